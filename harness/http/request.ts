@@ -1,0 +1,23 @@
+/** A request as the harness describes it: plain data, independent of the client that sends it. */
+export interface RequestSpec {
+  /** Stable id, e.g. `conformance/banned-header-upper` or `sqli-001/query/url`. */
+  id: string;
+  method: string;
+  /** Path plus query string, already encoded as it should appear on the wire. */
+  path: string;
+  /** Ordered header list; duplicates allowed. Host is set by the target unless given here. */
+  headers: Array<[name: string, value: string]>;
+  body?: string | Uint8Array;
+}
+
+/** What came back, or what went wrong on the way. */
+export type Outcome =
+  | {
+      kind: "response";
+      status: number;
+      headers: Record<string, string | string[]>;
+      /** The first bytes of the body, decoded as UTF-8 (enough for reports and echo checks). */
+      bodyHead: string;
+      elapsedMs: number;
+    }
+  | { kind: "error"; code: string; message: string; elapsedMs: number };

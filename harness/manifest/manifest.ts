@@ -1,0 +1,116 @@
+import { WasmPlugin } from "@kubernetes-models/istio/extensions.istio.io/v1alpha1/WasmPlugin";
+import { parseDocument } from "yaml";
+import { z } from "zod";
+import { UserError } from "../errors.ts";
+import { pluginConfigSha256 } from "./canonical-json.ts";
+
+/** The Coraza plug-in's configuration keys (what it reads from pluginConfig); unknown keys are typos. */
+export const corazaPluginConfigSchema = z
+  .strictObject({
+    directives_map: z.record(z.string(), z.array(z.string()).min(1, "a directive set needs at least one directive")),
+    default_directives: z.string().min(1),
+    per_authority_directives: z.record(z.string(), z.string()).optional(),
+    metric_labels: z.record(z.string(), z.string()).optional(),
+  })
+  .superRefine((config, ctx) => {
+    const names = Object.keys(config.directives_map);
+    const check = (name: string, path: (string | number)[]) => {
+      if (!names.includes(name))
+        ctx.addIssue({ code: "custom", path, message: `names directive set "${name}", which directives_map lacks (has: ${names.join(", ")})` });
+    };
+    check(config.default_directives, ["default_directives"]);
+    for (const [host, name] of Object.entries(config.per_authority_directives ?? {}))
+      check(name, ["per_authority_directives", host]);
+  });
+
+export type CorazaPluginConfig = z.infer<typeof corazaPluginConfigSchema>;
+
+/** Fields Istio's WasmPlugin spec defines; anything else is most likely a typo that Kubernetes would prune. */
+const KNOWN_SPEC_FIELDS = new Set([
+  "selector", "targetRef", "targetRefs", "url", "sha256", "imagePullPolicy", "imagePullSecret", "pluginConfig",
+  "pluginName", "phase", "priority", "failStrategy", "vmConfig", "match", "type",
+]);
+
+export interface LoadedManifest {
+  /** The manifest file it came from (for messages). */
+  source: string;
+  /** The validated WasmPlugin object as written. */
+  resource: Record<string, unknown> & { spec: Record<string, unknown> };
+  pluginConfig: CorazaPluginConfig;
+  pluginConfigSha256: string;
+}
+
+/** Parses and validates a WasmPlugin manifest (YAML text). Every error is one line naming file and field. */
+export function parseManifest(text: string, source: string): LoadedManifest {
+  const doc = parseDocument(text, { prettyErrors: false });
+  if (doc.errors.length > 0) {
+    const first = doc.errors[0]!;
+    const line = first.linePos?.[0]?.line;
+    throw new UserError(`${source}${line ? `:${line}` : ""}: invalid YAML: ${first.message.split("\n")[0]}`);
+  }
+  const raw: unknown = doc.toJS();
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) throw new UserError(`${source}: expected a WasmPlugin object`);
+  const obj = raw as Record<string, unknown>;
+  if (obj.apiVersion !== "extensions.istio.io/v1alpha1" || obj.kind !== "WasmPlugin")
+    throw new UserError(
+      `${source}: apiVersion/kind must be extensions.istio.io/v1alpha1 WasmPlugin (got ${String(obj.apiVersion)} ${String(obj.kind)})`,
+    );
+  const spec = obj.spec;
+  if (spec === null || typeof spec !== "object" || Array.isArray(spec)) throw new UserError(`${source}: spec is missing`);
+  for (const key of Object.keys(spec)) {
+    if (!KNOWN_SPEC_FIELDS.has(key)) throw new UserError(`${source}: spec.${key} is not a WasmPlugin field${suggest(key, KNOWN_SPEC_FIELDS)}`);
+  }
+  validateWithIstioSchema(obj, source);
+
+  const parsed = corazaPluginConfigSchema.safeParse((spec as Record<string, unknown>).pluginConfig);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const path = ["spec", "pluginConfig", ...issue.path.map(String)].join(".");
+    const unknownKey = issue.code === "unrecognized_keys" ? issue.keys[0] : undefined;
+    const hint = unknownKey ? suggest(unknownKey, new Set(["directives_map", "default_directives", "per_authority_directives", "metric_labels"])) : "";
+    throw new UserError(`${source}: ${path}: ${issue.message}${hint}`);
+  }
+  return {
+    source,
+    resource: obj as LoadedManifest["resource"],
+    pluginConfig: parsed.data,
+    pluginConfigSha256: pluginConfigSha256((spec as Record<string, unknown>).pluginConfig),
+  };
+}
+
+/** Istio's own WasmPlugin schema (from @kubernetes-models/istio), not a copy of it. */
+export function validateWithIstioSchema(obj: Record<string, unknown>, source: string): void {
+  try {
+    new WasmPlugin(obj as ConstructorParameters<typeof WasmPlugin>[0]).validate();
+  } catch (error) {
+    const first = (error as { errors?: Array<{ instancePath?: string; message?: string; params?: { allowedValues?: unknown[] } }> }).errors?.[0];
+    if (!first) throw new UserError(`${source}: ${(error as Error).message}`);
+    const field = (first.instancePath ?? "").replace(/^\//, "").replaceAll("/", ".") || "(root)";
+    const allowed = first.params?.allowedValues ? ` (allowed: ${first.params.allowedValues.join(", ")})` : "";
+    throw new UserError(`${source}: ${field}: ${first.message}${allowed}`);
+  }
+}
+
+function suggest(word: string, candidates: Set<string>): string {
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const candidate of candidates) {
+    const d = editDistance(word.toLowerCase(), candidate.toLowerCase());
+    if (d < bestDistance) [best, bestDistance] = [candidate, d];
+  }
+  return best ? ` (did you mean ${best}?)` : "";
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+      previous = current;
+    }
+  }
+  return row[b.length]!;
+}

@@ -1,0 +1,38 @@
+import type { Outcome } from "../http/request.ts";
+
+/**
+ * Where a response came from, decided from status and headers only (so it works for remote gateways too).
+ * - allowed: the upstream answered (the WAF let it through)
+ * - blocked: the WAF interrupted (a block status; a phase 3/4 interruption may follow upstream headers)
+ * - rejected-by-proxy: Envoy refused the request itself (400/413/414/431 … without upstream involvement)
+ * - infra: timeout, reset, refusal, or a 5xx: never counts as a pass or as blocked
+ */
+export type Verdict = "allowed" | "blocked" | "rejected-by-proxy" | "infra";
+
+export interface VerdictPolicy {
+  /** Statuses the WAF uses for an interruption (Coraza's deny default is 403). */
+  blockStatuses: readonly number[];
+}
+
+export const defaultVerdictPolicy: VerdictPolicy = { blockStatuses: [403] };
+
+/** Envoy sets this header only on responses that came through its router from an upstream. */
+const UPSTREAM_TIMING_HEADER = "x-envoy-upstream-service-time";
+
+const PROXY_REJECTION_STATUSES = new Set([400, 405, 408, 411, 413, 414, 426, 431, 501, 505]);
+
+export function classify(outcome: Outcome, policy: VerdictPolicy = defaultVerdictPolicy): Verdict {
+  if (outcome.kind === "error") return "infra";
+  const { status, headers } = outcome;
+  const fromUpstream = headers[UPSTREAM_TIMING_HEADER] !== undefined;
+  if (policy.blockStatuses.includes(status)) return "blocked";
+  if (status >= 500 && !PROXY_REJECTION_STATUSES.has(status)) return "infra";
+  if (PROXY_REJECTION_STATUSES.has(status) && !fromUpstream) return "rejected-by-proxy";
+  return "allowed";
+}
+
+/** One line a reader understands when an expectation fails. */
+export function describeOutcome(outcome: Outcome): string {
+  if (outcome.kind === "error") return `${outcome.code}: ${outcome.message}`;
+  return `HTTP ${outcome.status}`;
+}
