@@ -1,0 +1,21 @@
+import type { RequestSpec } from "./request.ts";
+
+/** A curl command that replays the request, for reports. Header values must already be redacted. */
+export function curlReproducer(baseUrl: string, spec: Pick<RequestSpec, "method" | "path" | "headers" | "body">): string {
+  const parts = ["curl", "-sS", "-i", "--path-as-is"];
+  if (spec.method === "HEAD") parts.push("-I");
+  else if (spec.method !== "GET" || spec.body !== undefined) parts.push("-X", shellQuote(spec.method));
+  for (const [name, value] of spec.headers) parts.push("-H", shellQuote(`${name}: ${value}`));
+  if (spec.body !== undefined) {
+    const text = typeof spec.body === "string" ? spec.body : Buffer.from(spec.body).toString("latin1");
+    parts.push("--data-binary", shellQuote(text));
+  }
+  parts.push(shellQuote(`${baseUrl}${spec.path}`));
+  return parts.join(" ");
+}
+
+/** POSIX single-quoting: safe for any byte except NUL. */
+export function shellQuote(value: string): string {
+  if (/^[A-Za-z0-9_\-./:=@%+,]+$/.test(value)) return value;
+  return `'${value.replaceAll("'", `'\\''`)}'`;
+}

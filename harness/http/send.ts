@@ -1,0 +1,72 @@
+import { readFileSync } from "node:fs";
+import { Agent, request, type Dispatcher } from "undici";
+import type { Target } from "../targets/target.ts";
+import { assertAllowed } from "../targets/target.ts";
+import type { Outcome, RequestSpec } from "./request.ts";
+
+const BODY_HEAD_BYTES = 1024;
+
+export interface SendOptions {
+  /** Per-request budget: connect + headers + body. */
+  timeoutMs?: number;
+  /** Send to this base URL instead of the target's (e.g. httpbin directly). */
+  baseUrl?: string;
+}
+
+/** One keep-alive pool per target, with TLS options as the target says. */
+export function createDispatcher(target: Target): Dispatcher {
+  const tls = target.tls;
+  return new Agent({
+    keepAliveTimeout: 10_000,
+    connections: target.concurrency ?? 8,
+    connect: {
+      timeout: 5_000,
+      rejectUnauthorized: !(tls?.insecure ?? false),
+      ca: tls?.caFile ? readFileSync(tls.caFile) : undefined,
+      servername: tls?.servername ?? target.hostHeader,
+    },
+  });
+}
+
+/** The request's headers as sent: target headers, then the Host header, then the spec's own. */
+export function effectiveHeaders(target: Target, spec: RequestSpec): Array<[string, string]> {
+  const headers: Array<[string, string]> = [];
+  const given = new Set(spec.headers.map(([n]) => n.toLowerCase()));
+  if (target.hostHeader && !given.has("host")) headers.push(["host", target.hostHeader]);
+  for (const [n, v] of Object.entries(target.headers)) if (!given.has(n.toLowerCase())) headers.push([n, v]);
+  return [...headers, ...spec.headers];
+}
+
+/**
+ * Sends one request and never throws for network trouble: timeouts, resets and refusals come back as an
+ * `error` outcome so that they are reported as infrastructure errors, not as verdicts.
+ */
+export async function send(target: Target, dispatcher: Dispatcher, spec: RequestSpec, options: SendOptions = {}): Promise<Outcome> {
+  const baseUrl = options.baseUrl ?? target.baseUrl;
+  const headers = effectiveHeaders(target, spec);
+  assertAllowed(target, baseUrl, headers.find(([n]) => n.toLowerCase() === "host")?.[1]);
+  const timeoutMs = options.timeoutMs ?? 15_000;
+  const started = performance.now();
+  try {
+    const response = await request(`${baseUrl}${spec.path}`, {
+      method: spec.method as Dispatcher.HttpMethod,
+      headers: headers.flat(),
+      body: spec.body,
+      dispatcher,
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    const body = Buffer.from(await response.body.arrayBuffer());
+    return {
+      kind: "response",
+      status: response.statusCode,
+      headers: response.headers as Record<string, string | string[]>,
+      bodyHead: body.subarray(0, BODY_HEAD_BYTES).toString("utf8"),
+      elapsedMs: performance.now() - started,
+    };
+  } catch (error) {
+    const err = error as Error & { code?: string };
+    return { kind: "error", code: err.code ?? err.name, message: err.message, elapsedMs: performance.now() - started };
+  }
+}
