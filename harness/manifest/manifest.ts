@@ -64,7 +64,8 @@ export function parseManifest(text: string, source: string): LoadedManifest {
 
   const parsed = corazaPluginConfigSchema.safeParse((spec as Record<string, unknown>).pluginConfig);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
+    // A misspelt key also makes the real key "missing": name the misspelling, it is the cause.
+    const issue = parsed.error.issues.find((i) => i.code === "unrecognized_keys") ?? parsed.error.issues[0]!;
     const path = ["spec", "pluginConfig", ...issue.path.map(String)].join(".");
     const unknownKey = issue.code === "unrecognized_keys" ? issue.keys[0] : undefined;
     const hint = unknownKey ? suggest(unknownKey, new Set(["directives_map", "default_directives", "per_authority_directives", "metric_labels"])) : "";

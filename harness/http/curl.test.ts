@@ -1,0 +1,20 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { curlReproducer, shellQuote } from "./curl.ts";
+import { REDACTED, redactHeaders, redactText } from "./redact.ts";
+
+test("shell quoting survives quotes and spaces", () => {
+  assert.equal(shellQuote("plain"), "plain");
+  assert.equal(shellQuote("it's a b"), `'it'\\''s a b'`);
+});
+
+test("curl reproducer carries method, headers, body and path as-is", () => {
+  const curl = curlReproducer("http://127.0.0.1:1", { method: "POST", path: "/post?q=1%27", headers: [["x-a", "b c"]], body: "a=1" });
+  assert.equal(curl, "curl -sS -i --path-as-is -X POST -H 'x-a: b c' --data-binary a=1 'http://127.0.0.1:1/post?q=1%27'");
+});
+
+test("secret headers and values never survive redaction", () => {
+  const headers = redactHeaders([["Authorization", "Bearer s3cr3t"], ["Cookie", "sid=1"], ["X-Gw-Key", "k3y-value"], ["accept", "*/*"]], ["authorization", "cookie", "x-gw-key"]);
+  assert.deepEqual(headers.map(([, v]) => v), [REDACTED, REDACTED, REDACTED, "*/*"]);
+  assert.equal(redactText("error: token s3cr3t rejected", ["s3cr3t"]), `error: token ${REDACTED} rejected`);
+});

@@ -1,0 +1,44 @@
+import { cp, mkdtemp, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { execa } from "execa";
+
+const ALLURE = resolve(import.meta.dirname, "../../node_modules/.bin/allure");
+
+export interface AllurePaths {
+  results: string;
+  report: string;
+  /** Trend data carried from run to run (the single-file report cannot hold it). */
+  history: string;
+}
+
+export function allurePaths(reports: string): AllurePaths {
+  return { results: join(reports, "allure-results"), report: join(reports, "allure-report"), history: join(reports, "allure-history") };
+}
+
+/** Empties the results of the last run and seeds them with the history of earlier runs (for trends). */
+export async function prepareAllureResults(paths: AllurePaths): Promise<void> {
+  await rm(paths.results, { recursive: true, force: true });
+  if (await exists(paths.history)) await cp(paths.history, join(paths.results, "history"), { recursive: true });
+}
+
+/**
+ * Generates `allure-report/index.html` as one file (opens from file://, attaches to CI artifacts) and keeps
+ * the history folder of a regular build for the next run's trend charts. Needs Java (allure-commandline).
+ */
+export async function generateAllureReport(paths: AllurePaths): Promise<string> {
+  await execa(ALLURE, ["generate", paths.results, "-o", paths.report, "--clean", "--single-file"]);
+  const scratch = await mkdtemp(join(tmpdir(), "wafcheck-allure-"));
+  try {
+    await execa(ALLURE, ["generate", paths.results, "-o", scratch, "--clean"]);
+    await rm(paths.history, { recursive: true, force: true });
+    await cp(join(scratch, "history"), paths.history, { recursive: true });
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+  return join(paths.report, "index.html");
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(() => true, () => false);
+}
