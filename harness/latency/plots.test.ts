@@ -1,0 +1,39 @@
+import assert from "node:assert/strict";
+import { mkdtemp, readFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { writeLatencyPlots } from "./plots.ts";
+import { buildLatencySection } from "./report.ts";
+import { fakeResult } from "./test-fixtures.ts";
+
+describe("latency plots", () => {
+  it("writes the distribution and overhead SVGs", async () => {
+    const section = buildLatencySection({
+      wasmSource: null,
+      results: [
+        fakeResult("envoy", "get_small", 1.0),
+        fakeResult("waf", "get_small", 1.6),
+        fakeResult("envoy", "post_json_10k", 1.4),
+        fakeResult("waf", "post_json_10k", 3.1),
+        fakeResult("waf_blocked", "blocked", 0.9),
+      ],
+      comparisons: [{ scenario: "waf", baseline: "envoy" }],
+      floor: fakeResult("engine-floor", "noop", 0.2),
+      thresholds: [],
+      bootstrap: { seed: 1, resamples: 200 },
+      model: "open",
+      definition: "test",
+    });
+    const dir = await mkdtemp(join(tmpdir(), "latency-plots-"));
+    const files = await writeLatencyPlots(section, dir);
+    assert.deepEqual(files.map((f) => f.slice(dir.length + 1)), ["latency-distribution.svg", "latency-overhead.svg"]);
+    const distribution = await readFile(files[0]!, "utf8");
+    assert.match(distribution, /^<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    for (const text of ["post_json_10k", "engine floor", "waf_blocked"]) assert.ok(distribution.includes(text), text);
+    const overhead = await readFile(files[1]!, "utf8");
+    assert.match(overhead, /^<svg/);
+    assert.ok(overhead.includes("waf − envoy"));
+    assert.ok((overhead.match(/<path/g) ?? []).length > 4, "error bars and points are drawn");
+  });
+});

@@ -1,0 +1,120 @@
+/**
+ * SVG plots of a latency section, drawn with vega-lite: they read only the summary's data, so they
+ * can be redrawn from any summary.json. No browser or canvas: vega renders SVG text in Node.
+ */
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import * as vega from "vega";
+import { compile, type TopLevelSpec } from "vega-lite";
+import type { LatencySection } from "./report.ts";
+
+const PERCENTILES = [
+  { key: "p50Ms", label: "p50" },
+  { key: "p95Ms", label: "p95" },
+  { key: "p99Ms", label: "p99" },
+  { key: "maxMs", label: "max" },
+] as const;
+
+/** Percentile profile per shape (log scale), one line per scenario, the engine floor as reference. */
+export function distributionSpec(section: LatencySection): TopLevelSpec {
+  const rows: Array<Record<string, string | number>> = [];
+  const shapes = [...new Set(section.scenarios.map((s) => s.shape))];
+  const push = (scenario: string, shape: string, entry: Record<(typeof PERCENTILES)[number]["key"], number | null>) =>
+    PERCENTILES.forEach(({ key, label }, order) => {
+      const ms = entry[key];
+      if (ms !== null && ms > 0) rows.push({ scenario, shape, percentile: label, order, ms });
+    });
+  for (const s of section.scenarios) push(s.name, s.shape, s);
+  if (section.engineFloor) for (const shape of shapes) push("engine floor", shape, section.engineFloor);
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    title: { text: "Latency by request shape", subtitle: "percentiles per scenario; engine floor = what the load engine itself costs" },
+    data: { values: rows },
+    facet: { field: "shape", type: "nominal", title: null },
+    columns: 3,
+    spec: {
+      width: 220,
+      height: 160,
+      layer: [
+        { mark: { type: "line", strokeWidth: 1.5 } },
+        { mark: { type: "point", filled: true, size: 40 } },
+      ],
+      encoding: {
+        x: { field: "percentile", type: "ordinal", sort: { field: "order" }, title: null },
+        y: { field: "ms", type: "quantitative", scale: { type: "log" }, title: "latency (ms, log)" },
+        color: { field: "scenario", type: "nominal", title: "scenario" },
+        strokeDash: {
+          condition: { test: "datum.scenario === 'engine floor'", value: [4, 3] },
+          value: [1, 0],
+        },
+        tooltip: [{ field: "scenario" }, { field: "percentile" }, { field: "ms", format: ".3f" }],
+      },
+    },
+  } satisfies TopLevelSpec;
+}
+
+/** p50 overhead per shape with its 95 % bootstrap interval as error bars. */
+export function overheadSpec(section: LatencySection): TopLevelSpec {
+  const rows = section.overhead
+    .filter((o) => o.p50DeltaMs !== null && o.p50DeltaCi95 !== null)
+    .map((o) => ({
+      comparison: `${o.scenario} − ${o.baseline}`,
+      shape: o.shape,
+      delta: o.p50DeltaMs!,
+      lo: o.p50DeltaCi95![0],
+      hi: o.p50DeltaCi95![1],
+      ratio: o.p50Ratio ?? 0,
+    }));
+  const x = { field: "shape", type: "nominal", title: "request shape", axis: { labelAngle: -30 } } as const;
+  const xOffset = { field: "comparison", type: "nominal" } as const;
+  const color = { field: "comparison", type: "nominal", title: "overhead of" } as const;
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    title: { text: "p50 overhead per request shape", subtitle: "difference of medians, 95 % bootstrap interval" },
+    width: 480,
+    height: 260,
+    data: { values: rows },
+    layer: [
+      { mark: { type: "rule", color: "#999" }, encoding: { y: { datum: 0 } } },
+      {
+        mark: { type: "errorbar", ticks: true },
+        encoding: { x, xOffset, color, y: { field: "lo", type: "quantitative", title: "p50 delta (ms)" }, y2: { field: "hi" } },
+      },
+      {
+        mark: { type: "point", filled: true, size: 50 },
+        encoding: {
+          x,
+          xOffset,
+          color,
+          y: { field: "delta", type: "quantitative" },
+          tooltip: [{ field: "comparison" }, { field: "shape" }, { field: "delta", format: ".3f" }, { field: "lo" }, { field: "hi" }, { field: "ratio" }],
+        },
+      },
+    ],
+  } satisfies TopLevelSpec;
+}
+
+export async function renderSvg(spec: TopLevelSpec): Promise<string> {
+  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: "none" });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}
+
+/** Writes latency-distribution.svg and latency-overhead.svg into `dir`; returns their paths. */
+export async function writeLatencyPlots(section: LatencySection, dir: string): Promise<string[]> {
+  await mkdir(dir, { recursive: true });
+  const files: Array<[string, TopLevelSpec]> = [
+    ["latency-distribution.svg", distributionSpec(section)],
+    ["latency-overhead.svg", overheadSpec(section)],
+  ];
+  const written: string[] = [];
+  for (const [name, spec] of files) {
+    const path = join(dir, name);
+    await writeFile(path, await renderSvg(spec));
+    written.push(path);
+  }
+  return written;
+}

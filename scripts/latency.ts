@@ -1,0 +1,239 @@
+// `npx tsx scripts/latency.ts`: what the WAF costs per request, per request shape, with confidence intervals.
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { reportFatal, UserError } from "../harness/errors.ts";
+import { parseDuration } from "../harness/latency/duration.ts";
+import { assertLoopbackOrigin, runCells, type CellResult, type LoadModel } from "../harness/latency/engine.ts";
+import { measureEngineFloor } from "../harness/latency/floor.ts";
+import { writeLatencyPlots } from "../harness/latency/plots.ts";
+import { buildLatencySection, mergeLatencyIntoSummary, type LatencySection } from "../harness/latency/report.ts";
+import { DEFAULT_DEFINITION, engineOptionsFrom, loadDefinition, planCells, type LatencyDefinition } from "../harness/latency/scenarios.ts";
+import { buildRequest } from "../harness/latency/shape-request.ts";
+import { evaluateThresholds } from "../harness/latency/thresholds.ts";
+import { reportsDir } from "../harness/report/reports-dir.ts";
+import type { StackInfo } from "../harness/stack/stack.ts";
+
+const HELP = `Usage: npx tsx scripts/latency.ts [options]
+
+Measures latency per request shape through each target, and the overhead of the WAF
+against its baseline (p50/p99 deltas with 95 % bootstrap intervals). Scenarios, shapes
+and thresholds come from ${relativeToCwd(DEFAULT_DEFINITION)} (shared with scripts/k6).
+Load goes to loopback addresses only.
+
+Targets (a scenario whose target has no URL is skipped):
+  --waf-url URL         Envoy with the Coraza plug-in        (target "waf")
+  --baseline-url URL    the same Envoy without the plug-in   (target "baseline")
+  --upstream-url URL    the upstream, no Envoy               (target "upstream")
+  --target NAME=URL     any other target named in the definition (repeatable)
+  --host NAME           Host header (default: the definition's, app.example.test)
+  --wasm-source TEXT    where the plug-in came from, recorded in the report
+
+Load:
+  --model open|closed   open: constant arrival rate, latency from the scheduled start;
+                        closed: N users in a loop (default: each scenario's k6 executor)
+  --rate N              requests per second per cell (open model)
+  --vus N               virtual users (closed model)
+  --samples N           samples per scenario and shape (default: per shape in the definition)
+  --duration D          time budget per scenario and shape, k6 syntax: 10s, 1m (default: per shape)
+  --scenarios a,b       only these scenarios      --shapes a,b   only these shapes
+  --seed N              block order and bootstrap seed (default: the definition's)
+  --resamples N         bootstrap resamples (default 2000)
+  --skip-floor          do not measure the engine's own floor first
+
+Output:
+  --out DIR             where the SVG plots go (default: reports, or WAF_REPORTS_DIR)
+  --summary FILE        summary.json to merge the "latency" section into (default: DIR/summary.json)
+  --definition FILE     another scenario definition (default: the shared one)
+  -h, --help
+
+Exit status: 0 when every response had its expected status and every threshold held;
+1 otherwise; 2 on bad input.`;
+
+const OPTIONS = {
+  "waf-url": { type: "string" },
+  "baseline-url": { type: "string" },
+  "upstream-url": { type: "string" },
+  target: { type: "string", multiple: true },
+  host: { type: "string" },
+  "wasm-source": { type: "string" },
+  model: { type: "string" },
+  rate: { type: "string" },
+  vus: { type: "string" },
+  samples: { type: "string" },
+  duration: { type: "string" },
+  scenarios: { type: "string" },
+  shapes: { type: "string" },
+  seed: { type: "string" },
+  resamples: { type: "string" },
+  "skip-floor": { type: "boolean" },
+  out: { type: "string" },
+  summary: { type: "string" },
+  definition: { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+type Args = ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>["values"];
+
+const log = (line: string) => console.error(`[latency] ${line}`);
+
+interface Targets {
+  urls: Record<string, string>;
+  wasmSource: string | null;
+  /** Stops whatever was started to provide the targets. */
+  release(): Promise<void>;
+}
+
+/**
+ * Where the load goes. Today: URLs given on the command line. The local stack
+ * (harness/stack/stack.ts) plugs in here: start it, then return targetsFromStack(stack.info()).
+ */
+async function acquireTargets(args: Args): Promise<Targets> {
+  const urls: Record<string, string> = {};
+  if (args["upstream-url"]) urls.upstream = args["upstream-url"];
+  if (args["baseline-url"]) urls.baseline = args["baseline-url"];
+  if (args["waf-url"]) urls.waf = args["waf-url"];
+  for (const pair of args.target ?? []) {
+    const eq = pair.indexOf("=");
+    if (eq <= 0) throw new UserError(`--target expects NAME=URL (got ${pair})`);
+    urls[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  if (Object.keys(urls).length === 0) throw new UserError("no targets: give --waf-url and --baseline-url (see --help)");
+  for (const url of Object.values(urls)) assertLoopbackOrigin(url);
+  return { urls, wasmSource: args["wasm-source"] ?? null, release: async () => {} };
+}
+
+/** The local stack's URLs under the target names the definition uses. */
+export function targetsFromStack(info: StackInfo): Pick<Targets, "urls" | "wasmSource"> {
+  return { urls: { waf: info.gatewayUrl, baseline: info.baselineUrl, upstream: info.upstreamUrl }, wasmSource: info.wasmSource };
+}
+
+function positiveInt(name: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n <= 0) throw new UserError(`--${name} expects a positive integer (got ${text})`);
+  return n;
+}
+
+function list(text: string | undefined): string[] | undefined {
+  return text?.split(",").map((s) => s.trim()).filter(Boolean);
+}
+
+function relativeToCwd(path: string): string {
+  return path.startsWith(process.cwd() + "/") ? path.slice(process.cwd().length + 1) : path;
+}
+
+async function main(): Promise<number> {
+  const { values: args } = parseArgs({ options: OPTIONS, strict: true, allowPositionals: false });
+  if (args.help) {
+    console.log(HELP);
+    return 0;
+  }
+  if (args.model !== undefined && args.model !== "open" && args.model !== "closed")
+    throw new UserError(`--model is open or closed (got ${args.model})`);
+  const durationMs = args.duration === undefined ? undefined : parseDuration(args.duration);
+  if (args.duration !== undefined && durationMs === undefined) throw new UserError(`--duration: not a duration like 10s or 1m (got ${args.duration})`);
+
+  const definitionPath = resolve(args.definition ?? DEFAULT_DEFINITION);
+  const def = await loadDefinition(definitionPath);
+  const engine = engineOptionsFrom(def);
+  engine.seed = positiveInt("seed", args.seed) ?? engine.seed;
+  const resamples = positiveInt("resamples", args.resamples) ?? 2000;
+  const outDir = resolve(args.out ?? reportsDir());
+  const summaryPath = resolve(args.summary ?? `${outDir}/summary.json`);
+
+  const targets = await acquireTargets(args);
+  try {
+    const plan = planCells(def, {
+      targets: targets.urls,
+      host: args.host,
+      model: args.model as "open" | "closed" | undefined,
+      ratePerSec: positiveInt("rate", args.rate),
+      vus: positiveInt("vus", args.vus),
+      samples: positiveInt("samples", args.samples),
+      timeBudgetMs: durationMs,
+      scenarios: list(args.scenarios),
+      shapes: list(args.shapes),
+    });
+    for (const s of plan.skipped) log(`skipping scenario ${s.scenario}: ${s.reason}`);
+    if (plan.cells.length === 0) throw new UserError("nothing to measure: no scenario has a target URL and a selected shape");
+
+    const budgetMs = plan.cells.reduce((sum, c) => sum + c.timeBudgetMs, 0);
+    log(`${plan.cells.length} cells (scenario × shape), at most ${(budgetMs / 1000).toFixed(0)} s of load, interleaved in ${engine.blockMs} ms blocks`);
+
+    const floor = args["skip-floor"] ? null : await engineFloor(def, plan.cells[0]!.model, engine, args.host);
+
+    const abort = new AbortController();
+    const onSigint = () => {
+      log("interrupted: finishing the current block, then writing what was measured");
+      abort.abort();
+    };
+    process.once("SIGINT", onSigint);
+    let lastLog = 0;
+    const results = await runCells(plan.cells, {
+      ...engine,
+      signal: abort.signal,
+      onProgress: (e) => {
+        if (e.kind !== "round" || (Date.now() - lastLog < 5000 && e.activeCells > 0)) return;
+        lastLog = Date.now();
+        log(`round ${e.round}: ${e.collected}/${e.target} samples, ${e.activeCells} cells still running, ${(e.elapsedMs / 1000).toFixed(0)} s`);
+      },
+    }).finally(() => process.off("SIGINT", onSigint));
+
+    const thresholds = evaluateThresholds(def.thresholds, results);
+    log(`bootstrapping overhead intervals (${resamples} resamples)`);
+    const section = buildLatencySection({
+      wasmSource: targets.wasmSource,
+      results,
+      comparisons: def.comparisons,
+      floor,
+      thresholds,
+      bootstrap: { seed: engine.seed, resamples },
+      model: args.model === "open" || args.model === "closed" ? args.model : "per-scenario",
+      definition: relativeToCwd(definitionPath),
+    });
+    await mergeLatencyIntoSummary(summaryPath, section);
+    const plots = await writeLatencyPlots(section, outDir);
+    printTables(section, results);
+    log(`wrote ${relativeToCwd(summaryPath)} (latency), ${plots.map(relativeToCwd).join(", ")}`);
+    const bad = results.some((r) => r.mismatches > 0 || r.errors > 0) || thresholds.some((t) => t.ok === false);
+    return bad ? 1 : 0;
+  } finally {
+    await targets.release();
+  }
+}
+
+async function engineFloor(def: LatencyDefinition, model: LoadModel, engine: ReturnType<typeof engineOptionsFrom>, host?: string): Promise<CellResult> {
+  const shape = def.shapes.find((s) => s.group === "benign") ?? def.shapes[0]!;
+  log(`measuring the engine floor (${model.kind} model, no-op loopback server)`);
+  return measureEngineFloor({
+    model,
+    request: buildRequest(shape, def.headers, host ?? def.host),
+    samples: 500,
+    timeBudgetMs: 5000,
+    engine,
+  });
+}
+
+function printTables(section: LatencySection, results: readonly CellResult[]): void {
+  const ms = (x: number | null) => (x === null ? "-" : x.toFixed(3));
+  const rows = section.scenarios.map((s, i) => {
+    const r = results[i]!;
+    return `${s.name.padEnd(14)} ${s.shape.padEnd(14)} ${String(s.n).padStart(6)} ${ms(s.p50Ms).padStart(8)} ${ms(s.p95Ms).padStart(8)} ${ms(s.p99Ms).padStart(8)} ${ms(s.maxMs).padStart(9)}  ${r.mismatches} mismatched, ${r.errors} errors${r.dropped ? `, ${r.dropped} dropped` : ""}`;
+  });
+  console.log(`${"scenario".padEnd(14)} ${"shape".padEnd(14)} ${"n".padStart(6)} ${"p50 ms".padStart(8)} ${"p95 ms".padStart(8)} ${"p99 ms".padStart(8)} ${"max ms".padStart(9)}`);
+  for (const row of rows) console.log(row);
+  if (section.engineFloor) console.log(`engine floor: p50 ${ms(section.engineFloor.p50Ms)} ms, p99 ${ms(section.engineFloor.p99Ms)} ms (n=${section.engineFloor.n})`);
+  for (const o of section.overhead) {
+    const ci = o.p50DeltaCi95 ? `[${ms(o.p50DeltaCi95[0])}, ${ms(o.p50DeltaCi95[1])}]` : "-";
+    console.log(`overhead ${o.scenario} vs ${o.baseline} ${o.shape}: p50 +${ms(o.p50DeltaMs)} ms ${ci} (×${o.p50Ratio ?? "-"}), p99 +${ms(o.p99DeltaMs)} ms`);
+  }
+  for (const t of section.thresholds)
+    console.log(`threshold ${t.metric} ${t.expression}: ${t.ok === null ? `not evaluated (${t.note})` : t.ok ? "ok" : "FAILED"}${t.value !== null ? ` (${t.value})` : ""}`);
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => reportFatal(error),
+);
