@@ -1,3 +1,5 @@
+import { stat } from "node:fs/promises";
+import { connect } from "node:net";
 import { getContainerRuntimeClient, type ContainerRuntimeClient } from "testcontainers";
 import { UserError } from "../errors.ts";
 
@@ -6,7 +8,11 @@ import { UserError } from "../errors.ts";
  * sockets). Ryuk, Testcontainers' reaper, needs its image pulled; where the image is not present locally it
  * is disabled and the harness's own teardown and label-based reaping take over.
  */
-export async function connectDocker(): Promise<ContainerRuntimeClient> {
+export async function connectDocker(env: NodeJS.ProcessEnv = process.env): Promise<ContainerRuntimeClient> {
+  // Testcontainers silently falls back to other sockets when DOCKER_HOST does not answer; a user who set it
+  // means that engine, so say so instead of using another one.
+  if (env.DOCKER_HOST && !(await answers(env.DOCKER_HOST)))
+    throw new UserError(`no Docker engine reachable at DOCKER_HOST=${env.DOCKER_HOST} (unset it to use the default socket)`);
   const client = await getContainerRuntimeClient().catch((error: Error) => {
     throw new UserError(
       `no Docker engine reachable (${error.message.split("\n")[0]}); start Docker, set DOCKER_HOST, or run: bash scripts/setup-docker.sh`,
@@ -20,4 +26,16 @@ export async function configureReaper(client: ContainerRuntimeClient, env: NodeJ
   if (env.TESTCONTAINERS_RYUK_DISABLED !== undefined) return;
   const images = await client.container.dockerode.listImages({ filters: { reference: ["testcontainers/ryuk"] } });
   if (images.length === 0) env.TESTCONTAINERS_RYUK_DISABLED = "true";
+}
+
+async function answers(dockerHost: string): Promise<boolean> {
+  const url = new URL(dockerHost);
+  if (url.protocol === "unix:") return stat(url.pathname).then((s) => s.isSocket(), () => false);
+  if (url.protocol !== "tcp:" && url.protocol !== "http:" && url.protocol !== "https:") return true; // ssh:// etc.: let Testcontainers try
+  return new Promise((resolve) => {
+    const socket = connect({ host: url.hostname, port: Number(url.port || 2375), timeout: 3_000 });
+    socket.once("connect", () => (socket.destroy(), resolve(true)));
+    socket.once("error", () => resolve(false));
+    socket.once("timeout", () => (socket.destroy(), resolve(false)));
+  });
 }

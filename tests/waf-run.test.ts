@@ -1,0 +1,65 @@
+// End to end: `npm run waf` against the real stack, with the seed manifest (passes) and with manifests that
+// must make the conformance suite fail (DetectionOnly, block-everything).
+import assert from "node:assert/strict";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import { chromium } from "@playwright/test";
+import { example, runCli, tempReports } from "./support/cli.ts";
+
+const CHROMIUM = process.env.WAF_CHROMIUM ?? "/usr/bin/chromium";
+
+test("npm run waf with the seed manifest passes and writes the three reports", async (t) => {
+  const reports = await tempReports();
+  const run = await runCli("waf", { WAF_REPORTS_DIR: reports });
+  assert.equal(run.code, 0, run.stderr.slice(-2000));
+  const summary = JSON.parse(readFileSync(join(reports, "summary.json"), "utf8"));
+  assert.equal(summary.schemaVersion, 1);
+  assert.deepEqual(Object.keys(summary.target).sort(), ["name", "url"]);
+  assert.equal(summary.target.name, "local");
+  for (const key of ["envoyVersion", "wasmSha256", "wasmSource", "pluginConfigSha256"]) assert.ok(summary.stack[key], key);
+  assert.match(summary.stack.wasmSha256, /^[0-9a-f]{64}$/);
+  assert.equal(summary.stack.envoyVersion, "1.40.0");
+  const conformance = summary.suites.conformance;
+  assert.ok(conformance.passed >= 10, JSON.stringify(conformance));
+  assert.equal(conformance.failed + conformance.infra, 0);
+  assert.match(readFileSync(join(reports, "junit.xml"), "utf8"), /<testsuites[^>]*failures="0"/);
+  const index = join(reports, "allure-report", "index.html");
+  assert.ok(existsSync(index));
+  const environment = readFileSync(join(reports, "allure-results", "environment.properties"), "utf8");
+  assert.match(environment, new RegExp(`pluginConfigSha256=${summary.stack.pluginConfigSha256}`));
+
+  await t.test("the Allure report opens in a real browser and shows the conformance results", async (t) => {
+    if (!existsSync(CHROMIUM)) return t.skip(`no browser at ${CHROMIUM}`);
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+    });
+    try {
+      const page = await browser.newPage();
+      await page.goto(`file://${index}#behaviors`);
+      await page.getByText("Conformance").first().waitFor({ timeout: 20_000 });
+      await page.getByText("Conformance").first().click();
+      await page.getByText("Seed rule 101").first().waitFor({ timeout: 10_000 });
+      await page.goto(`file://${index}`);
+      await page.getByText("test cases").first().waitFor({ timeout: 20_000 });
+      assert.match(await page.content(), /Envoy|envoyVersion/);
+    } finally {
+      await browser.close();
+    }
+  });
+});
+
+for (const [manifest, why] of [
+  ["detection-only.yaml", "SecRuleEngine DetectionOnly never blocks"],
+  ["block-all.yaml", "a WAF that blocks everything fails the must-pass cases"],
+] as const) {
+  test(`the conformance suite fails against ${manifest} (${why})`, async () => {
+    const reports = await tempReports();
+    const run = await runCli("waf", { WAF_REPORTS_DIR: reports, WAF_PLUGIN: example(manifest) });
+    assert.equal(run.code, 1, run.stderr.slice(-2000));
+    const summary = JSON.parse(readFileSync(join(reports, "summary.json"), "utf8"));
+    assert.ok(summary.suites.conformance.failed >= 1, JSON.stringify(summary.suites));
+    assert.equal(summary.suites.conformance.infra, 0);
+  });
+}
