@@ -2,7 +2,7 @@
 import { parseArgs } from "node:util";
 import { parseEnv } from "../harness/config/env.ts";
 import { reportFatal } from "../harness/errors.ts";
-import { loadManifest } from "../harness/manifest/load-manifest.ts";
+import { loadRunManifest } from "../harness/manifest/load-manifest.ts";
 import { onShutdown } from "../harness/stack/shutdown.ts";
 import { startLocalStack } from "../harness/stack/stack.ts";
 
@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({ options: { help: { type: "boolean", short: "h" }, "server-name": { type: "string" } } });
   if (values.help) return void console.log(HELP);
   const env = parseEnv();
-  const manifest = await loadManifest(env.WAF_PLUGIN);
+  const manifest = await loadRunManifest(env);
   const log = (line: string) => console.error(`[stack] ${line}`);
   const stack = await startLocalStack({ manifest, wasm: env.WAF_WASM, imageSource: env.WAF_IMAGE_SOURCE, serverName: values["server-name"], log });
   onShutdown(() => stack.stop(), log);

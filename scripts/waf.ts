@@ -4,7 +4,7 @@ import { resolve } from "node:path";
 import { execa } from "execa";
 import { parseEnv } from "../harness/config/env.ts";
 import { reportFatal, UserError } from "../harness/errors.ts";
-import { loadManifest } from "../harness/manifest/load-manifest.ts";
+import { loadRunManifest } from "../harness/manifest/load-manifest.ts";
 import { allurePaths, generateAllureReport, prepareAllureResults } from "../harness/report/allure.ts";
 import { reportsDir } from "../harness/report/reports-dir.ts";
 import { readJsonIfPresent } from "../harness/report/write-atomic.ts";
@@ -40,7 +40,7 @@ async function main(): Promise<number> {
   void positionals;
   const log = (line: string) => console.error(`[waf] ${line}`);
   const env = parseEnv();
-  const manifest = await loadManifest(env.WAF_PLUGIN);
+  const manifest = await loadRunManifest(env);
   const started = Date.now();
 
   let stack: StartedStack | undefined;
