@@ -36,6 +36,7 @@ export default defineConfig({
       },
     ],
     ["./harness/report/summary-reporter.ts"],
+    ["./harness/remote/verdicts-reporter.ts"],
   ],
   projects: [
     { name: "local", metadata: { targetKind: "local" } },

@@ -21,6 +21,11 @@ if [ "${WAF_TARGET:-local}" = "local" ] || [ "${1:-}" = test ]; then
   bash scripts/setup-docker.sh
 fi
 
+# The ASM tests push to a real local OCI registry (Debian's docker-registry).
+if [ "${1:-}" = test ]; then
+  bash scripts/setup-registry.sh
+fi
+
 if [ "${1:-}" = test ] && [ -z "${WAF_CHROMIUM:-}" ] && ! command -v chromium >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ] && [ -f /etc/debian_version ]; then
     say "installing Debian's chromium (for the report-in-a-browser test)…"

@@ -11,6 +11,7 @@ import { readJsonIfPresent } from "../harness/report/write-atomic.ts";
 import { writeStackFile } from "../harness/stack/stack-file.ts";
 import { onShutdown } from "../harness/stack/shutdown.ts";
 import { startLocalStack, type StartedStack } from "../harness/stack/stack.ts";
+import { prepareRemoteRun, type PreparedRemoteRun } from "../harness/remote/remote-run.ts";
 import { resolveTarget } from "../harness/targets/resolve-target.ts";
 import { assertAllowed } from "../harness/targets/target.ts";
 
@@ -27,8 +28,15 @@ Environment:
   WAF_WASM          build (default) | release:<version> | path/to/plugin.wasm
   WAF_IMAGE_SOURCE  local (default: images built here) | registry (official images)
   WAF_REPORTS_DIR   where reports go (default reports)
+Remote targets (WAF_TARGET=<name>):
+  --dry-run           list every request the run would send (secrets redacted); send nothing
+  WAF_DRIFT_BASELINE  verdicts.json of a local run of the same manifest to compare with
+                      (default: the same suites are run against a local stack first)
+  WAF_DRIFT=off       skip the drift comparison
+  Before the suites, a canary (a normal request must get 200, the seed's banned header 403)
+  proves the WAF is active with the expected config; otherwise the run stops with exit 3.
 Exit status: 0 when every test passed; 1 when a test failed or hit an infrastructure
-error; 2 on bad input (nothing is written then).`;
+error; 2 on bad input (nothing is written then); 3 when the canary failed.`;
 
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({ options: { help: { type: "boolean", short: "h" } }, strict: false, allowPositionals: true });
@@ -36,7 +44,8 @@ async function main(): Promise<number> {
     console.log(HELP);
     return 0;
   }
-  const passthrough = process.argv.slice(2).filter((a) => a !== "--");
+  let passthrough = process.argv.slice(2).filter((a) => a !== "--" && a !== "--dry-run");
+  const dryRun = process.argv.includes("--dry-run");
   void positionals;
   const log = (line: string) => console.error(`[waf] ${line}`);
   const env = parseEnv();
@@ -44,8 +53,10 @@ async function main(): Promise<number> {
   const started = Date.now();
 
   let stack: StartedStack | undefined;
+  let remote: PreparedRemoteRun | undefined;
   const childEnv: Record<string, string> = { WAF_REPORTS_DIR: reportsDir() };
   if (env.WAF_TARGET === "local") {
+    if (dryRun) throw new UserError("--dry-run lists what a remote run (WAF_TARGET=<name>) would send; the local stack is this machine's own");
     stack = await startLocalStack({ manifest, wasm: env.WAF_WASM, imageSource: env.WAF_IMAGE_SOURCE, log });
     onShutdown(() => stack!.stop(), log);
     childEnv.WAF_STACK_FILE = await writeStackFile(stack.info());
@@ -55,6 +66,11 @@ async function main(): Promise<number> {
     const target = await resolveTarget(env);
     assertAllowedOrExit(() => assertAllowed(target, target.baseUrl, target.hostHeader));
     childEnv.WAF_TARGET_URL = target.baseUrl;
+    // Worker cap, --dry-run, canary and the drift baseline (harness/remote/remote-run.ts).
+    const prepared = await prepareRemoteRun({ target, manifest, argv: passthrough, dryRun, reports: reportsDir(), env: process.env, log });
+    if ("exitCode" in prepared) return prepared.exitCode;
+    passthrough = prepared.argv;
+    remote = prepared;
   }
 
   try {
@@ -68,6 +84,7 @@ async function main(): Promise<number> {
       reject: false,
       env: childEnv,
     });
+    await remote?.finish();
     const report = await generateAllureReport(allure).catch((error: Error) => {
       log(`Allure report not generated (needs Java 17+): ${error.message.split("\n")[0]}`);
       return undefined;

@@ -6,6 +6,7 @@ import type { Dispatcher } from "undici";
 import { parseEnv } from "../harness/config/env.ts";
 import type { Outcome, RequestSpec } from "../harness/http/request.ts";
 import { createDispatcher, effectiveHeaders, send } from "../harness/http/send.ts";
+import { createSendGuard, type SendGuard } from "../harness/remote/send-guard.ts";
 import { describeExchange } from "../harness/report/exchange.ts";
 import { resolveTarget } from "../harness/targets/resolve-target.ts";
 import { secretHeaderNames, type Target } from "../harness/targets/target.ts";
@@ -23,7 +24,7 @@ export interface WafClient {
   expectVerdict(exchange: Exchange, expected: Verdict): void;
 }
 
-export const test = base.extend<{ waf: WafClient }, { target: Target; dispatcher: Dispatcher }>({
+export const test = base.extend<{ waf: WafClient }, { target: Target; dispatcher: Dispatcher; guard: SendGuard }>({
   target: [async ({}, use) => use(await resolveTarget(parseEnv())), { scope: "worker" }],
   dispatcher: [
     async ({ target }, use) => {
@@ -33,19 +34,22 @@ export const test = base.extend<{ waf: WafClient }, { target: Target; dispatcher
     },
     { scope: "worker" },
   ],
-  waf: async ({ target, dispatcher }, use, testInfo) => {
+  // Rate limit and concurrency cap (this worker's share), --dry-run, and the verdict record for drift.
+  guard: [async ({ target }, use, workerInfo) => use(createSendGuard(target, workerInfo.config.workers)), { scope: "worker" }],
+  waf: async ({ target, dispatcher, guard }, use, testInfo) => {
     await allure.label("target", target.name);
-    await use(makeClient(target, dispatcher, testInfo));
+    await use(makeClient(target, dispatcher, guard, testInfo));
   },
 });
 
-function makeClient(target: Target, dispatcher: Dispatcher, testInfo: TestInfo): WafClient {
+function makeClient(target: Target, dispatcher: Dispatcher, guard: SendGuard, testInfo: TestInfo): WafClient {
   return {
     async send(spec, options = {}) {
       const baseUrl = options.via === "upstream" ? target.upstreamUrl : target.baseUrl;
       if (!baseUrl) throw new Error(`target ${target.name} has no upstream URL`);
-      const outcome = await send(target, dispatcher, spec, { baseUrl });
+      const outcome = await guard.run(testInfo, spec, baseUrl, () => send(target, dispatcher, spec, { baseUrl }));
       const verdict = classify(outcome);
+      guard.record(testInfo, spec.id, verdict);
       const { curl, response } = describeExchange({
         baseUrl,
         spec,

@@ -9,6 +9,15 @@ export interface EnvoyConfigInput {
   ports: { waf: number; baseline: number; admin: number };
   /** Value of the `server` response header (`envoy` locally, `istio-envoy` on an Istio gateway). */
   serverName?: string;
+  /**
+   * Istio-gateway shape (the ASM stand-in): route only these Host values (others get 404, as on a gateway
+   * whose VirtualService names the host), and run these HTTP filters between the wasm filter and the router
+   * (phase AUTHN puts the plug-in before the authentication filters).
+   */
+  domains?: string[];
+  filtersAfterWasm?: unknown[];
+  /** The wasm filter's config name (Istio uses `<namespace>.<WasmPlugin name>`); default `coraza`. */
+  pluginName?: string;
 }
 
 export const ENVOY_PORTS = { waf: 10000, baseline: 10001, admin: 9901 } as const;
@@ -26,7 +35,7 @@ export function renderEnvoyConfig(input: EnvoyConfigInput): Record<string, unkno
     typed_config: {
       "@type": "type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm",
       config: {
-        name: "coraza",
+        name: input.pluginName ?? "coraza",
         root_id: "",
         configuration: { "@type": "type.googleapis.com/google.protobuf.StringValue", value: JSON.stringify(input.pluginConfig) },
         fail_open: false,
@@ -38,8 +47,8 @@ export function renderEnvoyConfig(input: EnvoyConfigInput): Record<string, unkno
     admin: { address: socket(input.ports.admin) },
     static_resources: {
       listeners: [
-        listener("waf", input.ports.waf, [wasmFilter, ROUTER], input.serverName),
-        listener("baseline", input.ports.baseline, [ROUTER], input.serverName),
+        listener("waf", input.ports.waf, [wasmFilter, ...(input.filtersAfterWasm ?? []), ROUTER], input.serverName, input.domains),
+        listener("baseline", input.ports.baseline, [ROUTER], input.serverName, input.domains),
       ],
       clusters: [
         {
@@ -56,7 +65,7 @@ export function renderEnvoyConfig(input: EnvoyConfigInput): Record<string, unkno
   };
 }
 
-function listener(name: string, port: number, httpFilters: unknown[], serverName = "envoy") {
+function listener(name: string, port: number, httpFilters: unknown[], serverName = "envoy", domains = ["*"]) {
   return {
     name,
     address: socket(port),
@@ -70,7 +79,7 @@ function listener(name: string, port: number, httpFilters: unknown[], serverName
               stat_prefix: name,
               server_name: serverName,
               route_config: {
-                virtual_hosts: [{ name: "all", domains: ["*"], routes: [{ match: { prefix: "/" }, route: { cluster: "upstream", timeout: "15s" } }] }],
+                virtual_hosts: [{ name: "all", domains, routes: [{ match: { prefix: "/" }, route: { cluster: "upstream", timeout: "15s" } }] }],
               },
               http_filters: httpFilters,
             },

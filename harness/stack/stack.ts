@@ -4,7 +4,7 @@ import { UserError } from "../errors.ts";
 import { ensureImages, type ImageSource } from "../artifacts/images.ts";
 import { LABEL_MANAGED, LABEL_OWNER_PID, LABEL_RUN } from "../artifacts/versions.ts";
 import { resolveWasm, type ResolvedWasm } from "../artifacts/wasm.ts";
-import { ENVOY_PORTS, renderEnvoyConfig } from "../envoy/envoy-config.ts";
+import { ENVOY_PORTS, renderEnvoyConfig, type EnvoyConfigInput } from "../envoy/envoy-config.ts";
 import type { LoadedManifest } from "../manifest/manifest.ts";
 import { configureReaper, connectDocker } from "./docker-engine.ts";
 import { LogBuffer } from "./log-buffer.ts";
@@ -19,6 +19,8 @@ export interface StackOptions {
   imageSource?: ImageSource;
   /** `server` header value; `istio-envoy` makes Envoy answer like an Istio gateway. */
   serverName?: string;
+  /** Extra Envoy options (the ASM stand-in: Istio-gateway routing and filter order). */
+  envoy?: Pick<EnvoyConfigInput, "domains" | "filtersAfterWasm" | "pluginName">;
   log?: (line: string) => void;
 }
 
@@ -85,6 +87,7 @@ export async function startLocalStack(options: StackOptions): Promise<StartedSta
       upstream: { host: "httpbin", port: 8080 },
       ports: ENVOY_PORTS,
       serverName: options.serverName,
+      ...options.envoy,
     });
     const envoy = await new LoopbackContainer(images.envoy.name)
       .withName(`wafcheck-envoy-${run}`)

@@ -1,0 +1,191 @@
+import { randomUUID } from "node:crypto";
+import { cpus, tmpdir } from "node:os";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { execa } from "execa";
+import { UserError } from "../errors.ts";
+import { createDispatcher } from "../http/send.ts";
+import type { LoadedManifest } from "../manifest/manifest.ts";
+import { readJsonIfPresent, writeFileAtomic } from "../report/write-atomic.ts";
+import type { Target } from "../targets/target.ts";
+import { canaryFor, runCanary, type CanaryResult } from "./canary.ts";
+import { dryRunEntry, type DryRunEntry } from "./send-guard.ts";
+import { Throttle, workersArgs } from "./throttle.ts";
+import { computeDrift, describeDrift, type Drift, type VerdictsFile } from "./verdicts.ts";
+
+const ROOT = resolve(import.meta.dirname, "../..");
+const PLAYWRIGHT = join(ROOT, "node_modules/.bin/playwright");
+const TSX = join(ROOT, "node_modules/.bin/tsx");
+
+export interface RemoteRunInput {
+  target: Target;
+  manifest: LoadedManifest;
+  /** Playwright arguments the user passed (after `--`). */
+  argv: string[];
+  dryRun: boolean;
+  reports: string;
+  env: NodeJS.ProcessEnv;
+  log: (line: string) => void;
+}
+
+export interface PreparedRemoteRun {
+  /** Playwright arguments to use (workers capped to the target's concurrency). */
+  argv: string[];
+  /** Called after the suites ran, before the Allure report is generated: drift into summary.json and the report. */
+  finish(): Promise<void>;
+}
+
+/**
+ * Everything a remote run does around the suites: cap the workers, `--dry-run` (list, send nothing), the
+ * canary (abort unless the WAF answers as configured), and a local baseline for drift.
+ * Returns an exit code instead when the run ends here (dry run).
+ */
+export async function prepareRemoteRun(input: RemoteRunInput): Promise<PreparedRemoteRun | { exitCode: number }> {
+  const { target, log } = input;
+  const concurrency = target.concurrency ?? 2;
+  const defaultWorkers = input.env.CI ? 2 : Math.max(1, Math.floor(cpus().length / 2));
+  let capped: { argv: string[]; workers: number };
+  try {
+    capped = workersArgs(input.argv, concurrency, defaultWorkers);
+  } catch (error) {
+    throw new UserError(`WAF_TARGET=${target.name}: ${(error as Error).message}`);
+  }
+  const limits = `at most ${target.rateLimit ?? "unlimited"} req/s and ${concurrency} in flight (${capped.workers} worker(s))`;
+
+  if (input.dryRun) return { exitCode: await dryRun(input, capped.argv, limits) };
+
+  log(`target ${target.name}: ${target.baseUrl}${target.hostHeader ? ` (Host: ${target.hostHeader})` : ""}, ${limits}`);
+  const dispatcher = createDispatcher(target);
+  let canary: CanaryResult;
+  try {
+    canary = await runCanary({ target, dispatcher, manifest: input.manifest, throttle: new Throttle(target.rateLimit ?? 10, 1), log });
+  } finally {
+    await dispatcher.close();
+  }
+  const baseline = await driftBaseline(input);
+  return {
+    argv: capped.argv,
+    finish: () => finishRemoteRun(input, canary, baseline),
+  };
+}
+
+/** Lists what a run would send (canary first, then every suite request, secrets redacted); sends nothing. */
+async function dryRun(input: RemoteRunInput, argv: string[], limits: string): Promise<number> {
+  const dir = await mkdtemp(join(tmpdir(), "wafcheck-dry-run-"));
+  const file = join(dir, "requests.jsonl");
+  await writeFile(file, "");
+  try {
+    const run = await execa(PLAYWRIGHT, ["test", "--project=remote", "--reporter=null", ...argv], {
+      cwd: ROOT,
+      env: { WAF_DRY_RUN_FILE: file, WAF_REPORTS_DIR: dir },
+      reject: false,
+      all: true,
+    });
+    const entries = (await readFile(file, "utf8")).split("\n").filter(Boolean).map((l) => JSON.parse(l) as DryRunEntry);
+    if (run.exitCode !== 0 && entries.length === 0) throw new UserError(`dry run: listing the suites failed: ${String(run.all).trim().split("\n").slice(-3).join(" | ")}`);
+    const canary = canaryFor(input.manifest);
+    const all = [dryRunEntry(input.target, canary.normal, input.target.baseUrl), dryRunEntry(input.target, canary.banned, input.target.baseUrl), ...entries];
+    const { target } = input;
+    console.log(`# dry run: nothing was sent. Target ${target.name}: ${target.baseUrl}${target.hostHeader ? `, Host ${target.hostHeader}` : ""}`);
+    console.log(`# allowlist: ${target.allowlist.join(", ")}; ${limits}`);
+    console.log(`# ${all.length} request(s) would be sent: 2 canary requests first (the run stops unless the normal one gets 200 and "${canary.header}" 403), then the suites`);
+    for (const e of all) console.log(`${e.id}\t${e.method} ${e.url}\n  ${e.curl}`);
+    return 0;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+interface Baseline {
+  file: VerdictsFile;
+  source: string;
+}
+
+/**
+ * The local run that drift compares with: WAF_DRIFT_BASELINE (a verdicts.json of a local run of the same
+ * manifest, e.g. from CI's local job), or else a local run of the same suites started here.
+ * WAF_DRIFT=off skips drift.
+ */
+async function driftBaseline(input: RemoteRunInput): Promise<Baseline | undefined> {
+  if (input.env.WAF_DRIFT === "off") {
+    input.log("drift: skipped (WAF_DRIFT=off)");
+    return undefined;
+  }
+  const given = input.env.WAF_DRIFT_BASELINE;
+  if (given) {
+    const file = (await readJsonIfPresent(resolve(given))) as VerdictsFile | undefined;
+    if (!file?.requests) throw new UserError(`WAF_DRIFT_BASELINE=${given}: not a verdicts.json written by a local run`);
+    if (file.pluginConfigSha256 !== input.manifest.pluginConfigSha256)
+      throw new UserError(
+        `WAF_DRIFT_BASELINE=${given}: made with pluginConfig sha256 ${file.pluginConfigSha256.slice(0, 12)}…, this run's manifest has ${input.manifest.pluginConfigSha256.slice(0, 12)}… (not the same manifest)`,
+      );
+    return { file, source: given };
+  }
+  input.log("drift: running the same suites against a local stack first (set WAF_DRIFT_BASELINE to reuse a local run's verdicts.json, or WAF_DRIFT=off)");
+  const dir = await mkdtemp(join(tmpdir(), "wafcheck-baseline-"));
+  const run = await execa(TSX, [join(ROOT, "scripts/waf.ts"), ...input.argv], {
+    cwd: ROOT,
+    env: { WAF_TARGET: "local", WAF_REPORTS_DIR: dir, WAF_DRIFT_BASELINE: "", WAF_DRY_RUN_FILE: "" },
+    reject: false,
+    all: true,
+  });
+  const file = (await readJsonIfPresent(join(dir, "verdicts.json"))) as VerdictsFile | undefined;
+  await rm(dir, { recursive: true, force: true });
+  if (!file?.requests || (run.exitCode !== 0 && run.exitCode !== 1)) {
+    const last = String(run.all).trim().split("\n").filter((l) => l.startsWith("wafcheck:")).pop() ?? String(run.all).trim().split("\n").pop();
+    throw new UserError(`drift baseline: the local run failed (${last ?? `exit ${run.exitCode}`}); set WAF_DRIFT=off to run without drift`);
+  }
+  input.log(`drift: local baseline has ${Object.keys(file.requests).length} request verdict(s) (Envoy ${file.stack?.envoyVersion ?? "?"})`);
+  return { file, source: "local run of the same manifest and suites (started by this run)" };
+}
+
+async function finishRemoteRun(input: RemoteRunInput, canary: CanaryResult, baseline: Baseline | undefined): Promise<void> {
+  const summaryPath = join(input.reports, "summary.json");
+  const summary = await readJsonIfPresent(summaryPath);
+  if (!summary) return; // the suites did not get to write one: nothing to extend
+  summary.canary = { passed: canary.ok, normal: canary.normal, banned: canary.banned, header: canaryFor(input.manifest).header };
+  if (baseline) {
+    const remote = (await readJsonIfPresent(join(input.reports, "verdicts.json"))) as VerdictsFile | undefined;
+    if (remote?.requests) {
+      const drift = computeDrift(baseline.file, remote, baseline.source);
+      summary.drift = drift;
+      for (const line of describeDrift(drift)) input.log(`drift: ${line}`);
+      await attachDriftToAllure(join(input.reports, "allure-results"), input.target.name, drift);
+    }
+  }
+  await writeFileAtomic(summaryPath, `${JSON.stringify(summary, null, 2)}\n`);
+}
+
+/** A result in the Allure report ("Drift" epic) whose attachment lists the differing cases. */
+export async function attachDriftToAllure(resultsDir: string, targetName: string, drift: Drift): Promise<void> {
+  const uuid = randomUUID();
+  const attachment = `${uuid}-attachment.json`;
+  const now = Date.now();
+  const lines = describeDrift(drift);
+  await writeFileAtomic(join(resultsDir, attachment), `${JSON.stringify(drift, null, 2)}\n`);
+  const result = {
+    uuid,
+    historyId: `wafcheck-drift-${targetName}`,
+    testCaseId: `wafcheck-drift-${targetName}`,
+    name: `Drift: ${targetName} vs a local run of the same manifest`,
+    fullName: `drift:${targetName}`,
+    status: drift.cases.length === 0 ? "passed" : "failed",
+    statusDetails: { message: lines.join("\n") },
+    stage: "finished",
+    start: now,
+    stop: now,
+    labels: [
+      { name: "epic", value: "Drift" },
+      { name: "feature", value: "Remote vs local verdicts" },
+      { name: "suite", value: "drift" },
+      { name: "target", value: targetName },
+    ],
+    parameters: [
+      { name: "compared", value: String(drift.compared) },
+      { name: "differing", value: String(drift.cases.length) },
+    ],
+    attachments: [{ name: "drift.json", source: attachment, type: "application/json" }],
+    steps: [],
+  };
+  await writeFileAtomic(join(resultsDir, `${uuid}-result.json`), JSON.stringify(result));
+}

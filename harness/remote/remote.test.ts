@@ -1,0 +1,143 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { test } from "node:test";
+import type { Outcome } from "../http/request.ts";
+import { parseManifest } from "../manifest/manifest.ts";
+import type { Target } from "../targets/target.ts";
+import { canaryFor, judgeCanary } from "./canary.ts";
+import { checkGates } from "./gates.ts";
+import { dryRunEntry } from "./send-guard.ts";
+import { limitsPerWorker, Throttle, workersArgs } from "./throttle.ts";
+import { computeDrift, parseVerdictAnnotation, verdictAnnotation, type VerdictsFile } from "./verdicts.ts";
+
+const seedText = readFileSync(new URL("../../envoy-local/wasm-plugin.yaml", import.meta.url), "utf8");
+const seed = parseManifest(seedText, "wasm-plugin.yaml");
+
+test("throttle paces requests at the rate (fake clock) and caps requests in flight", async () => {
+  let now = 0;
+  const sleeps: number[] = [];
+  const t = new Throttle(4, 2, () => now, async (ms) => {
+    sleeps.push(ms);
+    now += ms;
+  });
+  let inFlight = 0;
+  let peak = 0;
+  const starts: number[] = [];
+  await Promise.all(
+    Array.from({ length: 6 }, () =>
+      t.run(async () => {
+        starts.push(now);
+        peak = Math.max(peak, ++inFlight);
+        await new Promise((r) => setImmediate(r));
+        inFlight--;
+      }),
+    ),
+  );
+  assert.ok(peak <= 2, `peak ${peak}`);
+  assert.deepEqual(starts, [0, 250, 500, 750, 1000, 1250]);
+});
+
+test("throttle holds the real rate: 6 requests at 20/s take at least 0.25 s", async () => {
+  const t = new Throttle(20, 4);
+  const started = performance.now();
+  await Promise.all(Array.from({ length: 6 }, () => t.run(async () => undefined)));
+  assert.ok(performance.now() - started >= 240);
+});
+
+test("limits are divided across Playwright workers; workers capped at the target's concurrency", () => {
+  assert.deepEqual(limitsPerWorker({ rateLimit: 10, concurrency: 4 }, 2), { ratePerSecond: 5, concurrency: 2 });
+  assert.deepEqual(limitsPerWorker({ rateLimit: 10, concurrency: 1 }, 1), { ratePerSecond: 10, concurrency: 1 });
+  assert.equal(limitsPerWorker({}, 4), undefined);
+  assert.deepEqual(workersArgs(["--grep", "x"], 2, 4), { argv: ["--grep", "x", "--workers=2"], workers: 2 });
+  assert.deepEqual(workersArgs(["--workers=1"], 2, 4), { argv: ["--workers=1"], workers: 1 });
+  assert.deepEqual(workersArgs(["-j", "2"], 3, 4).workers, 2);
+  assert.throws(() => workersArgs(["--workers", "8"], 2, 4), /exceeds the target's concurrency cap \(2\)/);
+  assert.throws(() => workersArgs(["--workers=50%"], 2, 4), /whole number/);
+});
+
+const response = (status: number, headers: Record<string, string> = {}): Outcome => ({ kind: "response", status, headers, bodyHead: "", elapsedMs: 1 });
+
+test("canary: the seed's banned header by default, an annotation otherwise; judged 200 / 403", () => {
+  const canary = canaryFor(seed);
+  assert.equal(canary.header, "x-user-type: baned");
+  assert.deepEqual(canary.banned.headers.at(-1), ["x-user-type", "baned"]);
+  assert.equal(judgeCanary(canary, response(200, { "x-envoy-upstream-service-time": "1" }), response(403)).ok, true);
+  const inactive = judgeCanary(canary, response(200), response(200));
+  assert.equal(inactive.ok, false);
+  assert.match(inactive.reason!, /"x-user-type: baned" got HTTP 200, expected HTTP 403/);
+  assert.match(judgeCanary(canary, response(403), response(403)).reason!, /a normal GET \/get got HTTP 403/);
+  assert.match(judgeCanary(canary, { kind: "error", code: "ECONNREFUSED", message: "x", elapsedMs: 1 }, response(403)).reason!, /did not answer/);
+  const other = parseManifest(
+    seedText.replace(/.*x-user-type.*\n/, "").replace("metadata:\n", 'metadata:\n  annotations:\n    wafcheck.io/canary-header: "x-canary: wafcheck"\n'),
+    "m",
+  );
+  assert.equal(canaryFor(other).header, "x-canary: wafcheck");
+  const none = parseManifest(seedText.replace(/.*x-user-type.*\n/, ""), "m.yaml");
+  assert.throws(() => canaryFor(none), /m\.yaml: no canary/);
+});
+
+const verdicts = (name: string, requests: VerdictsFile["requests"]): VerdictsFile => ({
+  schemaVersion: 1,
+  generatedAt: "",
+  target: { name, url: "" },
+  manifest: "m",
+  pluginConfigSha256: "h",
+  stack: null,
+  requests,
+});
+
+test("drift lists requests whose verdicts differ; infra and one-sided requests apart", () => {
+  const local = verdicts("local", {
+    a: { verdict: "blocked", test: "A" },
+    b: { verdict: "allowed", test: "B" },
+    c: { verdict: "blocked", test: "C" },
+    d: { verdict: "allowed", test: "D" },
+    l: { verdict: "allowed", test: "L" },
+  });
+  const remote = verdicts("gw", {
+    a: { verdict: "blocked", test: "A" },
+    b: { verdict: "blocked", test: "B" },
+    c: { verdict: "infra", test: "C" },
+    d: { verdict: "allowed", test: "D" },
+    r: { verdict: "allowed", test: "R" },
+  });
+  const drift = computeDrift(local, remote, "local run");
+  assert.equal(drift.compared, 4);
+  assert.deepEqual(drift.cases, [{ id: "b", test: "B", local: "allowed", remote: "blocked" }]);
+  assert.deepEqual(drift.infra.map((c) => c.id), ["c"]);
+  assert.deepEqual(drift.onlyLocal, ["l"]);
+  assert.deepEqual(drift.onlyRemote, ["r"]);
+  assert.deepEqual(parseVerdictAnnotation(verdictAnnotation("conformance/banned x", "blocked")), { id: "conformance/banned x", verdict: "blocked" });
+  assert.equal(parseVerdictAnnotation({ type: "infra", description: "blocked x" }), undefined);
+});
+
+test("gates: failures, infra, drift and a drop in passed tests fail; a clean run passes", () => {
+  const summary = (suites: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({ schemaVersion: 1, target: { name: "gw", url: "" }, suites, ...extra });
+  const clean = summary({ conformance: { passed: 10, failed: 0, skipped: 1, infra: 0 } }, { drift: { cases: [], compared: 10 } });
+  assert.equal(checkGates(clean).passed, true);
+  assert.equal(checkGates(undefined).passed, false);
+  assert.equal(checkGates(summary({ conformance: { passed: 9, failed: 1, skipped: 0, infra: 0 } })).passed, false);
+  assert.equal(checkGates(summary({ conformance: { passed: 9, failed: 0, skipped: 0, infra: 1 } })).passed, false);
+  assert.equal(checkGates(summary({ conformance: { passed: 9, failed: 0, skipped: 0, infra: 1 } }), { maxInfra: 1 }).passed, true);
+  const drifted = summary({ conformance: { passed: 10, failed: 0, skipped: 0, infra: 0 } }, { drift: { cases: [{ id: "x", local: "blocked", remote: "allowed" }] } });
+  assert.match(checkGates(drifted).lines.join("\n"), /FAIL drift: 1 case\(s\) differ from the local run: x \(local blocked, remote allowed\)/);
+  assert.equal(checkGates(drifted, { allowDrift: true }).passed, true);
+  assert.match(checkGates(clean, { previous: summary({ conformance: { passed: 12, failed: 0, skipped: 0, infra: 0 } }) }).lines.join("\n"), /fewer than last run's 12/);
+  assert.equal(checkGates(summary({})).passed, false, "no test ran");
+});
+
+test("dry-run entries redact secret headers and values", () => {
+  const target: Target = {
+    name: "gw",
+    kind: "remote",
+    baseUrl: "https://gw.example.test",
+    hostHeader: "app.example.test",
+    headers: { Authorization: "Bearer top-secret-token" },
+    allowlist: ["gw.example.test", "app.example.test"],
+  };
+  const e = dryRunEntry(target, { id: "x", method: "GET", path: "/get?q=1", headers: [["x-user-type", "baned"]] }, target.baseUrl);
+  assert.equal(e.url, "https://gw.example.test/get?q=1");
+  assert.doesNotMatch(e.curl, /top-secret-token/);
+  assert.match(e.curl, /Authorization: \[REDACTED\]/);
+  assert.match(e.curl, /host: app\.example\.test/);
+});

@@ -1,0 +1,87 @@
+import type { Verdict } from "../verdict/verdict.ts";
+
+/** Annotation each request's verdict is recorded under, so the verdicts reporter can collect it per test. */
+export const VERDICT_ANNOTATION = "wafcheck-verdict";
+
+const VERDICTS: readonly Verdict[] = ["allowed", "blocked", "rejected-by-proxy", "infra"];
+
+export function verdictAnnotation(requestId: string, verdict: Verdict): { type: string; description: string } {
+  return { type: VERDICT_ANNOTATION, description: `${verdict} ${requestId}` };
+}
+
+export function parseVerdictAnnotation(a: { type: string; description?: string }): { id: string; verdict: Verdict } | undefined {
+  if (a.type !== VERDICT_ANNOTATION || !a.description) return undefined;
+  const space = a.description.indexOf(" ");
+  const verdict = a.description.slice(0, space) as Verdict;
+  if (space <= 0 || !VERDICTS.includes(verdict)) return undefined;
+  return { id: a.description.slice(space + 1), verdict };
+}
+
+/** reports/verdicts.json: every request's verdict in one run, by request id (the drift baseline format). */
+export interface VerdictsFile {
+  schemaVersion: 1;
+  generatedAt: string;
+  target: { name: string; url: string };
+  manifest: string;
+  pluginConfigSha256: string;
+  /** The local stack's facts (local runs only). */
+  stack: { envoyVersion: string; wasmSha256: string; wasmSource: string } | null;
+  requests: Record<string, { verdict: Verdict; test: string }>;
+}
+
+export interface DriftCase {
+  id: string;
+  test: string;
+  local: Verdict;
+  remote: Verdict;
+}
+
+/** summary.json `drift`: a remote run against a local run of the same manifest. */
+export interface Drift {
+  baseline: { source: string; target: string; pluginConfigSha256: string; envoyVersion?: string; wasmSha256?: string };
+  /** Requests present in both runs. */
+  compared: number;
+  /** Requests whose verdicts differ (infrastructure errors excluded): must be empty. */
+  cases: DriftCase[];
+  /** Requests where either side hit an infrastructure error: no verdict to compare. */
+  infra: DriftCase[];
+  onlyLocal: string[];
+  onlyRemote: string[];
+}
+
+export function computeDrift(local: VerdictsFile, remote: VerdictsFile, source: string): Drift {
+  const cases: DriftCase[] = [];
+  const infra: DriftCase[] = [];
+  let compared = 0;
+  for (const [id, r] of Object.entries(remote.requests).sort(([a], [b]) => a.localeCompare(b))) {
+    const l = local.requests[id];
+    if (!l) continue;
+    compared++;
+    const c = { id, test: r.test, local: l.verdict, remote: r.verdict };
+    if (l.verdict === "infra" || r.verdict === "infra") infra.push(c);
+    else if (l.verdict !== r.verdict) cases.push(c);
+  }
+  return {
+    baseline: {
+      source,
+      target: local.target.name,
+      pluginConfigSha256: local.pluginConfigSha256,
+      envoyVersion: local.stack?.envoyVersion,
+      wasmSha256: local.stack?.wasmSha256,
+    },
+    compared,
+    cases,
+    infra,
+    onlyLocal: Object.keys(local.requests).filter((id) => !(id in remote.requests)).sort(),
+    onlyRemote: Object.keys(remote.requests).filter((id) => !(id in local.requests)).sort(),
+  };
+}
+
+/** One line per differing case, for logs and the report. */
+export function describeDrift(drift: Drift): string[] {
+  if (drift.cases.length === 0) return [`no drift: ${drift.compared} request(s) got the same verdict locally and remotely`];
+  return [
+    `${drift.cases.length} of ${drift.compared} request(s) got a different verdict than the local run:`,
+    ...drift.cases.map((c) => `  ${c.id}: local ${c.local}, remote ${c.remote} (${c.test})`),
+  ];
+}
