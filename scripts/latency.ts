@@ -10,7 +10,12 @@ import { buildLatencySection, mergeLatencyIntoSummary, type LatencySection } fro
 import { DEFAULT_DEFINITION, engineOptionsFrom, loadDefinition, planCells, type LatencyDefinition } from "../harness/latency/scenarios.ts";
 import { buildRequest } from "../harness/latency/shape-request.ts";
 import { evaluateThresholds } from "../harness/latency/thresholds.ts";
+import { parseEnv } from "../harness/config/env.ts";
+import { benchmarkManifest } from "../harness/latency/bench-plugin-config.ts";
+import { loadManifest } from "../harness/manifest/load-manifest.ts";
 import { reportsDir } from "../harness/report/reports-dir.ts";
+import { onShutdown } from "../harness/stack/shutdown.ts";
+import { startLocalStack } from "../harness/stack/stack.ts";
 import type { StackInfo } from "../harness/stack/stack.ts";
 
 const HELP = `Usage: npx tsx scripts/latency.ts [options]
@@ -20,7 +25,10 @@ against its baseline (p50/p99 deltas with 95 % bootstrap intervals). Scenarios, 
 and thresholds come from ${relativeToCwd(DEFAULT_DEFINITION)} (shared with scripts/k6).
 Load goes to loopback addresses only.
 
-Targets (a scenario whose target has no URL is skipped):
+Targets: by default a local stack is started from WAF_PLUGIN (one Envoy serving the
+manifest's default set, the seed rule alone on Host seed.wafcheck.test and, with
+WAF_PARANOIA=N, the default set at level N). Or give URLs (a scenario whose target has
+no URL is skipped):
   --waf-url URL         Envoy with the Coraza plug-in        (target "waf")
   --baseline-url URL    the same Envoy without the plug-in   (target "baseline")
   --upstream-url URL    the upstream, no Envoy               (target "upstream")
@@ -79,13 +87,15 @@ const log = (line: string) => console.error(`[latency] ${line}`);
 interface Targets {
   urls: Record<string, string>;
   wasmSource: string | null;
+  /** Facts about the local stack the load went through (null for explicit URLs). */
+  stack: { envoyVersion: string; wasmSha256: string; pluginConfigSha256: string; paranoia: number | null } | null;
   /** Stops whatever was started to provide the targets. */
   release(): Promise<void>;
 }
 
 /**
- * Where the load goes. Today: URLs given on the command line. The local stack
- * (harness/stack/stack.ts) plugs in here: start it, then return targetsFromStack(stack.info()).
+ * Where the load goes: explicit URLs, or (by default) a local stack started for this run whose one Envoy
+ * serves the manifest's default set, the seed set and, with WAF_PARANOIA, the default set at that level.
  */
 async function acquireTargets(args: Args): Promise<Targets> {
   const urls: Record<string, string> = {};
@@ -97,13 +107,31 @@ async function acquireTargets(args: Args): Promise<Targets> {
     if (eq <= 0) throw new UserError(`--target expects NAME=URL (got ${pair})`);
     urls[pair.slice(0, eq)] = pair.slice(eq + 1);
   }
-  if (Object.keys(urls).length === 0) throw new UserError("no targets: give --waf-url and --baseline-url (see --help)");
+  if (Object.keys(urls).length === 0) return startStackTargets();
   for (const url of Object.values(urls)) assertLoopbackOrigin(url);
-  return { urls, wasmSource: args["wasm-source"] ?? null, release: async () => {} };
+  return { urls, wasmSource: args["wasm-source"] ?? null, stack: null, release: async () => {} };
+}
+
+async function startStackTargets(): Promise<Targets> {
+  const env = parseEnv();
+  const manifest = benchmarkManifest(await loadManifest(env.WAF_PLUGIN), env.WAF_PARANOIA);
+  const stack = await startLocalStack({ manifest, wasm: env.WAF_WASM, imageSource: env.WAF_IMAGE_SOURCE, log: (l) => log(`[stack] ${l}`) });
+  const removeHandlers = onShutdown(() => stack.stop(), log);
+  const fromStack = targetsFromStack(stack.info());
+  if (env.WAF_PARANOIA !== undefined) fromStack.urls.waf_paranoia = stack.gatewayUrl;
+  log(`stack up: Envoy ${stack.envoyVersion}, plug-in ${stack.wasmSource}`);
+  return {
+    ...fromStack,
+    stack: { envoyVersion: stack.envoyVersion, wasmSha256: stack.wasmSha256, pluginConfigSha256: stack.pluginConfigSha256, paranoia: env.WAF_PARANOIA ?? null },
+    release: async () => {
+      removeHandlers();
+      await stack.stop();
+    },
+  };
 }
 
 /** The local stack's URLs under the target names the definition uses. */
-export function targetsFromStack(info: StackInfo): Pick<Targets, "urls" | "wasmSource"> {
+export function targetsFromStack(info: StackInfo): Pick<Targets, "urls" | "wasmSource"> & { urls: Record<string, string> } {
   return { urls: { waf: info.gatewayUrl, baseline: info.baselineUrl, upstream: info.upstreamUrl }, wasmSource: info.wasmSource };
 }
 
@@ -183,6 +211,7 @@ async function main(): Promise<number> {
     log(`bootstrapping overhead intervals (${resamples} resamples)`);
     const section = buildLatencySection({
       wasmSource: targets.wasmSource,
+      stack: targets.stack,
       results,
       comparisons: def.comparisons,
       floor,

@@ -57,6 +57,8 @@ export interface FloorEntry {
 
 export interface LatencySection {
   wasmSource: string | null;
+  /** The stack the load went through (provenance beside every number), when the harness started it. */
+  stack?: { envoyVersion: string; wasmSha256: string; pluginConfigSha256: string; paranoia: number | null } | null;
   scenarios: ScenarioEntry[];
   overhead: OverheadEntry[];
   engineFloor: FloorEntry | null;
@@ -72,6 +74,7 @@ export interface LatencySection {
 
 export interface SectionInput {
   wasmSource: string | null;
+  stack?: LatencySection["stack"];
   results: readonly CellResult[];
   comparisons: ReadonlyArray<{ scenario: string; baseline: string }>;
   floor: CellResult | null;
@@ -96,6 +99,7 @@ export function buildLatencySection(input: SectionInput): LatencySection {
   }
   return {
     wasmSource: input.wasmSource,
+    stack: input.stack ?? null,
     scenarios,
     overhead,
     engineFloor: input.floor ? floorEntry(input.floor) : null,

@@ -6,7 +6,7 @@ import { parseDuration } from "./duration.ts";
 import { DEFAULT_DEFINITION, loadDefinition, parseDefinition, planCells } from "./scenarios.ts";
 import { formBody, jsonBody } from "./shape-request.ts";
 
-const TARGETS = { upstream: "http://127.0.0.1:8001", baseline: "http://127.0.0.1:8002/", waf: "http://127.0.0.1:8003" };
+const TARGETS = { upstream: "http://127.0.0.1:8001", baseline: "http://127.0.0.1:8002/", waf: "http://127.0.0.1:8003", waf_paranoia: "http://127.0.0.1:8003" };
 
 describe("shared latency definition", () => {
   it("parses, with the six request shapes and a blocked one measured apart", async () => {
@@ -23,13 +23,15 @@ describe("shared latency definition", () => {
     const def = await loadDefinition();
     const { cells, skipped } = planCells(def, { targets: TARGETS });
     assert.deepEqual(skipped, []);
-    assert.equal(cells.length, 3 * 5 + 1);
+    assert.equal(cells.length, 5 * 5 + 1);
     const blocked = cells.filter((c) => c.shape === "blocked");
     assert.deepEqual(blocked.map((c) => c.scenario), ["waf_blocked"]);
-    const json1k = cells.find((c) => c.id === "waf/post_json_1k")!;
+    const json1k = cells.find((c) => c.id === "waf_crs/post_json_1k")!;
     assert.equal(json1k.origin, "http://127.0.0.1:8003");
     assert.equal(json1k.request.headers["content-type"], "application/json");
-    assert.equal(json1k.request.headers.host, "app.example.test");
+    assert.equal(json1k.request.headers.host, "app.wafcheck.test");
+    // The same Envoy serves other directive sets by Host (per_authority_directives).
+    assert.equal(cells.find((c) => c.id === "waf_seed/get_small")!.request.headers.host, "seed.wafcheck.test");
     assert.match(json1k.request.headers["user-agent"]!, /^Mozilla\/5\.0/);
     assert.equal(Buffer.byteLength(json1k.request.body!), 1024);
     assert.equal(Buffer.byteLength(cells.find((c) => c.shape === "post_json_10k")!.request.body!), 10240);
@@ -39,7 +41,9 @@ describe("shared latency definition", () => {
     const query = cells.find((c) => c.shape === "get_query12")!;
     assert.equal(new URL(query.request.path, "http://x").searchParams.size, 12);
     assert.equal(cells.find((c) => c.id === "envoy/get_small")!.origin, "http://127.0.0.1:8002", "trailing slash dropped");
-    assert.deepEqual(cells[0]!.model, { kind: "open", ratePerSec: 100 });
+    assert.deepEqual(cells[0]!.model, { kind: "closed", vus: 1 });
+    const open = planCells(def, { targets: TARGETS, model: "open", ratePerSec: 100 }).cells;
+    assert.deepEqual(open.find((c) => c.id === "waf_crs/get_small")!.model, { kind: "open", ratePerSec: 50 }, "capped by the shape's maxRate");
   });
 
   it("skips scenarios whose target has no URL, and applies overrides", async () => {
@@ -52,8 +56,8 @@ describe("shared latency definition", () => {
       timeBudgetMs: 1000,
       shapes: ["get_small", "blocked"],
     });
-    assert.deepEqual(cells.map((c) => c.id), ["waf/get_small", "waf_blocked/blocked"]);
-    assert.deepEqual(skipped.map((s) => s.scenario), ["direct", "envoy"]);
+    assert.deepEqual(cells.map((c) => c.id), ["waf_seed/get_small", "waf_crs/get_small", "waf_blocked/blocked"]);
+    assert.deepEqual(skipped.map((s) => s.scenario), ["direct", "envoy", "waf_paranoia"]);
     for (const c of cells) {
       assert.deepEqual(c.model, { kind: "closed", vus: 3 });
       assert.equal(c.samples, 50);
@@ -64,10 +68,10 @@ describe("shared latency definition", () => {
   it("rejects keys k6 would not accept and comparisons under unequal load", async () => {
     const raw = JSON.parse(await readFile(DEFAULT_DEFINITION, "utf8"));
     const withVus = structuredClone(raw);
-    withVus.scenarios.waf.vus = 5;
-    assert.throws(() => parseDefinition(withVus, "x.json"), (e: unknown) => e instanceof UserError && /scenarios\.waf/.test(e.message));
+    withVus.scenarios.waf_crs.rate = 5;
+    assert.throws(() => parseDefinition(withVus, "x.json"), (e: unknown) => e instanceof UserError && /scenarios\.waf_crs/.test(e.message));
     const unequal = structuredClone(raw);
-    unequal.scenarios.waf.rate = 50;
+    unequal.scenarios.waf_crs.vus = 2;
     assert.throws(() => parseDefinition(unequal, "x.json"), /differ in shapeGroup or load/);
     const badDuration = structuredClone(raw);
     badDuration.shapes[0].timeBudget = "20 seconds";

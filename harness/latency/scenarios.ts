@@ -16,7 +16,8 @@ const duration = z.string().refine((s) => parseDuration(s) !== undefined, "not a
 const count = z.number().int().positive();
 
 // Only keys k6 knows for each executor, so k6 accepts the object exactly as written.
-const scenarioTags = z.looseObject({ target: z.string().min(1), shapeGroup: z.string().min(1) });
+// `host` (optional) picks a directive set on the same Envoy through the plug-in's per_authority_directives.
+const scenarioTags = z.looseObject({ target: z.string().min(1), shapeGroup: z.string().min(1), host: z.string().min(1).optional() });
 const scenarioCommon = {
   duration,
   tags: scenarioTags,
@@ -51,6 +52,8 @@ const shapeSchema = z.strictObject({
   expectStatus: z.number().int().min(100).max(599),
   samples: count,
   timeBudget: duration,
+  /** Open model: never schedule this shape faster (requests/s). CRS bodies cost tens of ms each here. */
+  maxRate: z.number().positive().optional(),
 });
 
 const engineSchema = z.strictObject({
@@ -155,8 +158,8 @@ export interface Plan {
 export function planCells(def: LatencyDefinition, options: PlanOptions): Plan {
   const cells: CellSpec[] = [];
   const skipped: Plan["skipped"] = [];
-  const host = options.host ?? def.host;
   for (const [scenario, sdef] of Object.entries(def.scenarios)) {
+    const host = sdef.tags.host ?? options.host ?? def.host;
     if (options.scenarios && !options.scenarios.includes(scenario)) {
       skipped.push({ scenario, reason: "not selected" });
       continue;
@@ -180,7 +183,7 @@ export function planCells(def: LatencyDefinition, options: PlanOptions): Plan {
         expectStatus: shape.expectStatus,
         samples: options.samples ?? shape.samples,
         timeBudgetMs: options.timeBudgetMs ?? parseDuration(shape.timeBudget)!,
-        model,
+        model: capRate(model, shape.maxRate),
       });
     }
   }
@@ -192,6 +195,10 @@ function modelFor(s: ScenarioDef, def: LatencyDefinition, options: PlanOptions):
   if (kind === "closed") return { kind, vus: options.vus ?? (s.executor === "constant-vus" ? s.vus : def.engine.closedVus) };
   const scenarioRate = s.executor === "constant-arrival-rate" ? (s.rate * 1000) / parseDuration(s.timeUnit ?? "1s")! : undefined;
   return { kind, ratePerSec: options.ratePerSec ?? scenarioRate ?? 100 };
+}
+
+function capRate(model: LoadModel, maxRate: number | undefined): LoadModel {
+  return model.kind === "open" && maxRate !== undefined && model.ratePerSec > maxRate ? { ...model, ratePerSec: maxRate } : model;
 }
 
 function stringTags(tags: Record<string, unknown>): Record<string, string> {

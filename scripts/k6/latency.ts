@@ -17,7 +17,7 @@ import { buildRequest, type BuiltRequest, type ShapeDef } from "../../harness/la
 import { loopbackOnly, summaryFiles, type SummaryData } from "./lib.ts";
 
 interface Definition {
-  scenarios: Record<string, Scenario & { tags: { target: string; shapeGroup: string } }>;
+  scenarios: Record<string, Scenario & { tags: { target: string; shapeGroup: string; host?: string } }>;
   thresholds: Record<string, string[]>;
   host: string;
   headers: Record<string, string>;
@@ -41,12 +41,12 @@ interface Prepared extends BuiltRequest {
 // Requests are built once per VU in the init context, not per iteration.
 const requests: Record<string, Prepared[]> = {};
 for (const name of selected) {
-  const { target, shapeGroup } = def.scenarios[name]!.tags;
+  const { target, shapeGroup, host: scenarioHost } = def.scenarios[name]!.tags;
   const base = loopbackOnly(urlOf(target)!).replace(/\/+$/, "");
   requests[name] = def.shapes
     .filter((shape) => shape.group === shapeGroup)
     .map((shape) => {
-      const built = buildRequest(shape, def.headers, host);
+      const built = buildRequest(shape, def.headers, scenarioHost ?? host);
       return { ...built, name: shape.name, url: base + built.path, expect: shape.expectStatus };
     });
 }
