@@ -18,6 +18,8 @@ export type Outcome =
       headers: Record<string, string | string[]>;
       /** The first bytes of the body, decoded as UTF-8 (enough for reports and echo checks). */
       bodyHead: string;
+      /** The whole body (up to 256 KiB), when the caller asked for it (e.g. to compare httpbin's echo). */
+      body?: string;
       elapsedMs: number;
     }
   | { kind: "error"; code: string; message: string; elapsedMs: number };

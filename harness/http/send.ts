@@ -11,6 +11,8 @@ export interface SendOptions {
   timeoutMs?: number;
   /** Send to this base URL instead of the target's (e.g. httpbin directly). */
   baseUrl?: string;
+  /** Keep the whole body in the outcome (not only its first KiB). */
+  captureBody?: boolean;
 }
 
 /** One keep-alive pool per target, with TLS options as the target says. */
@@ -63,6 +65,7 @@ export async function send(target: Target, dispatcher: Dispatcher, spec: Request
       status: response.statusCode,
       headers: response.headers as Record<string, string | string[]>,
       bodyHead: body.subarray(0, BODY_HEAD_BYTES).toString("utf8"),
+      ...(options.captureBody && { body: body.subarray(0, 256 * 1024).toString("utf8") }),
       elapsedMs: performance.now() - started,
     };
   } catch (error) {

@@ -19,7 +19,10 @@ export function payloadDirs(env: NodeJS.ProcessEnv = process.env): string[] {
   return [DEFAULT_PAYLOAD_DIR, ...extra];
 }
 
-/** Loads and validates every `*.yaml` / `*.yml` file under the directories (recursively, in path order). */
+/** Files in a payload directory that are not case files. */
+export const NON_CASE_FILES = new Set(["exceptions.yaml", "exceptions.yml"]);
+
+/** Loads and validates every `*.yaml` / `*.yml` case file under the directories (recursively, in path order). */
 export function loadCorpus(dirs: readonly string[] = payloadDirs()): LoadedCase[] {
   const files: string[] = [];
   for (const dir of dirs) {
@@ -97,7 +100,7 @@ function yamlFiles(dir: string): string[] {
   for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) out.push(...yamlFiles(path));
-    else if (/\.ya?ml$/.test(entry.name)) out.push(resolve(path));
+    else if (/\.ya?ml$/.test(entry.name) && !NON_CASE_FILES.has(entry.name)) out.push(resolve(path));
   }
   return out;
 }

@@ -1,4 +1,7 @@
 import { randomUUID } from "node:crypto";
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Wait, type StartedTestContainer, type ContainerRuntimeClient } from "testcontainers";
 import { UserError } from "../errors.ts";
 import { ensureImages, type ImageSource } from "../artifacts/images.ts";
@@ -37,6 +40,8 @@ export interface StackInfo {
   wasmSource: string;
   pluginConfigSha256: string;
   manifest: string;
+  /** Envoy's log as it is written (matched rules are read from it per request). */
+  envoyLogFile: string;
 }
 
 export interface StartedStack extends StackInfo, AsyncDisposable {
@@ -65,7 +70,8 @@ export async function startLocalStack(options: StackOptions): Promise<StartedSta
   const networkName = `wafcheck-${run}`;
   await client.container.dockerode.createNetwork({ Name: networkName, Labels: labels });
   const started: StartedTestContainer[] = [];
-  const envoyLog = new LogBuffer();
+  const envoyLogFile = join(await mkdtemp(join(tmpdir(), "wafcheck-envoy-")), "envoy.log");
+  const envoyLog = new LogBuffer(undefined, envoyLogFile);
   try {
     const httpbin = await new LoopbackContainer(images.httpbin.name)
       .withName(`wafcheck-httpbin-${run}`)
@@ -121,6 +127,7 @@ export async function startLocalStack(options: StackOptions): Promise<StartedSta
       wasmSource: wasm.source,
       pluginConfigSha256: options.manifest.pluginConfigSha256,
       manifest: options.manifest.source,
+      envoyLogFile,
     };
     return makeStarted(info, client, run, envoyLog);
   } catch (error) {

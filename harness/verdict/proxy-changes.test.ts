@@ -1,0 +1,28 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { proxyChanges } from "./proxy-changes.ts";
+
+const echo = (headers: Record<string, string[]>, url = "http://app.wafcheck.test/anything/x") => JSON.stringify({ url, headers });
+
+test("a header that arrived unchanged is no change", () => {
+  assert.deepEqual(proxyChanges({ path: "/get", headers: [["Referer", "http://a.test/"]], placement: "header:Referer" }, echo({ Referer: ["http://a.test/"] })), []);
+});
+
+test("a header Envoy dropped is reported", () => {
+  assert.deepEqual(proxyChanges({ path: "/get", headers: [["Referer", "not a url"]], placement: "header:Referer" }, echo({})), ["header Referer did not reach the app"]);
+});
+
+test("a changed header value is reported with both values", () => {
+  const [change] = proxyChanges({ path: "/get", headers: [["X-Forwarded-For", "1.2.3.4"]], placement: "header:X-Forwarded-For" }, echo({ "X-Forwarded-For": ["1.2.3.4,172.18.0.1"] }));
+  assert.match(change!, /header X-Forwarded-For changed: sent 1\.2\.3\.4, app got 1\.2\.3\.4,172\.18\.0\.1/);
+});
+
+test("path normalisation is reported; percent-encoding alone is not", () => {
+  assert.deepEqual(proxyChanges({ path: "/anything/a/../b", headers: [], placement: "path" }, echo({}, "http://h/anything/b")), ["path changed: sent /anything/a/../b, app got /anything/b"]);
+  assert.deepEqual(proxyChanges({ path: "/anything/%3Cx%3E", headers: [], placement: "path" }, echo({}, "http://h/anything/<x>")), []);
+});
+
+test("body placements and non-echo responses are not compared", () => {
+  assert.deepEqual(proxyChanges({ path: "/post", headers: [], placement: "form" }, echo({})), []);
+  assert.deepEqual(proxyChanges({ path: "/x", headers: [], placement: "path" }, "<html>"), []);
+});

@@ -1,0 +1,55 @@
+/**
+ * What Envoy changed on the way to the app, judged from httpbin's echo of the request it received. Only the
+ * part of the request that carries the payload is compared, so an allowed attack is called "changed by proxy"
+ * only when the payload itself did not arrive as sent.
+ */
+export function proxyChanges(
+  sent: { path: string; headers: ReadonlyArray<readonly [string, string]>; placement: string },
+  echoJson: string | undefined,
+): string[] {
+  if (echoJson === undefined) return [];
+  let echo: { url?: string; headers?: Record<string, string[] | string> };
+  try {
+    echo = JSON.parse(echoJson) as typeof echo;
+  } catch {
+    return []; // not httpbin's echo (e.g. a static path): nothing to compare
+  }
+  const headerName = sent.placement.startsWith("header:") ? sent.placement.slice(7) : sent.placement === "cookie" ? "cookie" : undefined;
+  if (headerName) {
+    const sentValues = sent.headers.filter(([n]) => n.toLowerCase() === headerName.toLowerCase()).map(([, v]) => v);
+    const received = receivedHeader(echo.headers ?? {}, headerName);
+    if (sentValues.length === 0) return [];
+    if (received.length === 0) return [`header ${headerName} did not reach the app`];
+    const joined = (values: string[]) => values.join(headerName.toLowerCase() === "cookie" ? "; " : ", ");
+    if (joined(received) !== joined(sentValues)) return [`header ${headerName} changed: sent ${clip(joined(sentValues))}, app got ${clip(joined(received))}`];
+    return [];
+  }
+  if (sent.placement === "path" && echo.url) {
+    const received = pathOf(echo.url);
+    if (received !== undefined && decodeSafe(received) !== decodeSafe(sent.path.split("?")[0]!))
+      return [`path changed: sent ${clip(sent.path)}, app got ${clip(received)}`];
+  }
+  return [];
+}
+
+function receivedHeader(headers: Record<string, string[] | string>, name: string): string[] {
+  const entry = Object.entries(headers).find(([n]) => n.toLowerCase() === name.toLowerCase())?.[1];
+  return entry === undefined ? [] : Array.isArray(entry) ? entry : [entry];
+}
+
+function pathOf(url: string): string | undefined {
+  const m = /^[a-z]+:\/\/[^/]*(\/[^?#]*)/i.exec(url);
+  return m?.[1];
+}
+
+function decodeSafe(path: string): string {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
+}
+
+function clip(text: string): string {
+  return text.length > 120 ? `${text.slice(0, 117)}…` : text;
+}
