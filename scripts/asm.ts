@@ -1,17 +1,22 @@
 // `npm run asm -- <step>`: the ASM tutorial's steps as commands (package, secret, render, apply, verify),
 // plus CI helpers (targets, gates). Every step has --dry-run, which prints exactly what it would run.
 import { randomBytes } from "node:crypto";
-import { readFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { delimiter, join, resolve } from "node:path";
 import { stat } from "node:fs/promises";
 import { parseArgs } from "node:util";
+import { execa } from "execa";
 import { parseEnv } from "../harness/config/env.ts";
 import { reportFatal, UserError } from "../harness/errors.ts";
 import { resolveWasm } from "../harness/artifacts/wasm.ts";
 import { formatImageRef, ociUrl, parseImageRef } from "../harness/asm/image-ref.ts";
 import { planApply, planSecret } from "../harness/asm/kube-plan.ts";
+import { startLocalRegistry } from "../harness/asm/local-registry.ts";
 import { planPackage, pushedDigest, PLUGIN_FILE } from "../harness/asm/package-plan.ts";
+import { pullSecretManifest } from "../harness/asm/pull-secret.ts";
+import { startAsmStandin, targetsFileText, type StartedStandin } from "../harness/asm/standin.ts";
+import { onShutdown } from "../harness/stack/shutdown.ts";
 import { formatPlan, type Stdin, type Step } from "../harness/asm/plan.ts";
 import { parseSelector, renderWasmPlugin, type RenderedPlugin } from "../harness/asm/render.ts";
 import { runPlan } from "../harness/asm/run-plan.ts";
@@ -37,6 +42,10 @@ Steps:
   apply     kubectl apply -f - the rendered WasmPlugin
   verify    run the conformance suite against a gateway target:
             WAF_TARGET=<name> npx tsx scripts/waf.ts --grep conformance
+Local rehearsal:
+  standin   start a real registry (127.0.0.1, htpasswd) and a stand-in ASM gateway (Envoy set up
+            as an Istio gateway) that pulls the packaged image like istio-agent; prints a targets
+            file to run the remote path against; stays up until Ctrl-C
 CI helpers:
   targets   print the target names in WAF_TARGETS_FILE as a JSON array (for a CI matrix)
   gates     check a summary.json against the regression gates; exit 1 when one fails
@@ -99,8 +108,12 @@ async function main(): Promise<number> {
       log(`pluginConfig sha256 ${rendered.manifest.pluginConfigSha256} (equals stack.pluginConfigSha256 of a local run of the same manifest); valid against Istio's WasmPlugin schema`);
       return 0;
     }
-    case "package":
-      return packageStep(values, dryRun);
+    case "package": {
+      const creds = await credentials(values, dryRun);
+      return (await packageStep(values, dryRun, creds)).code;
+    }
+    case "standin":
+      return standinStep(values, dryRun);
     case "secret": {
       const rendered = await render(values);
       if (!rendered.pullSecret) throw new UserError("the WasmPlugin names no imagePullSecret: pass --pull-secret NAME");
@@ -152,7 +165,7 @@ async function main(): Promise<number> {
       return result.passed ? 0 : 1;
     }
     default:
-      throw new UserError(`unknown step "${step}" (steps: package, secret, render, apply, verify, targets, gates; see --help)`);
+      throw new UserError(`unknown step "${step}" (steps: package, secret, render, apply, verify, standin, targets, gates; see --help)`);
   }
 }
 
@@ -177,13 +190,12 @@ async function render(values: Values): Promise<RenderedPlugin> {
   });
 }
 
-async function packageStep(values: Values, dryRun: boolean): Promise<number> {
+async function packageStep(values: Values, dryRun: boolean, creds: Credentials): Promise<{ code: number; digest?: string; wasmSha256?: string }> {
   const env = parseEnv();
   const url = (values.url as string | undefined) ?? process.env.WAF_PLUGIN_URL ?? (await loadRunManifest(env)).resource.spec.url;
   if (typeof url !== "string") throw new UserError("package needs the image to push: --url oci://registry/repo:tag (or WAF_PLUGIN_URL)");
   const image = parseImageRef(url, "--url");
   if (!image.tag || image.digest) throw new UserError(`--url ${url}: name a tag to push (…:1.0), not a digest`);
-  const creds = await credentials(values, dryRun);
   if (!dryRun) await requireTool("docker", "the package step builds and pushes with the docker CLI");
   const wasm = await resolveWasm(env.WAF_WASM, log);
   const id = randomBytes(4).toString("hex");
@@ -198,7 +210,7 @@ async function packageStep(values: Values, dryRun: boolean): Promise<number> {
   if (dryRun) {
     console.log(`# package (dry run): ${PLUGIN_FILE} = ${wasm.source}, sha256 ${wasm.sha256}`);
     console.log(formatPlan(steps, [creds.password.value]));
-    return 0;
+    return { code: 0 };
   }
   const results = await runPlan(steps, { secrets: [creds.password.value], log });
   const digest = pushedDigest(results.map((r) => r.output).join("\n"));
@@ -207,10 +219,60 @@ async function packageStep(values: Values, dryRun: boolean): Promise<number> {
   if (digest) console.log(`DIGEST=${digest}`);
   console.log(`WASM_SHA256=${wasm.sha256}`);
   log(`pushed ${PLUGIN_FILE} (${wasm.source}); next: npm run asm -- render --url ${ociUrl(image)}${digest ? ` --sha256 ${digest.slice(7)}` : ""}`);
+  return { code: 0, digest, wasmSha256: wasm.sha256 };
+}
+
+/** The whole path on this machine: registry → package → render → stand-in gateway pulling like istio-agent. */
+async function standinStep(values: Values, dryRun: boolean): Promise<number> {
+  if (dryRun) throw new UserError("standin runs only on this machine (127.0.0.1); it has no --dry-run: see the package/render steps' --dry-run");
+  const host = "app.asm-standin.test";
+  const registry = await startLocalRegistry({ log });
+  let standin: StartedStandin | undefined;
+  const url = `oci://${registry.host}/wasm/coraza-proxy-wasm:standin`;
+  const stop = async () => {
+    await standin?.stop();
+    await registry.stop();
+    await execa("docker", ["rmi", "-f", url.slice("oci://".length)], { reject: false }); // the tag names a registry that is gone
+  };
+  onShutdown(stop, log);
+  try {
+    const pushed = await packageStep({ ...values, url }, false, {
+      username: registry.username,
+      password: { value: registry.password, shown: { from: "stdin" } },
+    });
+    const rendered = await render({ ...values, url, sha256: pushed.digest?.slice(7) });
+    const secret = pullSecretManifest({ name: rendered.pullSecret ?? "pull", namespace: rendered.namespace, server: registry.host, username: registry.username, password: registry.password });
+    standin = await startAsmStandin({
+      wasmPluginYaml: rendered.yaml,
+      dockerConfigJson: Buffer.from((secret.data as Record<string, string>)[".dockerconfigjson"]!, "base64").toString("utf8"),
+      host,
+      expectedWasmSha256: pushed.wasmSha256,
+      log,
+    });
+    const dir = resolve(ROOT, ".wafcheck/asm-standin");
+    await mkdir(dir, { recursive: true });
+    const targets = join(dir, "targets.yaml");
+    await writeFile(targets, targetsFileText("asm-standin", standin.targetsEntry()));
+    await writeFile(join(dir, "wasm-plugin.yaml"), rendered.yaml);
+    console.log(`WAF_TARGETS_FILE=${targets}`);
+    console.log("WAF_TARGET=asm-standin");
+    console.log(`GATEWAY_URL=${standin.url}`);
+    console.log(`GATEWAY_HOST=${host}`);
+    log(`stand-in gateway up (Envoy ${standin.stack.envoyVersion}, plug-in pulled from ${url}); try:`);
+    log(`  WAF_TARGET=asm-standin WAF_TARGETS_FILE=${targets} npm run waf -- --dry-run`);
+    log(`  WAF_TARGETS_FILE=${targets} npm run asm -- verify --target asm-standin`);
+    log("press Ctrl-C to stop");
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  await new Promise(() => setInterval(() => undefined, 1 << 30));
   return 0;
 }
 
-async function credentials(values: Values, dryRun: boolean): Promise<{ username: string; password: { value: string; shown: Stdin } }> {
+type Credentials = { username: string; password: { value: string; shown: Stdin } };
+
+async function credentials(values: Values, dryRun: boolean): Promise<Credentials> {
   const username = (values.username as string | undefined) ?? process.env.WAF_REGISTRY_USER;
   const missing = "registry credentials missing: set WAF_REGISTRY_USER and WAF_REGISTRY_PASSWORD, or pass --username USER and pipe the password to --password-stdin";
   if (!username) throw new UserError(missing);
