@@ -35,9 +35,11 @@ export function checkGates(summary: Record<string, unknown> | undefined, options
     else ok(`${name}: ${c.passed} passed, 0 failed`);
     if (c.infra > maxInfra) fail(`${name}: ${c.infra} infrastructure error(s) (at most ${maxInfra} allowed)`);
   }
-  const canary = summary.canary as { passed?: boolean } | undefined;
+  // drift and canary belong to the run that wrote them: a later run of another target leaves them stale.
+  const current = (section: unknown) => (section && (section as { target?: string }).target === target ? section : undefined);
+  const canary = current(summary.canary) as { passed?: boolean } | undefined;
   if (canary && canary.passed === false) fail("canary failed");
-  const drift = summary.drift as { cases?: Array<{ id: string; local: string; remote: string }>; compared?: number } | undefined;
+  const drift = current(summary.drift) as { cases?: Array<{ id: string; local: string; remote: string }>; compared?: number } | undefined;
   if (drift) {
     const cases = drift.cases ?? [];
     if (cases.length === 0) ok(`drift: none (${drift.compared ?? 0} request(s) compared with the local run)`);

@@ -143,7 +143,7 @@ async function finishRemoteRun(input: RemoteRunInput, canary: CanaryResult, base
   const summaryPath = join(input.reports, "summary.json");
   const summary = await readJsonIfPresent(summaryPath);
   if (!summary) return; // the suites did not get to write one: nothing to extend
-  summary.canary = { passed: canary.ok, normal: canary.normal, banned: canary.banned, header: canaryFor(input.manifest).header };
+  summary.canary = { target: input.target.name, passed: canary.ok, normal: canary.normal, banned: canary.banned, header: canaryFor(input.manifest).header };
   if (baseline) {
     const remote = (await readJsonIfPresent(join(input.reports, "verdicts.json"))) as VerdictsFile | undefined;
     if (remote?.requests) {

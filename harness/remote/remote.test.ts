@@ -113,17 +113,19 @@ test("drift lists requests whose verdicts differ; infra and one-sided requests a
 
 test("gates: failures, infra, drift and a drop in passed tests fail; a clean run passes", () => {
   const summary = (suites: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({ schemaVersion: 1, target: { name: "gw", url: "" }, suites, ...extra });
-  const clean = summary({ conformance: { passed: 10, failed: 0, skipped: 1, infra: 0 } }, { drift: { cases: [], compared: 10 } });
+  const clean = summary({ conformance: { passed: 10, failed: 0, skipped: 1, infra: 0 } }, { drift: { target: "gw", cases: [], compared: 10 } });
   assert.equal(checkGates(clean).passed, true);
   assert.equal(checkGates(undefined).passed, false);
   assert.equal(checkGates(summary({ conformance: { passed: 9, failed: 1, skipped: 0, infra: 0 } })).passed, false);
   assert.equal(checkGates(summary({ conformance: { passed: 9, failed: 0, skipped: 0, infra: 1 } })).passed, false);
   assert.equal(checkGates(summary({ conformance: { passed: 9, failed: 0, skipped: 0, infra: 1 } }), { maxInfra: 1 }).passed, true);
-  const drifted = summary({ conformance: { passed: 10, failed: 0, skipped: 0, infra: 0 } }, { drift: { cases: [{ id: "x", local: "blocked", remote: "allowed" }] } });
+  const drifted = summary({ conformance: { passed: 10, failed: 0, skipped: 0, infra: 0 } }, { drift: { target: "gw", cases: [{ id: "x", local: "blocked", remote: "allowed" }] } });
   assert.match(checkGates(drifted).lines.join("\n"), /FAIL drift: 1 case\(s\) differ from the local run: x \(local blocked, remote allowed\)/);
   assert.equal(checkGates(drifted, { allowDrift: true }).passed, true);
   assert.match(checkGates(clean, { previous: summary({ conformance: { passed: 12, failed: 0, skipped: 0, infra: 0 } }) }).lines.join("\n"), /fewer than last run's 12/);
   assert.equal(checkGates(summary({})).passed, false, "no test ran");
+  const stale = { ...drifted, target: { name: "local", url: "" } };
+  assert.equal(checkGates(stale).passed, true, "another target's drift section is stale, not this run's");
 });
 
 test("dry-run entries redact secret headers and values", () => {

@@ -38,6 +38,8 @@ export interface DriftCase {
 
 /** summary.json `drift`: a remote run against a local run of the same manifest. */
 export interface Drift {
+  /** The remote target compared (a summary.json reused across runs keeps a stale section: gates check this). */
+  target: string;
   baseline: { source: string; target: string; pluginConfigSha256: string; envoyVersion?: string; wasmSha256?: string };
   /** Requests present in both runs. */
   compared: number;
@@ -62,6 +64,7 @@ export function computeDrift(local: VerdictsFile, remote: VerdictsFile, source: 
     else if (l.verdict !== r.verdict) cases.push(c);
   }
   return {
+    target: remote.target.name,
     baseline: {
       source,
       target: local.target.name,
