@@ -5,6 +5,9 @@ import { execa } from "execa";
 import { parseEnv } from "../harness/config/env.ts";
 import { reportFatal, UserError } from "../harness/errors.ts";
 import { loadRunManifest } from "../harness/manifest/load-manifest.ts";
+import { loadExceptions } from "../harness/payloads/exceptions.ts";
+import { expandCases } from "../harness/payloads/expand.ts";
+import { loadCorpus, payloadDirs } from "../harness/payloads/load.ts";
 import { allurePaths, generateAllureReport, prepareAllureResults } from "../harness/report/allure.ts";
 import { reportsDir } from "../harness/report/reports-dir.ts";
 import { readJsonIfPresent } from "../harness/report/write-atomic.ts";
@@ -50,6 +53,10 @@ async function main(): Promise<number> {
   const log = (line: string) => console.error(`[waf] ${line}`);
   const env = parseEnv();
   const manifest = await loadRunManifest(env);
+  // Validate the corpus before anything starts, so a malformed case file costs nothing and changes nothing.
+  const corpus = expandCases(loadCorpus(payloadDirs()));
+  const gaps = loadExceptions(payloadDirs());
+  log(`corpus: ${corpus.filter((r) => r.expect === "block").length} attack and ${corpus.filter((r) => r.expect === "allow").length} benign requests, ${gaps.length} accepted gaps`);
   const started = Date.now();
 
   let stack: StartedStack | undefined;

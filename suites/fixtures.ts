@@ -5,6 +5,7 @@ import * as allure from "allure-js-commons";
 import type { Dispatcher } from "undici";
 import { parseEnv } from "../harness/config/env.ts";
 import type { Outcome, RequestSpec } from "../harness/http/request.ts";
+import { sendRaw } from "../harness/http/raw-send.ts";
 import { createDispatcher, effectiveHeaders, send } from "../harness/http/send.ts";
 import { createSendGuard, type SendGuard } from "../harness/remote/send-guard.ts";
 import { describeExchange } from "../harness/report/exchange.ts";
@@ -18,8 +19,11 @@ export interface Exchange {
 }
 
 export interface WafClient {
-  /** Sends through the gateway (or `via: "upstream"`: straight to httpbin, local only). */
-  send(spec: RequestSpec, options?: { via?: "gateway" | "upstream" }): Promise<Exchange>;
+  /**
+   * Sends through the gateway (or `via: "upstream"`: straight to httpbin, local only). `raw` writes that text to a
+   * socket instead (requests HTTP clients refuse to send); `captureBody` keeps the whole body (httpbin's echo).
+   */
+  send(spec: RequestSpec, options?: { via?: "gateway" | "upstream"; raw?: string; captureBody?: boolean }): Promise<Exchange>;
   /** Asserts the verdict; an infrastructure error fails as such, never as a WAF verdict. */
   expectVerdict(exchange: Exchange, expected: Verdict): void;
 }
@@ -47,7 +51,11 @@ function makeClient(target: Target, dispatcher: Dispatcher, guard: SendGuard, te
     async send(spec, options = {}) {
       const baseUrl = options.via === "upstream" ? target.upstreamUrl : target.baseUrl;
       if (!baseUrl) throw new Error(`target ${target.name} has no upstream URL`);
-      const outcome = await guard.run(testInfo, spec, baseUrl, () => send(target, dispatcher, spec, { baseUrl }));
+      const outcome = await guard.run(testInfo, spec, baseUrl, () =>
+        options.raw !== undefined
+          ? sendRaw(target, options.raw, { baseUrl })
+          : send(target, dispatcher, spec, { baseUrl, captureBody: options.captureBody }),
+      );
       const verdict = classify(outcome);
       guard.record(testInfo, spec.id, verdict);
       const { curl, response } = describeExchange({
@@ -58,6 +66,7 @@ function makeClient(target: Target, dispatcher: Dispatcher, guard: SendGuard, te
         verdict,
         secretHeaderNames: secretHeaderNames(target),
         secretValues: Object.values(target.headers),
+        raw: options.raw?.replaceAll("{{host}}", target.hostHeader ?? new URL(baseUrl).host),
       });
       await testInfo.attach(`${spec.id} request (curl)`, { body: curl, contentType: "text/plain" });
       await testInfo.attach(`${spec.id} response`, { body: response, contentType: "text/plain" });

@@ -23,6 +23,14 @@ test("npm run waf with the seed manifest passes and writes the three reports", a
   const conformance = summary.suites.conformance;
   assert.ok(conformance.passed >= 10, JSON.stringify(conformance));
   assert.equal(conformance.failed + conformance.infra, 0);
+  // The corpus through CRS: the figures the issue asks for, all from real traffic.
+  const detection = summary.detection;
+  assert.ok(detection.attacks >= 600, `attacks ${detection.attacks}`);
+  assert.ok(Object.keys(detection.byClass).length >= 12);
+  assert.ok(Object.keys(detection.byOwasp2025).length >= 4);
+  assert.ok(detection.benign >= 300, `benign ${detection.benign}`);
+  assert.equal(detection.bypassed + detection.falsePositives + detection.infra, 0, JSON.stringify(detection));
+  assert.ok(detection.truePositiveRate > 0.9 && detection.trueNegativeRate === 1);
   assert.match(readFileSync(join(reports, "junit.xml"), "utf8"), /<testsuites[^>]*failures="0"/);
   const index = join(reports, "allure-report", "index.html");
   assert.ok(existsSync(index));
@@ -61,5 +69,14 @@ for (const [manifest, why] of [
     const summary = JSON.parse(readFileSync(join(reports, "summary.json"), "utf8"));
     assert.ok(summary.suites.conformance.failed >= 1, JSON.stringify(summary.suites));
     assert.equal(summary.suites.conformance.infra, 0);
+    const detection = summary.detection;
+    assert.equal(detection.infra, 0);
+    if (manifest === "detection-only.yaml") {
+      assert.equal(detection.blocked, 0, "DetectionOnly never blocks");
+      assert.ok(summary.suites.owasp.failed >= detection.attacks - detection.acceptedGaps - detection.changedByProxy - detection.rejectedByProxy);
+    } else {
+      assert.equal(detection.falsePositives, detection.benign, "every benign request is a false positive");
+      assert.equal(summary.suites["false-positives"].failed, detection.benign);
+    }
   });
 }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { curlReproducer, shellQuote } from "./curl.ts";
+import { curlReproducer, rawReproducer, shellQuote } from "./curl.ts";
 import { REDACTED, redactHeaders, redactText } from "./redact.ts";
 
 test("shell quoting survives quotes and spaces", () => {
@@ -17,4 +17,8 @@ test("secret headers and values never survive redaction", () => {
   const headers = redactHeaders([["Authorization", "Bearer s3cr3t"], ["Cookie", "sid=1"], ["X-Gw-Key", "k3y-value"], ["accept", "*/*"]], ["authorization", "cookie", "x-gw-key"]);
   assert.deepEqual(headers.map(([, v]) => v), [REDACTED, REDACTED, REDACTED, "*/*"]);
   assert.equal(redactText("error: token s3cr3t rejected", ["s3cr3t"]), `error: token ${REDACTED} rejected`);
+});
+
+test("raw reproducer keeps CRLFs and quotes", () => {
+  assert.equal(rawReproducer("http://127.0.0.1:8080", "GET / HTTP/1.1\r\nX-A: it's\r\n\r\n"), "printf '%s' $'GET / HTTP/1.1\\r\\nX-A: it\\'s\\r\\n\\r\\n' | nc 127.0.0.1 8080");
 });

@@ -19,3 +19,12 @@ export function shellQuote(value: string): string {
   if (/^[A-Za-z0-9_\-./:=@%+,]+$/.test(value)) return value;
   return `'${value.replaceAll("'", `'\\''`)}'`;
 }
+
+/** For requests curl cannot send (duplicate Host, CL+TE, folded lines): the bytes, piped to nc or openssl. */
+export function rawReproducer(baseUrl: string, raw: string): string {
+  const url = new URL(baseUrl);
+  const port = url.port || (url.protocol === "https:" ? "443" : "80");
+  const bytes = `$'${raw.replace(/\\/g, "\\\\").replace(/'/g, "\\'").replace(/\r/g, "\\r").replace(/\n/g, "\\n")}'`;
+  const sink = url.protocol === "https:" ? `openssl s_client -quiet -connect ${url.hostname}:${port}` : `nc ${url.hostname} ${port}`;
+  return `printf '%s' ${bytes} | ${sink}`;
+}

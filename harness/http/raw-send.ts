@@ -35,7 +35,7 @@ export async function sendRaw(target: Target, rawText: string, options: { timeou
     const fromData = (): Outcome | undefined => {
       try {
         const parsed = parseRawResponse(data);
-        return parsed && { kind: "response", status: parsed.status, headers: parsed.headers, bodyHead: parsed.body.subarray(0, 1024).toString("utf8"), elapsedMs: elapsed() };
+        return parsed && { kind: "response", status: parsed.status, headers: parsed.headers, bodyHead: parsed.body.subarray(0, 1024).toString("utf8"), body: parsed.body.subarray(0, 256 * 1024).toString("utf8"), elapsedMs: elapsed() };
       } catch (error) {
         return { kind: "error", code: "EBADRESPONSE", message: (error as Error).message, elapsedMs: elapsed() };
       }

@@ -1,4 +1,4 @@
-import { curlReproducer } from "../http/curl.ts";
+import { curlReproducer, rawReproducer } from "../http/curl.ts";
 import { redactHeaders, redactText } from "../http/redact.ts";
 import type { Outcome, RequestSpec } from "../http/request.ts";
 import type { Verdict } from "../verdict/verdict.ts";
@@ -12,9 +12,14 @@ export function describeExchange(input: {
   verdict: Verdict;
   secretHeaderNames: readonly string[];
   secretValues: readonly string[];
+  /** Raw request text (sent to a socket as is): reproduced with printf | nc instead of curl. */
+  raw?: string;
 }): { curl: string; response: string } {
   const headers = redactHeaders(input.sentHeaders, input.secretHeaderNames);
-  const curl = redactText(curlReproducer(input.baseUrl, { ...input.spec, headers }), input.secretValues);
+  const curl = redactText(
+    input.raw !== undefined ? rawReproducer(input.baseUrl, input.raw) : curlReproducer(input.baseUrl, { ...input.spec, headers }),
+    input.secretValues,
+  );
   const { outcome } = input;
   const response =
     outcome.kind === "error"

@@ -6,7 +6,7 @@ import { test } from "node:test";
 import { parseMatchedRules, RuleLog } from "./matched-rules.ts";
 
 const line = (id: number, uri: string) =>
-  `[2026-11-26 21:00:00.000][30][critical][wasm] [source/extensions/common/wasm/context.cc:1160] wasm log coraza: [client "172.18.0.1"] Coraza: Access denied (phase 1). Inbound Anomaly Score Exceeded [file "@owasp_crs/REQUEST-949-BLOCKING-EVALUATION.conf"] [line "11429"] [id "${id}"] [rev ""] [msg "Inbound Anomaly Score Exceeded (Total Score: 20)"] [data ""] [severity "emergency"] [ver "OWASP_CRS/4.14.0"] [maturity "0"] [accuracy "0"] [tag "anomaly-evaluation"] [hostname "172.18.0.3"] [uri ${JSON.stringify(uri)}] [unique_id "abc"]`;
+  `[2026-11-26 21:00:00.000][30][critical][wasm] [source/extensions/common/wasm/context.cc:1160] wasm log coraza coraza: [client "172.18.0.1"] Coraza: Access denied (phase 1). Inbound Anomaly Score Exceeded [file "@owasp_crs/REQUEST-949-BLOCKING-EVALUATION.conf"] [line "11429"] [id "${id}"] [rev ""] [msg "Inbound Anomaly Score Exceeded (Total Score: 20)"] [data ""] [severity "emergency"] [ver "OWASP_CRS/4.14.0"] [maturity "0"] [accuracy "0"] [tag "anomaly-evaluation"] [hostname "172.18.0.3"] [uri ${JSON.stringify(uri)}] [unique_id "abc"]`;
 
 test("parses rule id, message and URI from Envoy's wasm log lines", () => {
   const rules = parseMatchedRules(`${line(949111, '/get?arg=<script>"x"</script>')}\nunrelated\n`);

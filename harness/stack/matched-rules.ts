@@ -7,7 +7,7 @@ export interface MatchedRule {
   msg?: string;
 }
 
-const ID = /wasm log coraza: .*?\[id "(\d+)"\]/;
+const ID = /wasm log [^:]*: .*?\[id "(\d+)"\]/;
 const MSG = /\[msg ("(?:[^"\\]|\\.)*")\]/;
 const URI = /\[uri ("(?:[^"\\]|\\.)*")\]/;
 

@@ -6,7 +6,7 @@ import { UserError } from "../errors.ts";
  */
 export function explainEnvoyFailure(error: Error, envoyLog: string, manifestSource: string): Error {
   const log = `${envoyLog}\n${error.message}`;
-  const coraza = /wasm log coraza: (Failed to parse directives: .*)/.exec(log)?.[1];
+  const coraza = /wasm log [^:]*: (Failed to parse directives: .*)/.exec(log)?.[1];
   if (coraza) return new UserError(`${manifestSource}: the Coraza plug-in rejected the directives: ${coraza.trim()}`);
   const wasm = /\[critical\]\[wasm\][^\]]*\] (.*)/.exec(log)?.[1];
   if (wasm) return new UserError(`Envoy could not load the Coraza plug-in: ${wasm.trim()}`);

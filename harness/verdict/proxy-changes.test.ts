@@ -26,3 +26,9 @@ test("body placements and non-echo responses are not compared", () => {
   assert.deepEqual(proxyChanges({ path: "/post", headers: [], placement: "form" }, echo({})), []);
   assert.deepEqual(proxyChanges({ path: "/x", headers: [], placement: "path" }, "<html>"), []);
 });
+
+test("raw requests: merged duplicate headers and unfolded lines are changes", () => {
+  const sent = { path: "/get", placement: "raw", headers: [["Host", "a.test"], ["Host", "b.test"], ["X-Folded", "first"], ["Accept", "*/*"]] as Array<[string, string]> };
+  const changes = proxyChanges(sent, echo({ Host: ["a.test,b.test"], "X-Folded": ["first second"], Accept: ["*/*"] }));
+  assert.deepEqual(changes, ["2 host headers were merged into one: a.test,b.test", "header x-folded changed: sent first, app got first second"]);
+});

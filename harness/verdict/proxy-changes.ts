@@ -14,6 +14,7 @@ export function proxyChanges(
   } catch {
     return []; // not httpbin's echo (e.g. a static path): nothing to compare
   }
+  if (typeof echo !== "object" || echo === null || echo.headers === undefined) return []; // an error page, not an echo
   const headerName = sent.placement.startsWith("header:") ? sent.placement.slice(7) : sent.placement === "cookie" ? "cookie" : undefined;
   if (headerName) {
     const sentValues = sent.headers.filter(([n]) => n.toLowerCase() === headerName.toLowerCase()).map(([, v]) => v);
@@ -24,12 +25,28 @@ export function proxyChanges(
     if (joined(received) !== joined(sentValues)) return [`header ${headerName} changed: sent ${clip(joined(sentValues))}, app got ${clip(joined(received))}`];
     return [];
   }
+  if (sent.placement === "raw") return rawHeaderChanges(sent.headers, echo.headers ?? {});
   if (sent.placement === "path" && echo.url) {
     const received = pathOf(echo.url);
     if (received !== undefined && decodeSafe(received) !== decodeSafe(sent.path.split("?")[0]!))
       return [`path changed: sent ${clip(sent.path)}, app got ${clip(received)}`];
   }
   return [];
+}
+
+/** Raw requests: every header as written (duplicates, folded lines) against what the app received. */
+function rawHeaderChanges(sent: ReadonlyArray<readonly [string, string]>, received: Record<string, string[] | string>): string[] {
+  const changes: string[] = [];
+  const names = [...new Set(sent.map(([n]) => n.toLowerCase()))];
+  for (const name of names) {
+    if (name === "content-length" && sent.some(([n]) => n.toLowerCase() === "transfer-encoding")) continue; // reported via transfer-encoding
+    const values = sent.filter(([n]) => n.toLowerCase() === name).map(([, v]) => v);
+    const got = receivedHeader(received, name);
+    if (got.length === 0) changes.push(`header ${name} did not reach the app`);
+    else if (values.length > 1 && got.length === 1) changes.push(`${values.length} ${name} headers were merged into one: ${clip(got[0]!)}`);
+    else if (got.join(", ") !== values.join(", ")) changes.push(`header ${name} changed: sent ${clip(values.join(", "))}, app got ${clip(got.join(", "))}`);
+  }
+  return changes;
 }
 
 function receivedHeader(headers: Record<string, string[] | string>, name: string): string[] {

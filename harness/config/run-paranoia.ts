@@ -1,0 +1,13 @@
+import { loadManifest } from "../manifest/load-manifest.ts";
+import { paranoiaOf } from "../manifest/paranoia.ts";
+import type { WafEnv } from "./env.ts";
+
+/**
+ * The blocking paranoia level the run is judged at: WAF_PARANOIA when set, else the level the manifest's
+ * default directive set declares, else 1 (CRS's default).
+ */
+export async function runParanoia(env: Pick<WafEnv, "WAF_PARANOIA" | "WAF_PLUGIN">): Promise<number> {
+  if (env.WAF_PARANOIA !== undefined) return env.WAF_PARANOIA;
+  const { pluginConfig } = await loadManifest(env.WAF_PLUGIN);
+  return paranoiaOf(pluginConfig.directives_map[pluginConfig.default_directives] ?? []) ?? 1;
+}

@@ -1,0 +1,123 @@
+import type { ExpandedRequest } from "../payloads/expand.ts";
+import type { Decision, Judgement } from "../verdict/expectation.ts";
+
+/** What one corpus test contributes to the detection figures (carried as a Playwright annotation). */
+export interface CorpusRecord {
+  id: string;
+  class: string;
+  owasp2025: string;
+  expect: "block" | "allow";
+  paranoia?: number;
+  judgement: Judgement;
+  informational: boolean;
+}
+
+export const CORPUS_ANNOTATION = "wafcheck-corpus";
+
+export function corpusAnnotation(request: ExpandedRequest, decision: Decision): { type: string; description: string } {
+  const record: CorpusRecord = {
+    id: request.id,
+    class: request.class,
+    owasp2025: request.owasp2025,
+    expect: request.expect,
+    ...(request.paranoia !== undefined && { paranoia: request.paranoia }),
+    judgement: decision.judgement,
+    informational: decision.informational,
+  };
+  return { type: CORPUS_ANNOTATION, description: JSON.stringify(record) };
+}
+
+export interface Tally {
+  attacks: number;
+  blocked: number;
+}
+
+/** summary.json `detection`: its keys are a contract (extend, never rename). */
+export interface Detection {
+  attacks: number;
+  blocked: number;
+  bypassed: number;
+  acceptedGaps: number;
+  benign: number;
+  falsePositives: number;
+  infra: number;
+  rejectedByProxy: number;
+  changedByProxy: number;
+  paranoiaLevel: number;
+  byClass: Record<string, Tally>;
+  byOwasp2025: Record<string, Tally>;
+  /** blocked / (blocked + bypassed + accepted gaps); null when no attack got a verdict. */
+  truePositiveRate: number | null;
+  /** passed benign / benign with a verdict. */
+  trueNegativeRate: number | null;
+  balancedAccuracy: number | null;
+  /** Cases outside the run's paranoia level (run, not judged): what each level adds. */
+  informational: { attacks: number; blocked: number; benign: number; falsePositives: number };
+  /** Every request regardless of paranoia level, for the PL matrix. */
+  all: { attacks: number; blocked: number; benign: number; falsePositives: number };
+}
+
+/** Detection and false-positive figures from the records of one run (pure). */
+export function computeDetection(records: readonly CorpusRecord[], paranoiaLevel: number): Detection {
+  const d: Detection = {
+    attacks: 0, blocked: 0, bypassed: 0, acceptedGaps: 0, benign: 0, falsePositives: 0, infra: 0, rejectedByProxy: 0, changedByProxy: 0,
+    paranoiaLevel, byClass: {}, byOwasp2025: {}, truePositiveRate: null, trueNegativeRate: null, balancedAccuracy: null,
+    informational: { attacks: 0, blocked: 0, benign: 0, falsePositives: 0 },
+    all: { attacks: 0, blocked: 0, benign: 0, falsePositives: 0 },
+  };
+  let benignPassed = 0;
+  for (const r of records) {
+    if (r.judgement === "infra") {
+      d.infra++;
+      continue;
+    }
+    const blocked = r.judgement === "true-positive" || r.judgement === "false-positive";
+    if (r.expect === "block") {
+      d.all.attacks++;
+      if (blocked) d.all.blocked++;
+    } else {
+      d.all.benign++;
+      if (blocked) d.all.falsePositives++;
+    }
+    if (r.informational) {
+      if (r.expect === "block") {
+        d.informational.attacks++;
+        if (blocked) d.informational.blocked++;
+      } else {
+        d.informational.benign++;
+        if (blocked) d.informational.falsePositives++;
+      }
+      continue;
+    }
+    if (r.judgement === "rejected-by-proxy") d.rejectedByProxy++;
+    if (r.judgement === "changed-by-proxy") d.changedByProxy++;
+    if (r.expect === "block") {
+      d.attacks++;
+      const byClass = (d.byClass[r.class] ??= { attacks: 0, blocked: 0 });
+      const byOwasp = (d.byOwasp2025[r.owasp2025] ??= { attacks: 0, blocked: 0 });
+      byClass.attacks++;
+      byOwasp.attacks++;
+      if (r.judgement === "true-positive") {
+        d.blocked++;
+        byClass.blocked++;
+        byOwasp.blocked++;
+      }
+      if (r.judgement === "bypass") d.bypassed++;
+      if (r.judgement === "accepted-gap") d.acceptedGaps++;
+    } else {
+      d.benign++;
+      if (r.judgement === "false-positive") d.falsePositives++;
+      if (r.judgement === "true-negative") benignPassed++;
+    }
+  }
+  const judgedAttacks = d.blocked + d.bypassed + d.acceptedGaps;
+  const judgedBenign = benignPassed + d.falsePositives;
+  d.truePositiveRate = judgedAttacks > 0 ? round(d.blocked / judgedAttacks) : null;
+  d.trueNegativeRate = judgedBenign > 0 ? round(benignPassed / judgedBenign) : null;
+  d.balancedAccuracy = d.truePositiveRate !== null && d.trueNegativeRate !== null ? round((d.truePositiveRate + d.trueNegativeRate) / 2) : null;
+  return d;
+}
+
+function round(x: number): number {
+  return Math.round(x * 10_000) / 10_000;
+}

@@ -1,0 +1,88 @@
+// Turns corpus requests (payloads/*.yaml, expanded) into one Playwright test each. Suites stay thin:
+// data in, one request, one judgement.
+import * as allure from "allure-js-commons";
+import { parseEnv } from "../harness/config/env.ts";
+import { runParanoia } from "../harness/config/run-paranoia.ts";
+import { withCorrelationPath } from "../harness/payloads/correlation.ts";
+import { findGap, loadExceptions, type AcceptedGap } from "../harness/payloads/exceptions.ts";
+import { expandCases, type ExpandedRequest } from "../harness/payloads/expand.ts";
+import { loadCorpus, payloadDirs } from "../harness/payloads/load.ts";
+import { owasp2025Name } from "../harness/payloads/owasp-names.ts";
+import { corpusAnnotation } from "../harness/report/detection.ts";
+import { RuleLog } from "../harness/stack/matched-rules.ts";
+import { readStackFile } from "../harness/stack/stack-file.ts";
+import { judge } from "../harness/verdict/expectation.ts";
+import { proxyChanges } from "../harness/verdict/proxy-changes.ts";
+import { describeOutcome } from "../harness/verdict/verdict.ts";
+import { test as base } from "./fixtures.ts";
+
+interface RunContext {
+  paranoia: number;
+  gaps: AcceptedGap[];
+  /** Local runs only: Envoy's log, for the CRS rules each request matched. */
+  ruleLog?: RuleLog;
+}
+
+const test = base.extend<{}, { run: RunContext }>({
+  run: [
+    async ({}, use) => {
+      const env = parseEnv();
+      const stack = env.WAF_STACK_FILE && env.WAF_TARGET === "local" ? readStackFile(env.WAF_STACK_FILE) : undefined;
+      await use({
+        paranoia: await runParanoia(env),
+        gaps: loadExceptions(payloadDirs()),
+        ruleLog: stack?.envoyLogFile ? new RuleLog(stack.envoyLogFile) : undefined,
+      });
+    },
+    { scope: "worker" },
+  ],
+});
+
+/** The expanded corpus (project payloads plus WAF_PAYLOADS dirs), loaded once per process. */
+export function corpusRequests(expect: "block" | "allow"): ExpandedRequest[] {
+  return expandCases(loadCorpus(payloadDirs())).filter((r) => r.expect === expect);
+}
+
+export function defineCorpusTests(requests: readonly ExpandedRequest[]): void {
+  for (const original of requests) {
+    const request = withCorrelationPath(original);
+    test(`${request.id}: ${request.title}`, { tag: [`@${request.class}`, `@${request.owasp2025}`] }, async ({ waf, target, run }) => {
+      test.skip(target.classes !== undefined && !target.classes.includes(request.class), `class ${request.class} is not allowed on target ${target.name}`);
+      await allure.epic(owasp2025Name(request.owasp2025));
+      await allure.feature(request.class);
+      await allure.story(`${request.placement} / ${request.encoding}`);
+      await allure.severity(request.severity);
+      await allure.parameter("placement", request.placement);
+      await allure.parameter("encoding", request.encoding);
+      await allure.parameter("expect", request.expect);
+      await allure.parameter("paranoia", String(request.paranoia ?? "-"));
+      await allure.label("cwe", request.cwe);
+      await allure.label("owasp2021", request.owasp2021);
+
+      const exchange = await waf.send(request, { raw: request.transport === "raw" ? request.raw : undefined, captureBody: true });
+      const { outcome, verdict } = exchange;
+      const sent = request.transport === "raw" ? { ...request, headers: withHost(request.headers, target.hostHeader ?? new URL(target.baseUrl).host) } : request;
+      const changes = verdict === "allowed" && outcome.kind === "response" ? proxyChanges(sent, outcome.body) : [];
+      const gap = findGap(run.gaps, request.id, request.caseId);
+      const decision = judge({ expect: request.expect, verdict, paranoia: request.paranoia, runParanoia: run.paranoia, acceptedGap: gap !== undefined, proxyChanges: changes });
+
+      if (run.ruleLog && request.transport === "http") {
+        const rules = await run.ruleLog.rulesFor(request.path, verdict === "blocked" ? 500 : 0);
+        await allure.attachment("matched CRS rules", `${rules.join("\n") || "(none logged)"}\n`, "text/plain");
+        const missing = request.crsRules.filter((id) => !rules.includes(id));
+        if (verdict === "blocked" && request.crsRules.length > 0 && missing.length > 0)
+          test.info().annotations.push({ type: "crs-rules", description: `expected rules ${missing.join(", ")} did not match (matched: ${rules.join(", ") || "none"})` });
+      }
+      if (gap) test.info().annotations.push({ type: "accepted-gap", description: `${gap.reason} (reviewed ${gap.date})` });
+      if (changes.length > 0) await allure.attachment("changed by proxy", `${changes.join("\n")}\n`, "text/plain");
+      test.info().annotations.push(corpusAnnotation(request, decision));
+      if (decision.informational) await allure.tag("informational");
+      if (decision.judgement === "infra") test.info().annotations.push({ type: "infra", description: describeOutcome(outcome) });
+      if (decision.fails) throw new Error(`${decision.message} (${describeOutcome(outcome)})`);
+    });
+  }
+}
+
+function withHost(headers: Array<[string, string]>, host: string): Array<[string, string]> {
+  return headers.map(([n, v]) => [n, v.replaceAll("{{host}}", host)]);
+}
