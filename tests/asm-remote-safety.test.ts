@@ -7,6 +7,8 @@ import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
+import { execa } from "execa";
+import { pullSecretManifest } from "../harness/asm/pull-secret.ts";
 import { runCli, tempReports } from "./support/cli.ts";
 
 let server: Server;
@@ -105,4 +107,22 @@ test("npm run asm -- verify --dry-run prints the suite command; --help lists eve
   assert.match(run.stdout, /^WAF_TARGET=staging WAF_TARGETS_FILE=gateways\.yaml npx tsx scripts\/waf\.ts --grep conformance$/m);
   const help = await runCli("asm", {}, ["--help"], 60_000);
   for (const step of ["package", "secret", "render", "apply", "verify", "targets", "gates", "--dry-run"]) assert.match(help.stdout, new RegExp(step));
+});
+
+test("the pull secret is the object kubectl create secret docker-registry makes (when kubectl is here)", async (t) => {
+  const kubectl = await execa("kubectl", ["version", "--client"], { reject: false, timeout: 20_000 });
+  if (kubectl.exitCode !== 0) return t.skip("no kubectl on PATH");
+  // A throw-away password: on a command line here only to compare with kubectl's own output.
+  const input = { name: "coraza-wasm-proxy", namespace: "istio-system", server: "registry.example.test", username: "admin", password: "throwaway-only-for-this-test" };
+  const made = await execa(
+    "kubectl",
+    ["create", "secret", "docker-registry", input.name, "-n", input.namespace, `--docker-server=${input.server}`, `--docker-username=${input.username}`, `--docker-password=${input.password}`, "--dry-run=client", "-o", "json"],
+    { timeout: 20_000 },
+  );
+  const theirs = JSON.parse(made.stdout);
+  const ours = pullSecretManifest(input) as { type: string; metadata: { name: string; namespace: string }; data: Record<string, string> };
+  assert.equal(ours.type, theirs.type);
+  assert.equal(ours.metadata.name, theirs.metadata.name);
+  assert.equal(ours.metadata.namespace, theirs.metadata.namespace);
+  assert.equal(ours.data[".dockerconfigjson"], theirs.data[".dockerconfigjson"], "byte for byte the same .dockerconfigjson");
 });
