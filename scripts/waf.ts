@@ -8,6 +8,7 @@ import { loadRunManifest } from "../harness/manifest/load-manifest.ts";
 import { loadExceptions } from "../harness/payloads/exceptions.ts";
 import { expandCases } from "../harness/payloads/expand.ts";
 import { loadCorpus, payloadDirs } from "../harness/payloads/load.ts";
+import { writeCorpusFile } from "../harness/payloads/corpus-file.ts";
 import { allurePaths, generateAllureReport, prepareAllureResults } from "../harness/report/allure.ts";
 import { reportsDir } from "../harness/report/reports-dir.ts";
 import { readJsonIfPresent } from "../harness/report/write-atomic.ts";
@@ -61,7 +62,9 @@ async function main(): Promise<number> {
 
   let stack: StartedStack | undefined;
   let remote: PreparedRemoteRun | undefined;
-  const childEnv: Record<string, string> = { WAF_REPORTS_DIR: reportsDir() };
+  // Workers read the expanded corpus from one JSON file instead of re-parsing the YAML: Playwright restarts a
+  // worker after every failed test, and a WAF that misses hundreds of attacks must not take an hour to report it.
+  const childEnv: Record<string, string> = { WAF_REPORTS_DIR: reportsDir(), WAF_CORPUS_FILE: await writeCorpusFile(corpus) };
   if (env.WAF_TARGET === "local") {
     if (dryRun) throw new UserError("--dry-run lists what a remote run (WAF_TARGET=<name>) would send; the local stack is this machine's own");
     stack = await startLocalStack({ manifest, wasm: env.WAF_WASM, imageSource: env.WAF_IMAGE_SOURCE, log });

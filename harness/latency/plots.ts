@@ -4,8 +4,8 @@
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import * as vega from "vega";
-import { compile, type TopLevelSpec } from "vega-lite";
+import type { TopLevelSpec } from "vega-lite";
+import { renderSvg } from "../report/render-svg.ts";
 import type { LatencySection } from "./report.ts";
 
 const PERCENTILES = [
@@ -92,15 +92,6 @@ export function overheadSpec(section: LatencySection): TopLevelSpec {
       },
     ],
   } satisfies TopLevelSpec;
-}
-
-export async function renderSvg(spec: TopLevelSpec): Promise<string> {
-  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: "none" });
-  try {
-    return await view.toSVG();
-  } finally {
-    view.finalize();
-  }
 }
 
 /** Writes latency-distribution.svg and latency-overhead.svg into `dir`; returns their paths. */

@@ -22,6 +22,11 @@ const table: Array<[string, Outcome, Verdict]> = [
   ["connection refused", { kind: "error", code: "ECONNREFUSED", message: "refused", elapsedMs: 1 }, "infra"],
 ];
 
+test("a phase-4 interruption (200 with the body nulled) is blocked; an empty 200 is not", () => {
+  assert.equal(classify({ ...response(200, upstream), bodyHead: "\u0000".repeat(81) } as Outcome), "blocked");
+  assert.equal(classify(response(200, upstream)), "allowed");
+});
+
 for (const [what, outcome, verdict] of table) test(`${what} → ${verdict}`, () => assert.equal(classify(outcome), verdict));
 
 test("a configured block status counts as blocked", () => {

@@ -3,7 +3,7 @@ import type { Outcome } from "../http/request.ts";
 /**
  * Where a response came from, decided from status and headers only (so it works for remote gateways too).
  * - allowed: the upstream answered (the WAF let it through)
- * - blocked: the WAF interrupted (a block status; a phase 3/4 interruption may follow upstream headers)
+ * - blocked: the WAF interrupted (a block status, or a 2xx whose body the WAF replaced with NUL bytes in phase 4)
  * - rejected-by-proxy: Envoy refused the request itself (400/413/414/431 … without upstream involvement)
  * - infra: timeout, reset, refusal, or a 5xx: never counts as a pass or as blocked
  */
@@ -19,6 +19,8 @@ export const defaultVerdictPolicy: VerdictPolicy = { blockStatuses: [403] };
 /** Envoy sets this header only on responses that came through its router from an upstream. */
 const UPSTREAM_TIMING_HEADER = "x-envoy-upstream-service-time";
 
+const NULLED_BODY = /^\u0000+$/;
+
 const PROXY_REJECTION_STATUSES = new Set([400, 405, 408, 411, 413, 414, 426, 431, 501, 505]);
 
 export function classify(outcome: Outcome, policy: VerdictPolicy = defaultVerdictPolicy): Verdict {
@@ -26,6 +28,8 @@ export function classify(outcome: Outcome, policy: VerdictPolicy = defaultVerdic
   const { status, headers } = outcome;
   const fromUpstream = headers[UPSTREAM_TIMING_HEADER] !== undefined;
   if (policy.blockStatuses.includes(status)) return "blocked";
+  // A response-body (phase 4) interruption comes too late to change the status: Coraza nulls the body instead.
+  if (status < 300 && outcome.bodyHead.length > 0 && NULLED_BODY.test(outcome.bodyHead)) return "blocked";
   if (status >= 500 && !PROXY_REJECTION_STATUSES.has(status)) return "infra";
   if (PROXY_REJECTION_STATUSES.has(status) && !fromUpstream) return "rejected-by-proxy";
   return "allowed";
