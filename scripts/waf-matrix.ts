@@ -7,6 +7,8 @@ import { parseEnv } from "../harness/config/env.ts";
 import { reportFatal, UserError } from "../harness/errors.ts";
 import { loadRunManifest } from "../harness/manifest/load-manifest.ts";
 import type { Detection } from "../harness/report/detection.ts";
+import { allurePaths, generateAllureReport } from "../harness/report/allure.ts";
+import { writeAllureResult } from "../harness/report/allure-result.ts";
 import { matrixRow, matrixSpec, type MatrixRow } from "../harness/report/paranoia-matrix.ts";
 import { renderSvg } from "../harness/report/render-svg.ts";
 import { reportsDir } from "../harness/report/reports-dir.ts";
@@ -46,7 +48,24 @@ async function main(): Promise<void> {
     console.error(`[matrix] PL${level}: ${row.blockedPct}% of ${row.attacks} attacks blocked, ${row.falsePositivePct}% of ${row.benign} benign requests blocked`);
   }
   const svgPath = join(reports, "paranoia-matrix.svg");
-  await writeFileAtomic(svgPath, await renderSvg(matrixSpec(rows, `${manifest.source}; plug-in and Envoy as in each level's summary.json`)));
+  const svg = await renderSvg(matrixSpec(rows, `${manifest.source}; plug-in and Envoy as in each level's summary.json`));
+  await writeFileAtomic(svgPath, svg);
+  // Beside the last `npm run waf` results in the main Allure report.
+  const allure = allurePaths(reports);
+  await writeAllureResult(allure.results, {
+    id: "wafcheck-paranoia-matrix",
+    name: "Paranoia matrix: blocked and false-positive rates per CRS level",
+    status: "passed",
+    labels: [
+      { name: "epic", value: "Paranoia matrix" },
+      { name: "suite", value: "paranoia-matrix" },
+    ],
+    attachments: [
+      { name: "paranoia-matrix.svg", content: svg, type: "image/svg+xml" },
+      { name: "paranoia-matrix.json", content: `${JSON.stringify(rows, null, 2)}\n`, type: "application/json" },
+    ],
+  });
+  await generateAllureReport(allure).catch((error: Error) => console.error(`[matrix] Allure report not regenerated: ${error.message.split("\n")[0]}`));
   const summaryPath = join(reports, "summary.json");
   const summary = (await readJsonIfPresent(summaryPath)) ?? { schemaVersion: 1 };
   await writeFileAtomic(summaryPath, `${JSON.stringify({ ...summary, paranoiaMatrix: rows }, null, 2)}\n`);

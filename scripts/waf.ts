@@ -10,6 +10,7 @@ import { expandCases } from "../harness/payloads/expand.ts";
 import { loadCorpus, payloadDirs } from "../harness/payloads/load.ts";
 import { writeCorpusFile } from "../harness/payloads/corpus-file.ts";
 import { allurePaths, generateAllureReport, prepareAllureResults } from "../harness/report/allure.ts";
+import { latencyProbe } from "../harness/latency/probe.ts";
 import { reportsDir } from "../harness/report/reports-dir.ts";
 import { readJsonIfPresent } from "../harness/report/write-atomic.ts";
 import { writeStackFile } from "../harness/stack/stack-file.ts";
@@ -32,6 +33,7 @@ Environment:
   WAF_WASM          build (default) | release:<version> | path/to/plugin.wasm
   WAF_IMAGE_SOURCE  local (default: images built here) | registry (official images)
   WAF_REPORTS_DIR   where reports go (default reports)
+  WAF_LATENCY_PROBE off: skip the short overhead probe that ends a local run
 Remote targets (WAF_TARGET=<name>):
   --dry-run           list every request the run would send (secrets redacted); send nothing
   WAF_DRIFT_BASELINE  verdicts.json of a local run of the same manifest to compare with
@@ -95,6 +97,8 @@ async function main(): Promise<number> {
       env: childEnv,
     });
     await remote?.finish();
+    if (stack && process.env.WAF_LATENCY_PROBE !== "off")
+      await latencyProbe(stack.info(), reports, log).catch((error: Error) => log(`latency probe failed: ${error.message}`));
     const report = await generateAllureReport(allure).catch((error: Error) => {
       log(`Allure report not generated (needs Java 17+): ${error.message.split("\n")[0]}`);
       return undefined;

@@ -176,7 +176,7 @@ test("ASM path: package → render → pull → load → verify against a stand-
       const driftResult = readdirSync(results)
         .filter((f) => f.endsWith("-result.json"))
         .map((f) => JSON.parse(readFileSync(join(results, f), "utf8")))
-        .find((r) => r.fullName === "drift:asm-standin");
+        .find((r) => r.testCaseId === "wafcheck-drift-asm-standin");
       assert.ok(driftResult, "the drift result is in the Allure results");
       assert.equal(driftResult.status, "passed");
       assert.ok(existsSync(join(results, driftResult.attachments[0].source)));

@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { cpus, tmpdir } from "node:os";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
@@ -11,6 +10,7 @@ import type { Target } from "../targets/target.ts";
 import { canaryFor, runCanary, type CanaryResult } from "./canary.ts";
 import { dryRunEntry, type DryRunEntry } from "./send-guard.ts";
 import { Throttle, workersArgs } from "./throttle.ts";
+import { writeAllureResult } from "../report/allure-result.ts";
 import { computeDrift, describeDrift, type Drift, type VerdictsFile } from "./verdicts.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
@@ -158,22 +158,11 @@ async function finishRemoteRun(input: RemoteRunInput, canary: CanaryResult, base
 
 /** A result in the Allure report ("Drift" epic) whose attachment lists the differing cases. */
 export async function attachDriftToAllure(resultsDir: string, targetName: string, drift: Drift): Promise<void> {
-  const uuid = randomUUID();
-  const attachment = `${uuid}-attachment.json`;
-  const now = Date.now();
-  const lines = describeDrift(drift);
-  await writeFileAtomic(join(resultsDir, attachment), `${JSON.stringify(drift, null, 2)}\n`);
-  const result = {
-    uuid,
-    historyId: `wafcheck-drift-${targetName}`,
-    testCaseId: `wafcheck-drift-${targetName}`,
+  await writeAllureResult(resultsDir, {
+    id: `wafcheck-drift-${targetName}`,
     name: `Drift: ${targetName} vs a local run of the same manifest`,
-    fullName: `drift:${targetName}`,
     status: drift.cases.length === 0 ? "passed" : "failed",
-    statusDetails: { message: lines.join("\n") },
-    stage: "finished",
-    start: now,
-    stop: now,
+    message: describeDrift(drift).join("\n"),
     labels: [
       { name: "epic", value: "Drift" },
       { name: "feature", value: "Remote vs local verdicts" },
@@ -184,8 +173,6 @@ export async function attachDriftToAllure(resultsDir: string, targetName: string
       { name: "compared", value: String(drift.compared) },
       { name: "differing", value: String(drift.cases.length) },
     ],
-    attachments: [{ name: "drift.json", source: attachment, type: "application/json" }],
-    steps: [],
-  };
-  await writeFileAtomic(join(resultsDir, `${uuid}-result.json`), JSON.stringify(result));
+    attachments: [{ name: "drift.json", content: `${JSON.stringify(drift, null, 2)}\n`, type: "application/json" }],
+  });
 }

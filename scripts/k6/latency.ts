@@ -6,7 +6,8 @@
  *     k6 run scripts/k6/latency.ts
  *
  * Env: <TARGET>_URL per scenario target (WAF_URL, BASELINE_URL, UPSTREAM_URL; a scenario whose
- * target has none is left out), HOST (Host header), REPORT_DIR (default reports).
+ * target has none is left out), HOST (Host header; overrides the local per-scenario hosts),
+ * K6_ALLOW_HOSTS (non-loopback hosts you allow, e.g. your staging gateway), REPORT_DIR (default reports).
  * k6 is not installed by this project (AGPL); this file is only type-checked here.
  */
 import { check } from "k6";
@@ -14,7 +15,7 @@ import exec from "k6/execution";
 import http from "k6/http";
 import type { Options, Scenario } from "k6/options";
 import { buildRequest, type BuiltRequest, type ShapeDef } from "../../harness/latency/shape-request.ts";
-import { loopbackOnly, summaryFiles, type SummaryData } from "./lib.ts";
+import { allowedTarget, summaryFiles, type SummaryData } from "./lib.ts";
 
 interface Definition {
   scenarios: Record<string, Scenario & { tags: { target: string; shapeGroup: string; host?: string } }>;
@@ -42,11 +43,12 @@ interface Prepared extends BuiltRequest {
 const requests: Record<string, Prepared[]> = {};
 for (const name of selected) {
   const { target, shapeGroup, host: scenarioHost } = def.scenarios[name]!.tags;
-  const base = loopbackOnly(urlOf(target)!).replace(/\/+$/, "");
+  const base = allowedTarget(urlOf(target)!, __ENV.K6_ALLOW_HOSTS).replace(/\/+$/, "");
   requests[name] = def.shapes
     .filter((shape) => shape.group === shapeGroup)
     .map((shape) => {
-      const built = buildRequest(shape, def.headers, scenarioHost ?? host);
+      // HOST (a real gateway's virtual host) wins over the local per-scenario hosts.
+      const built = buildRequest(shape, def.headers, __ENV.HOST ? host : (scenarioHost ?? host));
       return { ...built, name: shape.name, url: base + built.path, expect: shape.expectStatus };
     });
 }

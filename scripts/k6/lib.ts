@@ -1,10 +1,15 @@
 /** Helpers for the k6 scripts (k6 runtime: no Node APIs). */
 
-/** Load only ever goes to this machine: the same rule as the Node engine. */
-export function loopbackOnly(url: string): string {
-  const m = /^https?:\/\/(\[::1\]|localhost|127\.\d{1,3}\.\d{1,3}\.\d{1,3})(:\d+)?(\/|$)/.exec(url);
-  if (!m) throw new Error(`refusing to send load to ${url}: only loopback targets are allowed`);
-  return url;
+/**
+ * Load goes to this machine, or to hosts the user names explicitly (K6_ALLOW_HOSTS, comma-separated: e.g. a
+ * staging gateway they own). Anything else is refused before a request leaves.
+ */
+export function allowedTarget(url: string, allowHosts: string | undefined): string {
+  if (/^https?:\/\/(\[::1\]|localhost|127\.\d{1,3}\.\d{1,3}\.\d{1,3})(:\d+)?(\/|$)/.test(url)) return url;
+  const host = /^https?:\/\/([^/:]+)/.exec(url)?.[1];
+  const allowed = (allowHosts ?? "").split(",").map((h) => h.trim()).filter(Boolean);
+  if (host !== undefined && allowed.includes(host)) return url;
+  throw new Error(`refusing to send load to ${url}: not loopback and ${host ?? "its host"} is not in K6_ALLOW_HOSTS`);
 }
 
 /** The part of k6's end-of-test data that the summary uses. */
