@@ -6,19 +6,13 @@ import { readFile } from "node:fs/promises";
 import { UserError } from "../errors.ts";
 import { writeFileAtomic } from "../report/write-atomic.ts";
 import type { CellResult, LoadModel, StopReason } from "./engine.ts";
-import { bootstrapOverhead, summarize, type BootstrapOptions } from "./stats.ts";
+import { bootstrapOverhead, summarize, type BootstrapOptions, type LatencySummary } from "./stats.ts";
 import type { ThresholdResult } from "./thresholds.ts";
 
-export interface ScenarioEntry {
+/** Contract keys: name, shape, n, p50Ms, p95Ms, p99Ms, maxMs; the rest are extensions. */
+export interface ScenarioEntry extends LatencySummary {
   name: string;
   shape: string;
-  n: number;
-  p50Ms: number | null;
-  p95Ms: number | null;
-  p99Ms: number | null;
-  maxMs: number | null;
-  // Extensions beyond the contract:
-  meanMs: number | null;
   target: string | null;
   expectStatus: number;
   attempts: number;

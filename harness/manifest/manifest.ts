@@ -1,6 +1,7 @@
 import { WasmPlugin } from "@kubernetes-models/istio/extensions.istio.io/v1alpha1/WasmPlugin";
 import { parseDocument } from "yaml";
 import { z } from "zod";
+import { closestMatch } from "../config/did-you-mean.ts";
 import { UserError } from "../errors.ts";
 import { pluginConfigSha256 } from "./canonical-json.ts";
 
@@ -93,25 +94,6 @@ export function validateWithIstioSchema(obj: Record<string, unknown>, source: st
 }
 
 function suggest(word: string, candidates: Set<string>): string {
-  let best: string | undefined;
-  let bestDistance = 3;
-  for (const candidate of candidates) {
-    const d = editDistance(word.toLowerCase(), candidate.toLowerCase());
-    if (d < bestDistance) [best, bestDistance] = [candidate, d];
-  }
+  const best = closestMatch(word, candidates);
   return best ? ` (did you mean ${best}?)` : "";
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = current;
-    }
-  }
-  return row[b.length]!;
 }

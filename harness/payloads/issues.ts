@@ -1,3 +1,4 @@
+import { closestMatch } from "../config/did-you-mean.ts";
 import type { z } from "zod";
 import { FIXED_PLACEMENTS } from "./schema.ts";
 
@@ -79,25 +80,6 @@ function describeType(value: unknown): string {
 }
 
 function suggest(word: string, candidates: readonly string[]): string {
-  let best: string | undefined;
-  let bestDistance = Math.max(2, Math.floor(word.length / 3)) + 1;
-  for (const candidate of candidates) {
-    const d = editDistance(word.toLowerCase(), candidate.toLowerCase());
-    if (d < bestDistance) [best, bestDistance] = [candidate, d];
-  }
-  return best !== undefined && best !== word ? ` (did you mean "${best}"?)` : "";
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = current;
-    }
-  }
-  return row[b.length]!;
+  const best = closestMatch(word, candidates);
+  return best !== undefined ? ` (did you mean "${best}"?)` : "";
 }
