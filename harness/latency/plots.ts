@@ -28,7 +28,7 @@ export function distributionSpec(section: LatencySection): TopLevelSpec {
   if (section.engineFloor) for (const shape of shapes) push("engine floor", shape, section.engineFloor);
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-    title: { text: "Latency by request shape", subtitle: "percentiles per scenario; engine floor = what the load engine itself costs" },
+    title: { text: "Latency by request shape", subtitle: ["percentiles per scenario; engine floor = what the load engine itself costs", provenance(section)] },
     data: { values: rows },
     facet: { field: "shape", type: "nominal", title: null },
     columns: 3,
@@ -70,7 +70,7 @@ export function overheadSpec(section: LatencySection): TopLevelSpec {
   const color = { field: "comparison", type: "nominal", title: "overhead of" } as const;
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-    title: { text: "p50 overhead per request shape", subtitle: "difference of medians, 95 % bootstrap interval" },
+    title: { text: "p50 overhead per request shape", subtitle: ["difference of medians, 95 % bootstrap interval", provenance(section)] },
     width: 480,
     height: 260,
     data: { values: rows },
@@ -108,4 +108,10 @@ export async function writeLatencyPlots(section: LatencySection, dir: string): P
     written.push(path);
   }
   return written;
+}
+
+/** The plug-in's provenance on every plot: a standard-Go build is slower than the TinyGo release. */
+function provenance(section: LatencySection): string {
+  const envoy = section.stack ? `Envoy ${section.stack.envoyVersion}; ` : "";
+  return `${envoy}plug-in: ${section.wasmSource ?? "unknown"}`;
 }
