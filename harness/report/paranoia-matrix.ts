@@ -37,7 +37,7 @@ export function matrixSpec(rows: readonly MatrixRow[], subtitle: string): TopLev
         encoding: {
           x: { field: "level", type: "ordinal", title: "blocking paranoia level" },
           y: { field: "pct", type: "quantitative", title: "% of requests blocked", scale: { domain: [0, 100] } },
-          color: { field: "measure", type: "nominal", title: null, legend: { orient: "bottom" } },
+          color: { field: "measure", type: "nominal", title: null, legend: { orient: "bottom", labelLimit: 0 } },
         },
       },
       {
