@@ -45,14 +45,13 @@ Exit status: 0 when every test passed; 1 when a test failed or hit an infrastruc
 error; 2 on bad input (nothing is written then); 3 when the canary failed.`;
 
 async function main(): Promise<number> {
-  const { values, positionals } = parseArgs({ options: { help: { type: "boolean", short: "h" } }, strict: false, allowPositionals: true });
+  const { values } = parseArgs({ options: { help: { type: "boolean", short: "h" } }, strict: false, allowPositionals: true });
   if (values.help) {
     console.log(HELP);
     return 0;
   }
   let passthrough = process.argv.slice(2).filter((a) => a !== "--" && a !== "--dry-run");
   const dryRun = process.argv.includes("--dry-run");
-  void positionals;
   const log = (line: string) => console.error(`[waf] ${line}`);
   const env = parseEnv();
   const manifest = await loadRunManifest(env);
