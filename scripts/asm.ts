@@ -49,6 +49,7 @@ Local rehearsal:
 CI helpers:
   targets   print the target names in WAF_TARGETS_FILE as a JSON array (for a CI matrix)
   gates     check a summary.json against the regression gates; exit 1 when one fails
+            (latency gates too when WAF_MAX_P95_OVERHEAD_MS / WAF_MAX_P50_RATIO are set)
 
 Options:
   --url oci://REG/REPO:TAG   the image (package) and the WasmPlugin's spec.url (others);
@@ -159,6 +160,7 @@ async function main(): Promise<number> {
         maxInfra,
         allowDrift: values["allow-drift"],
         previous: values.previous ? await readJsonIfPresent(resolve(values.previous)) : undefined,
+        latency: { maxP95OverheadMs: parseEnv().WAF_MAX_P95_OVERHEAD_MS, maxP50Ratio: parseEnv().WAF_MAX_P50_RATIO },
       });
       for (const line of result.lines) console.log(line);
       console.log(result.passed ? `gates passed (${file})` : `gates failed (${file})`);

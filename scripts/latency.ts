@@ -12,6 +12,7 @@ import { buildRequest } from "../harness/latency/shape-request.ts";
 import { evaluateThresholds } from "../harness/latency/thresholds.ts";
 import { parseEnv } from "../harness/config/env.ts";
 import { benchmarkManifest } from "../harness/latency/bench-plugin-config.ts";
+import { latencyGateLines } from "../harness/latency/gates.ts";
 import { loadManifest } from "../harness/manifest/load-manifest.ts";
 import { reportsDir } from "../harness/report/reports-dir.ts";
 import { onShutdown } from "../harness/stack/shutdown.ts";
@@ -54,7 +55,9 @@ Output:
   --definition FILE     another scenario definition (default: the shared one)
   -h, --help
 
-Exit status: 0 when every response had its expected status and every threshold held;
+Gates (off unless set): WAF_MAX_P95_OVERHEAD_MS, WAF_MAX_P50_RATIO, per overhead entry.
+
+Exit status: 0 when every response had its expected status and every threshold and gate held;
 1 otherwise; 2 on bad input.`;
 
 const OPTIONS = {
@@ -224,7 +227,11 @@ async function main(): Promise<number> {
     const plots = await writeLatencyPlots(section, outDir);
     printTables(section, results);
     log(`wrote ${relativeToCwd(summaryPath)} (latency), ${plots.map(relativeToCwd).join(", ")}`);
-    const bad = results.some((r) => r.mismatches > 0 || r.errors > 0) || thresholds.some((t) => t.ok === false);
+    const env = parseEnv();
+    const gates = latencyGateLines(section, { maxP95OverheadMs: env.WAF_MAX_P95_OVERHEAD_MS, maxP50Ratio: env.WAF_MAX_P50_RATIO });
+    for (const line of gates) console.log(line);
+    const bad =
+      results.some((r) => r.mismatches > 0 || r.errors > 0) || thresholds.some((t) => t.ok === false) || gates.some((l) => l.startsWith("FAIL"));
     return bad ? 1 : 0;
   } finally {
     await targets.release();

@@ -14,6 +14,9 @@ const envSchema = z.object({
   WAF_PARANOIA: z.coerce.number().int().min(1).max(4).optional(),
   WAF_WASM: z.string().min(1).default("build"),
   WAF_IMAGE_SOURCE: z.enum(["local", "registry"]).default("local"),
+  /** Optional latency regression gates for nightly CI (off unless set). */
+  WAF_MAX_P95_OVERHEAD_MS: z.coerce.number().positive().optional(),
+  WAF_MAX_P50_RATIO: z.coerce.number().positive().optional(),
   /** Internal: set by `npm run waf` so Playwright workers reuse the stack it started. */
   WAF_STACK_FILE: z.string().optional(),
 });

@@ -1,3 +1,5 @@
+import { latencyGateLines, type LatencyGateOptions } from "../latency/gates.ts";
+import type { LatencySection } from "../latency/report.ts";
 /** Regression gates a CI job applies to reports/summary.json (and the previous run's, when kept). */
 export interface GateOptions {
   /** Infrastructure errors tolerated per suite (default 0). */
@@ -6,6 +8,8 @@ export interface GateOptions {
   allowDrift?: boolean;
   /** The previous run's summary.json for the same target: passed counts must not drop. */
   previous?: Record<string, unknown>;
+  /** WAF_MAX_P95_OVERHEAD_MS / WAF_MAX_P50_RATIO, applied to the summary's latency section when present. */
+  latency?: LatencyGateOptions;
 }
 
 export interface GateResult {
@@ -46,6 +50,8 @@ export function checkGates(summary: Record<string, unknown> | undefined, options
     else if (options.allowDrift) ok(`drift: ${cases.length} case(s), allowed`);
     else fail(`drift: ${cases.length} case(s) differ from the local run: ${cases.slice(0, 5).map((c) => `${c.id} (local ${c.local}, remote ${c.remote})`).join(", ")}${cases.length > 5 ? ", …" : ""}`);
   }
+  const latency = summary.latency as Pick<LatencySection, "scenarios" | "overhead"> | undefined;
+  if (latency && options.latency) for (const line of latencyGateLines(latency, options.latency)) (line.startsWith("FAIL") ? fail : ok)(line.slice(5));
   const previous = options.previous;
   if (previous && (previous.target as { name?: string } | undefined)?.name === target) {
     const before = (previous.suites ?? {}) as Record<string, Counts>;
