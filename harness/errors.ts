@@ -9,13 +9,15 @@ export class UserError extends Error {
   }
 }
 
-/** Prints a UserError as one line (other errors with their stack) and sets the exit code. */
-export function reportFatal(error: unknown): void {
+/**
+ * Prints a UserError as one line (other errors with their stack) and exits: a CLI that failed must not wait
+ * for work it abandoned (e.g. Testcontainers still polling an Envoy that already exited).
+ */
+export function reportFatal(error: unknown): never {
   if (error instanceof UserError) {
     console.error(`wafcheck: ${error.message}`);
-    process.exitCode = error.exitCode;
-    return;
+    process.exit(error.exitCode);
   }
   console.error(error);
-  process.exitCode = 1;
+  process.exit(1);
 }

@@ -53,6 +53,8 @@ export interface StartedStack extends StackInfo, AsyncDisposable {
 }
 
 const STARTUP_TIMEOUT_MS = 180_000;
+/** Envoy's own words when it gives up at start-up (bad directives, unloadable wasm, bad bootstrap). */
+const FATAL_LINE = /wasm log [^:]*: Failed to parse directives|\[critical\]\[main\]|Unable to create Wasm plugin/;
 
 /** Starts httpbin and Envoy with the Coraza plug-in configured from the manifest's pluginConfig. */
 export async function startLocalStack(options: StackOptions): Promise<StartedStack> {
@@ -94,7 +96,7 @@ export async function startLocalStack(options: StackOptions): Promise<StartedSta
       serverName: options.serverName,
       ...options.envoy,
     });
-    const envoy = await new LoopbackContainer(images.envoy.name)
+    const starting = new LoopbackContainer(images.envoy.name)
       .withName(`wafcheck-envoy-${run}`)
       .withLabels(labels)
       .withEntrypoint([images.envoy.binary])
@@ -106,10 +108,16 @@ export async function startLocalStack(options: StackOptions): Promise<StartedSta
       .withLogConsumer((stream) => envoyLog.follow(stream))
       .withWaitStrategy(Wait.forHttp("/ready", ENVOY_PORTS.admin))
       .withStartupTimeout(STARTUP_TIMEOUT_MS)
-      .start()
-      .catch((error: Error) => {
-        throw explainEnvoyFailure(error, envoyLog.text(), options.manifest.source);
-      });
+      .start();
+    // Testcontainers' HTTP wait does not notice that Envoy exited on a bad config; its own fatal log line does.
+    const fatal = envoyLog.waitFor(FATAL_LINE).then(async () => {
+      await new Promise((r) => setTimeout(r, 300)); // let the rest of the error arrive
+      throw new Error("Envoy exited during start-up");
+    });
+    starting.catch(() => undefined); // after a fatal line the container is reaped below; its start() rejects late
+    const envoy = await Promise.race([starting, fatal]).catch((error: Error) => {
+      throw explainEnvoyFailure(error, envoyLog.text(), options.manifest.source);
+    });
     started.push(envoy);
 
     const url = (container: StartedTestContainer, port: number) => `http://127.0.0.1:${container.getMappedPort(port)}`;
