@@ -1,9 +1,10 @@
 // `npx tsx scripts/latency.ts`: what the WAF costs per request, per request shape, with confidence intervals.
+import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { reportFatal, UserError } from "../harness/errors.ts";
 import { parseDuration } from "../harness/latency/duration.ts";
-import { assertLoopbackOrigin, runCells, type CellResult, type LoadModel } from "../harness/latency/engine.ts";
+import { assertLoopbackOrigin, runCells, type CellResult, type EngineOptions, type LoadModel } from "../harness/latency/engine.ts";
 import { measureEngineFloor } from "../harness/latency/floor.ts";
 import { writeLatencyPlots } from "../harness/latency/plots.ts";
 import { buildLatencySection, mergeLatencyIntoSummary, type LatencySection } from "../harness/latency/report.ts";
@@ -15,6 +16,8 @@ import { benchmarkManifest } from "../harness/latency/bench-plugin-config.ts";
 import { latencyGateLines } from "../harness/latency/gates.ts";
 import { loadManifest } from "../harness/manifest/load-manifest.ts";
 import { reportsDir } from "../harness/report/reports-dir.ts";
+import { resolveTarget } from "../harness/targets/resolve-target.ts";
+import { assertAllowed } from "../harness/targets/target.ts";
 import { onShutdown } from "../harness/stack/shutdown.ts";
 import { startLocalStack } from "../harness/stack/stack.ts";
 import type { StackInfo } from "../harness/stack/stack.ts";
@@ -25,6 +28,10 @@ Measures latency per request shape through each target, and the overhead of the 
 against its baseline (p50/p99 deltas with 95 % bootstrap intervals). Scenarios, shapes
 and thresholds come from ${relativeToCwd(DEFAULT_DEFINITION)} (shared with scripts/k6).
 Load goes to loopback addresses only.
+
+Remote: WAF_TARGET=<name> measures the gateway named in WAF_TARGETS_FILE (its allowlist is
+enforced, its rate limit caps the open model's rate, its Host header is sent; with a
+baselineUrl the WAF's overhead is computed against it, otherwise absolute figures only).
 
 Targets: by default a local stack is started from WAF_PLUGIN (one Envoy serving the
 manifest's default set, the seed rule alone on Host seed.wafcheck.test and, with
@@ -90,6 +97,8 @@ const log = (line: string) => console.error(`[latency] ${line}`);
 interface Targets {
   urls: Record<string, string>;
   wasmSource: string | null;
+  /** A remote gateway's constraints (WAF_TARGET), when the load goes there. */
+  remote?: { host?: string; rateLimit: number; origins: string[]; tls: NonNullable<EngineOptions["tls"]> };
   /** Facts about the local stack the load went through (null for explicit URLs). */
   stack: { envoyVersion: string; wasmSha256: string; pluginConfigSha256: string; paranoia: number | null } | null;
   /** Stops whatever was started to provide the targets. */
@@ -110,9 +119,44 @@ async function acquireTargets(args: Args): Promise<Targets> {
     if (eq <= 0) throw new UserError(`--target expects NAME=URL (got ${pair})`);
     urls[pair.slice(0, eq)] = pair.slice(eq + 1);
   }
-  if (Object.keys(urls).length === 0) return startStackTargets();
+  if (Object.keys(urls).length === 0) return parseEnv().WAF_TARGET === "local" ? startStackTargets() : remoteTargets();
   for (const url of Object.values(urls)) assertLoopbackOrigin(url);
   return { urls, wasmSource: args["wasm-source"] ?? null, stack: null, release: async () => {} };
+}
+
+/**
+ * A gateway from the targets file (WAF_TARGET): absolute figures through it, and the WAF's overhead when the
+ * target names a no-WAF `baselineUrl` for the same backend. Its allowlist is checked before anything is sent,
+ * and its rate limit caps the open model's rate.
+ */
+async function remoteTargets(): Promise<Targets> {
+  const target = await resolveTarget(parseEnv());
+  const urls: Record<string, string> = { waf: target.baseUrl };
+  if (target.baselineUrl) urls.baseline = target.baselineUrl.replace(/\/+$/, "");
+  for (const url of Object.values(urls)) {
+    try {
+      assertAllowed(target, url, target.hostHeader);
+    } catch (error) {
+      throw new UserError((error as Error).message);
+    }
+  }
+  log(`remote target ${target.name}: ${target.baseUrl}${target.baselineUrl ? ` (baseline ${target.baselineUrl})` : " (no baselineUrl: absolute figures only)"}, at most ${target.rateLimit} requests/s`);
+  return {
+    urls,
+    wasmSource: null,
+    stack: null,
+    remote: {
+      host: target.hostHeader,
+      rateLimit: target.rateLimit ?? 10,
+      origins: Object.values(urls).map((u) => new URL(u).origin),
+      tls: {
+        rejectUnauthorized: !(target.tls?.insecure ?? false),
+        ca: target.tls?.caFile ? await readFile(target.tls.caFile) : undefined,
+        servername: target.tls?.servername ?? target.hostHeader,
+      },
+    },
+    release: async () => {},
+  };
 }
 
 async function startStackTargets(): Promise<Targets> {
@@ -174,15 +218,20 @@ async function main(): Promise<number> {
 
   const targets = await acquireTargets(args);
   try {
+    const remote = targets.remote;
+    const rate = positiveInt("rate", args.rate);
     const plan = planCells(def, {
       targets: targets.urls,
-      host: args.host,
-      model: args.model as "open" | "closed" | undefined,
-      ratePerSec: positiveInt("rate", args.rate),
+      host: args.host ?? remote?.host,
+      hostOverridesScenarios: remote !== undefined,
+      // A gateway gets the open model at no more than its rate limit (one cell runs at a time).
+      model: remote ? "open" : (args.model as "open" | "closed" | undefined),
+      ratePerSec: remote ? Math.min(rate ?? remote.rateLimit, remote.rateLimit) : rate,
       vus: positiveInt("vus", args.vus),
       samples: positiveInt("samples", args.samples),
       timeBudgetMs: durationMs,
-      scenarios: list(args.scenarios),
+      // A gateway serves one directive set: the local-only scenarios (direct, waf_seed, waf_paranoia) do not apply.
+      scenarios: list(args.scenarios) ?? (remote ? ["envoy", "waf_crs", "waf_blocked"] : undefined),
       shapes: list(args.shapes),
     });
     for (const s of plan.skipped) log(`skipping scenario ${s.scenario}: ${s.reason}`);
@@ -191,7 +240,7 @@ async function main(): Promise<number> {
     const budgetMs = plan.cells.reduce((sum, c) => sum + c.timeBudgetMs, 0);
     log(`${plan.cells.length} cells (scenario × shape), at most ${(budgetMs / 1000).toFixed(0)} s of load, interleaved in ${engine.blockMs} ms blocks`);
 
-    const floor = args["skip-floor"] ? null : await engineFloor(def, plan.cells[0]!.model, engine, args.host);
+    const floor = args["skip-floor"] ? null : await engineFloor(def, plan.cells[0]!.model, engine, args.host ?? remote?.host);
 
     const abort = new AbortController();
     const onSigint = () => {
@@ -202,6 +251,7 @@ async function main(): Promise<number> {
     let lastLog = 0;
     const results = await runCells(plan.cells, {
       ...engine,
+      ...(remote && { allowedOrigins: remote.origins, tls: remote.tls }),
       signal: abort.signal,
       onProgress: (e) => {
         if (e.kind !== "round" || (Date.now() - lastLog < 5000 && e.activeCells > 0)) return;

@@ -43,6 +43,10 @@ export interface EngineOptions {
   /** Open model: more outstanding requests than this are dropped and counted, not queued forever. */
   maxInFlight: number;
   requestTimeoutMs: number;
+  /** Non-loopback origins the caller has checked against a target's allowlist (remote gateways). */
+  allowedOrigins?: readonly string[];
+  /** TLS settings for https origins (a gateway's CA, SNI, or an explicit insecure opt-in). */
+  tls?: { rejectUnauthorized?: boolean; ca?: Buffer; servername?: string };
   /** Hard stop for the whole run; defaults to the sum of cell budgets plus slack. */
   maxRunMs?: number;
   signal?: AbortSignal;
@@ -99,7 +103,7 @@ export function assertLoopbackOrigin(origin: string): void {
 }
 
 export async function runCells(cells: readonly CellSpec[], options: EngineOptions): Promise<CellResult[]> {
-  for (const cell of cells) assertLoopbackOrigin(cell.origin);
+  for (const cell of cells) if (!options.allowedOrigins?.includes(cell.origin)) assertLoopbackOrigin(cell.origin);
   const pools = new Map<string, Pool>();
   const poolFor = (origin: string) => {
     let pool = pools.get(origin);
@@ -111,7 +115,7 @@ export async function runCells(cells: readonly CellSpec[], options: EngineOption
         keepAliveMaxTimeout: 120_000,
         headersTimeout: options.requestTimeoutMs,
         bodyTimeout: options.requestTimeoutMs,
-        connect: { timeout: options.requestTimeoutMs },
+        connect: { timeout: options.requestTimeoutMs, ...options.tls },
       });
       pools.set(origin, pool);
     }

@@ -138,6 +138,8 @@ export interface PlanOptions {
   /** Base URL per target name (the scenarios' `tags.target`): upstream, baseline, waf ... */
   targets: Record<string, string | undefined>;
   host?: string;
+  /** A real gateway has one virtual host: `host` then wins over the scenarios' local per-set hosts. */
+  hostOverridesScenarios?: boolean;
   /** Overrides; by default each scenario's own executor decides. */
   model?: "open" | "closed";
   ratePerSec?: number;
@@ -159,7 +161,7 @@ export function planCells(def: LatencyDefinition, options: PlanOptions): Plan {
   const cells: CellSpec[] = [];
   const skipped: Plan["skipped"] = [];
   for (const [scenario, sdef] of Object.entries(def.scenarios)) {
-    const host = sdef.tags.host ?? options.host ?? def.host;
+    const host = (options.hostOverridesScenarios ? options.host : undefined) ?? sdef.tags.host ?? options.host ?? def.host;
     if (options.scenarios && !options.scenarios.includes(scenario)) {
       skipped.push({ scenario, reason: "not selected" });
       continue;
