@@ -8,6 +8,7 @@ import { stat } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { execa } from "execa";
 import { parseEnv } from "../harness/config/env.ts";
+import { latencyGateOptions } from "../harness/latency/gates.ts";
 import { reportFatal, UserError } from "../harness/errors.ts";
 import { resolveWasm } from "../harness/artifacts/wasm.ts";
 import { formatImageRef, ociUrl, parseImageRef } from "../harness/asm/image-ref.ts";
@@ -160,7 +161,7 @@ async function main(): Promise<number> {
         maxInfra,
         allowDrift: values["allow-drift"],
         previous: values.previous ? await readJsonIfPresent(resolve(values.previous)) : undefined,
-        latency: { maxP95OverheadMs: parseEnv().WAF_MAX_P95_OVERHEAD_MS, maxP50Ratio: parseEnv().WAF_MAX_P50_RATIO },
+        latency: latencyGateOptions(parseEnv()),
       });
       for (const line of result.lines) console.log(line);
       console.log(result.passed ? `gates passed (${file})` : `gates failed (${file})`);

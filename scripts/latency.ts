@@ -13,7 +13,7 @@ import { buildRequest } from "../harness/latency/shape-request.ts";
 import { evaluateThresholds } from "../harness/latency/thresholds.ts";
 import { parseEnv } from "../harness/config/env.ts";
 import { benchmarkManifest } from "../harness/latency/bench-plugin-config.ts";
-import { latencyGateLines } from "../harness/latency/gates.ts";
+import { latencyGateLines, latencyGateOptions } from "../harness/latency/gates.ts";
 import { loadManifest } from "../harness/manifest/load-manifest.ts";
 import { reportsDir } from "../harness/report/reports-dir.ts";
 import { resolveTarget } from "../harness/targets/resolve-target.ts";
@@ -278,7 +278,7 @@ async function main(): Promise<number> {
     printTables(section, results);
     log(`wrote ${relativeToCwd(summaryPath)} (latency), ${plots.map(relativeToCwd).join(", ")}`);
     const env = parseEnv();
-    const gates = latencyGateLines(section, { maxP95OverheadMs: env.WAF_MAX_P95_OVERHEAD_MS, maxP50Ratio: env.WAF_MAX_P50_RATIO });
+    const gates = latencyGateLines(section, latencyGateOptions(env));
     for (const line of gates) console.log(line);
     const bad =
       results.some((r) => r.mismatches > 0 || r.errors > 0) || thresholds.some((t) => t.ok === false) || gates.some((l) => l.startsWith("FAIL"));

@@ -1,3 +1,4 @@
+import type { WafEnv } from "../config/env.ts";
 import type { LatencySection } from "./report.ts";
 
 export interface LatencyGateOptions {
@@ -26,4 +27,9 @@ export function latencyGateLines(section: Pick<LatencySection, "scenarios" | "ov
       lines.push(`${o.p50Ratio <= options.maxP50Ratio ? "ok  " : "FAIL"} ${label}: p50 ×${o.p50Ratio} (at most ×${options.maxP50Ratio})`);
   }
   return lines;
+}
+
+/** The gates as the environment sets them (WAF_MAX_P95_OVERHEAD_MS, WAF_MAX_P50_RATIO). */
+export function latencyGateOptions(env: Pick<WafEnv, "WAF_MAX_P95_OVERHEAD_MS" | "WAF_MAX_P50_RATIO">): LatencyGateOptions {
+  return { maxP95OverheadMs: env.WAF_MAX_P95_OVERHEAD_MS, maxP50Ratio: env.WAF_MAX_P50_RATIO };
 }

@@ -13,13 +13,16 @@ const exceptionSchema = z.strictObject({
 
 const fileSchema = z.strictObject({ exceptions: z.array(exceptionSchema) });
 
+/** The accepted-gaps file a payload directory may hold (it is not a case file). */
+export const EXCEPTIONS_FILE = "exceptions.yaml";
+
 export type AcceptedGap = z.infer<typeof exceptionSchema> & { source: string };
 
 /** Reads `exceptions.yaml` from each payload directory that has one; one-line errors name file and entry. */
 export function loadExceptions(dirs: readonly string[]): AcceptedGap[] {
   const out: AcceptedGap[] = [];
   for (const dir of dirs) {
-    const file = join(dir, "exceptions.yaml");
+    const file = join(dir, EXCEPTIONS_FILE);
     if (!existsSync(file)) continue;
     const parsed = fileSchema.safeParse(parse(readFileSync(file, "utf8")));
     if (!parsed.success) {

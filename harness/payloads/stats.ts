@@ -6,7 +6,7 @@ export interface CorpusStats {
   attacks: number;
   /** Requests of class benign (all expect allow). */
   benign: number;
-  /** Attack requests expected to pass: documented WAF gaps (known-gaps.yaml). */
+  /** Attack-class requests that expect allow (known gaps now expect block and are accepted in exceptions.yaml). */
   knownGaps: number;
   byClass: Record<string, number>;
   byOwasp2025: Record<string, number>;

@@ -71,22 +71,9 @@ export function computeDetection(records: readonly CorpusRecord[], paranoiaLevel
       d.infra++;
       continue;
     }
-    const blocked = r.judgement === "true-positive" || r.judgement === "false-positive";
-    if (r.expect === "block") {
-      d.all.attacks++;
-      if (blocked) d.all.blocked++;
-    } else {
-      d.all.benign++;
-      if (blocked) d.all.falsePositives++;
-    }
+    tallyInto(d.all, r);
     if (r.informational) {
-      if (r.expect === "block") {
-        d.informational.attacks++;
-        if (blocked) d.informational.blocked++;
-      } else {
-        d.informational.benign++;
-        if (blocked) d.informational.falsePositives++;
-      }
+      tallyInto(d.informational, r);
       continue;
     }
     if (r.judgement === "rejected-by-proxy") d.rejectedByProxy++;
@@ -116,6 +103,18 @@ export function computeDetection(records: readonly CorpusRecord[], paranoiaLevel
   d.trueNegativeRate = judgedBenign > 0 ? round(benignPassed / judgedBenign) : null;
   d.balancedAccuracy = d.truePositiveRate !== null && d.trueNegativeRate !== null ? round((d.truePositiveRate + d.trueNegativeRate) / 2) : null;
   return d;
+}
+
+/** Counts a record in an attacks/blocked/benign/falsePositives bucket. */
+function tallyInto(bucket: Detection["all"], r: CorpusRecord): void {
+  const blocked = r.judgement === "true-positive" || r.judgement === "false-positive";
+  if (r.expect === "block") {
+    bucket.attacks++;
+    if (blocked) bucket.blocked++;
+  } else {
+    bucket.benign++;
+    if (blocked) bucket.falsePositives++;
+  }
 }
 
 function round(x: number): number {

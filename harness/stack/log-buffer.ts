@@ -37,6 +37,11 @@ export class LogBuffer {
     return new Promise((resolve) => this.watchers.push({ pattern, resolve }));
   }
 
+  /** Stops writing the file (the in-memory copy stays readable). */
+  close(): void {
+    this.file?.end();
+  }
+
   text(): string {
     return this.chunks.join("");
   }

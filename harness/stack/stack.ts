@@ -70,7 +70,6 @@ export async function startLocalStack(options: StackOptions): Promise<StartedSta
   const labels = { [LABEL_MANAGED]: "true", [LABEL_OWNER_PID]: String(process.pid), [LABEL_RUN]: run };
   const networkName = `wafcheck-${run}`;
   await client.container.dockerode.createNetwork({ Name: networkName, Labels: labels });
-  const started: StartedTestContainer[] = [];
   const envoyLogFile = join(await mkdtemp(join(tmpdir(), "wafcheck-envoy-")), "envoy.log");
   const envoyLog = new LogBuffer(undefined, envoyLogFile);
   try {
@@ -85,7 +84,6 @@ export async function startLocalStack(options: StackOptions): Promise<StartedSta
       .withWaitStrategy(Wait.forHttp("/status/200", 8080))
       .withStartupTimeout(30_000)
       .start();
-    started.push(httpbin);
 
     log("starting Envoy with the Coraza plug-in (V8 compiles it: ~10-20 s)…");
     const envoyConfig = renderEnvoyConfig({
@@ -118,7 +116,6 @@ export async function startLocalStack(options: StackOptions): Promise<StartedSta
     const envoy = await Promise.race([starting, fatal]).catch((error: Error) => {
       throw explainEnvoyFailure(error, envoyLog.text(), options.manifest.source);
     });
-    started.push(envoy);
 
     const url = (container: StartedTestContainer, port: number) => `http://127.0.0.1:${container.getMappedPort(port)}`;
     const adminUrl = url(envoy, ENVOY_PORTS.admin);
@@ -145,7 +142,7 @@ export async function startLocalStack(options: StackOptions): Promise<StartedSta
 
 function makeStarted(info: StackInfo, client: ContainerRuntimeClient, run: string, envoyLog: LogBuffer): StartedStack {
   let stopping: Promise<void> | undefined;
-  const stop = () => (stopping ??= reap(client, { run }).then(() => undefined));
+  const stop = () => (stopping ??= reap(client, { run }).then(() => envoyLog.close()));
   return {
     ...info,
     info: () => ({ ...info }),
