@@ -2,7 +2,8 @@ import { copyFile, mkdir, mkdtemp, rm, stat, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { execa } from "execa";
-import { GenericContainer, getContainerRuntimeClient, ImageName } from "testcontainers";
+import { GenericContainer, ImageName } from "testcontainers";
+import { connectDocker } from "../stack/docker-engine.ts";
 import { UserError } from "../errors.ts";
 import { cacheDir } from "./cache.ts";
 import { ENVOY_VERSION, HTTPBIN_MODULE, HTTPBIN_VERSION, REGISTRY_IMAGES } from "./versions.ts";
@@ -94,7 +95,7 @@ async function buildScratchImage(name: string, log: (line: string) => void, file
 }
 
 async function imageExists(name: string): Promise<boolean> {
-  const client = await getContainerRuntimeClient();
+  const client = await connectDocker();
   return client.image.exists(ImageName.fromString(name));
 }
 

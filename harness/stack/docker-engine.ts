@@ -13,12 +13,26 @@ export async function connectDocker(env: NodeJS.ProcessEnv = process.env): Promi
   // means that engine, so say so instead of using another one.
   if (env.DOCKER_HOST && !(await answers(env.DOCKER_HOST)))
     throw new UserError(`no Docker engine reachable at DOCKER_HOST=${env.DOCKER_HOST} (unset it to use the default socket)`);
+  const host = loopbackHostOverride(env);
+  if (host) env.TESTCONTAINERS_HOST_OVERRIDE = host;
   const client = await getContainerRuntimeClient().catch((error: Error) => {
     throw new UserError(
       `no Docker engine reachable (${error.message.split("\n")[0]}); start Docker, set DOCKER_HOST, or run: bash scripts/setup-docker.sh`,
     );
   });
   return client;
+}
+
+/**
+ * The stack publishes its ports on 127.0.0.1 only (LoopbackContainer), so Testcontainers' wait strategies
+ * must probe 127.0.0.1 too. Left alone, Testcontainers sees /.dockerenv (CI runners and dev containers
+ * have it) and probes the bridge gateway (172.17.0.1), where nothing listens: every start times out.
+ * Applies to a local engine (unix socket); a user's own TESTCONTAINERS_HOST_OVERRIDE wins.
+ */
+export function loopbackHostOverride(env: NodeJS.ProcessEnv): string | undefined {
+  if (env.TESTCONTAINERS_HOST_OVERRIDE !== undefined) return undefined;
+  if (env.DOCKER_HOST && !env.DOCKER_HOST.startsWith("unix:")) return undefined;
+  return "127.0.0.1";
 }
 
 /** Decides before the first container starts whether Testcontainers' Ryuk can run here. */
