@@ -3,6 +3,9 @@
 import * as allure from "allure-js-commons";
 import { parseEnv } from "../harness/config/env.ts";
 import { runParanoia } from "../harness/config/run-paranoia.ts";
+import { capabilitiesOf, unmetRequirement } from "../harness/manifest/capabilities.ts";
+import { loadManifest } from "../harness/manifest/load-manifest.ts";
+import type { Requirement } from "../harness/payloads/schema.ts";
 import { readCorpusFile } from "../harness/payloads/corpus-file.ts";
 import { withCorrelationPath } from "../harness/payloads/correlation.ts";
 import { findGap, loadExceptions, type AcceptedGap } from "../harness/payloads/exceptions.ts";
@@ -14,12 +17,14 @@ import { RuleLog } from "../harness/stack/matched-rules.ts";
 import { readStackFile } from "../harness/stack/stack-file.ts";
 import { judge } from "../harness/verdict/expectation.ts";
 import { proxyChanges } from "../harness/verdict/proxy-changes.ts";
-import { describeOutcome } from "../harness/verdict/verdict.ts";
+import { describeOutcome, masksUpstreamError } from "../harness/verdict/verdict.ts";
 import { test as base, expect } from "./fixtures.ts";
 
 interface RunContext {
   paranoia: number;
   gaps: AcceptedGap[];
+  /** WAF settings of the run's manifest that cases may require. */
+  capabilities: Set<Requirement>;
   /** Local runs only: Envoy's log, for the CRS rules each request matched. */
   ruleLog?: RuleLog;
 }
@@ -32,6 +37,7 @@ const test = base.extend<{}, { run: RunContext }>({
       await use({
         paranoia: await runParanoia(env),
         gaps: loadExceptions(payloadDirs()),
+        capabilities: capabilitiesOf((await loadManifest(env.WAF_PLUGIN)).pluginConfig),
         ruleLog: stack?.envoyLogFile ? new RuleLog(stack.envoyLogFile) : undefined,
       });
     },
@@ -62,21 +68,25 @@ export function defineCorpusTests(requests: readonly ExpandedRequest[]): void {
       await allure.label("cwe", request.cwe);
       await allure.label("owasp2021", request.owasp2021);
 
-      const exchange = await waf.send(request, { raw: request.transport === "raw" ? request.raw : undefined, captureBody: true });
-      const { outcome, verdict } = exchange;
-      const sent = request.transport === "raw" ? { ...request, headers: withHost(request.headers, target.hostHeader ?? new URL(target.baseUrl).host) } : request;
-      const changes = verdict === "allowed" && outcome.kind === "response" ? proxyChanges(sent, outcome.body) : [];
-      const gap = findGap(run.gaps, request.id, request.caseId);
-      const decision = judge({ expect: request.expect, verdict, paranoia: request.paranoia, runParanoia: run.paranoia, acceptedGap: gap !== undefined, proxyChanges: changes });
-
-      if (run.ruleLog && request.transport === "http") {
-        const rules = await run.ruleLog.rulesFor(request.path, verdict === "blocked" ? 500 : 0);
+      const exchange = await waf.send(request, { raw: request.transport === "raw" ? request.raw : undefined, captureBody: true, appStatus: request.appStatus });
+      const { outcome } = exchange;
+      let verdict = exchange.verdict;
+      const rules = run.ruleLog && request.transport === "http" ? await run.ruleLog.rulesFor(request.path, verdict === "blocked" ? 500 : 0) : undefined;
+      if (rules) {
         await allure.attachment("matched CRS rules", `${rules.join("\n") || "(none logged)"}\n`, "text/plain");
         const missing = request.crsRules.filter((id) => !rules.includes(id));
         // Informative, not a verdict: the request was blocked, by other rules than the case names.
         if (verdict === "blocked" && request.crsRules.length > 0 && missing.length > 0)
           await allure.attachment("expected CRS rules not matched", `${missing.join("\n")}\n`, "text/plain");
+        if (verdict === "blocked" && masksUpstreamError(rules, request.appStatus)) verdict = "infra";
       }
+      const sent = request.transport === "raw" ? { ...request, headers: withHost(request.headers, target.hostHeader ?? new URL(target.baseUrl).host) } : request;
+      const changes = verdict === "allowed" && outcome.kind === "response" ? proxyChanges(sent, outcome.body) : [];
+      const gap = findGap(run.gaps, request.id, request.caseId);
+      const decision = judge({
+        expect: request.expect, verdict, paranoia: request.paranoia, runParanoia: run.paranoia, acceptedGap: gap !== undefined,
+        proxyChanges: changes, unmetRequirement: unmetRequirement(request.requires, run.capabilities),
+      });
       if (gap) await allure.attachment("accepted gap (exceptions.yaml)", `${gap.reason}\nreviewed ${gap.date}\n`, "text/plain");
       if (changes.length > 0) await allure.attachment("changed by proxy", `${changes.join("\n")}\n`, "text/plain");
       test.info().annotations.push(corpusAnnotation(request, decision));

@@ -21,9 +21,10 @@ export interface Exchange {
 export interface WafClient {
   /**
    * Sends through the gateway (or `via: "upstream"`: straight to httpbin, local only). `raw` writes that text to a
-   * socket instead (requests HTTP clients refuse to send); `captureBody` keeps the whole body (httpbin's echo).
+   * socket instead (requests HTTP clients refuse to send); `captureBody` keeps the whole body (httpbin's echo);
+   * `appStatus` is the app's own answer to this request (see classify).
    */
-  send(spec: RequestSpec, options?: { via?: "gateway" | "upstream"; raw?: string; captureBody?: boolean }): Promise<Exchange>;
+  send(spec: RequestSpec, options?: { via?: "gateway" | "upstream"; raw?: string; captureBody?: boolean; appStatus?: number }): Promise<Exchange>;
   /** Asserts the verdict; an infrastructure error fails as such, never as a WAF verdict. */
   expectVerdict(exchange: Exchange, expected: Verdict): void;
 }
@@ -56,7 +57,7 @@ function makeClient(target: Target, dispatcher: Dispatcher, guard: SendGuard, te
           ? sendRaw(target, options.raw, { baseUrl })
           : send(target, dispatcher, spec, { baseUrl, captureBody: options.captureBody }),
       );
-      const verdict = classify(outcome);
+      const verdict = classify(outcome, undefined, options.appStatus);
       guard.record(testInfo, spec.id, verdict);
       const { curl, response } = describeExchange({
         baseUrl,

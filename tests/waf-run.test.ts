@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { chromium } from "@playwright/test";
-import { example, runCli, tempReports } from "./support/cli.ts";
+import { example, ROOT, runCli, tempReports } from "./support/cli.ts";
 
 const CHROMIUM = process.env.WAF_CHROMIUM ?? "/usr/bin/chromium";
 
@@ -84,3 +84,22 @@ for (const [manifest, why, slice] of [
     }
   });
 }
+
+// Phase 3 (response headers): at PL2 CRS 950100 flags the app's 5xx and early blocking (on in the plug-in's
+// @crs-setup-conf) turns it into a 403. In DetectionOnly the app's own 5xx passes: a bypass, not infra.
+test("phase 3 at PL2: the app's 5xx becomes 403; against detection-only.yaml the same cases fail as bypasses", async (t) => {
+  for (const [manifest, code] of [["wasm-plugin.yaml", 0], ["examples/detection-only.yaml", 1]] as const) {
+    await t.test(manifest, async () => {
+      const reports = await tempReports();
+      const env = { WAF_REPORTS_DIR: reports, WAF_PLUGIN: join(ROOT, "envoy-local", manifest), WAF_PARANOIA: "2" };
+      const run = await runCli("waf", env, ["--", "--grep", "conformance|leak-status-"]);
+      assert.equal(run.code, code, run.stderr.slice(-2000));
+      const detection = JSON.parse(readFileSync(join(reports, "summary.json"), "utf8")).detection;
+      assert.equal(detection.paranoiaLevel, 2);
+      assert.equal(detection.attacks, 2, JSON.stringify(detection));
+      assert.equal(detection.infra, 0, "the app's designed 5xx is not an infrastructure error");
+      const blocked = code === 0 ? 2 : 0;
+      assert.deepEqual([detection.blocked, detection.bypassed], [blocked, 2 - blocked], JSON.stringify(detection));
+    });
+  }
+});

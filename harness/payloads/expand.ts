@@ -7,7 +7,7 @@ import {
 } from "./escape.ts";
 import { isExcluded } from "./exclude.ts";
 import { normalizeRaw, parseRaw } from "./raw.ts";
-import type { Case, CaseClass, CaseRequest, Encoding, Placement } from "./schema.ts";
+import type { Case, CaseClass, CaseRequest, Encoding, Placement, Requirement } from "./schema.ts";
 
 /** What a report needs to know about the case behind a request. */
 export interface CaseMeta {
@@ -24,6 +24,10 @@ export interface CaseMeta {
   placement: Placement;
   encoding: Encoding;
   crsRules: number[];
+  /** The app's own status for this request when the WAF lets it through (e.g. 500 for /status/500). */
+  appStatus?: number;
+  /** WAF settings the case needs to be judged (else informational). */
+  requires?: Requirement[];
   /** The corpus file the case came from, when loaded from disk. */
   source?: string;
 }
@@ -64,6 +68,7 @@ function meta(c: Case & { source?: string }, placement: Placement, encoding: Enc
     caseId: c.id, title: c.title, class: c.class, owasp2025: c.owasp2025, owasp2021: c.owasp2021, cwe: c.cwe,
     severity: c.severity, expect: c.expect, ...(c.paranoia !== undefined && { paranoia: c.paranoia }),
     placement, encoding, crsRules: c.crsRules ?? [], ...(c.source !== undefined && { source: c.source }),
+    ...(c.appStatus !== undefined && { appStatus: c.appStatus }), ...(c.requires !== undefined && { requires: c.requires }),
   };
 }
 

@@ -21,6 +21,10 @@ export const FIXED_PLACEMENTS = [
 ] as const;
 export type Placement = (typeof FIXED_PLACEMENTS)[number] | `header:${string}`;
 
+/** Settings a case needs from the WAF's configuration to be judged (see harness/manifest/capabilities.ts). */
+export const REQUIREMENTS = ["early-blocking"] as const;
+export type Requirement = (typeof REQUIREMENTS)[number];
+
 export const SEVERITIES = ["blocker", "critical", "normal", "minor", "trivial"] as const;
 export const EXPECTS = ["block", "allow"] as const;
 
@@ -81,6 +85,13 @@ const ownFields = {
   payload: z.string().min(1).optional(),
   request: requestSchema.optional(),
   notes: z.string().optional(),
+  appStatus: z
+    .number().int().min(200).max(599)
+    .describe("The status the app itself answers for this request (e.g. 500 from /status/500): that status from the upstream means the WAF let it through, not an infrastructure error")
+    .optional(),
+  requires: unique(z.enum(REQUIREMENTS))
+    .describe("WAF settings the case needs to be judged; without them it runs as informational. early-blocking: tx.early_blocking=1, so a phase-3 (response headers) block can still change the status")
+    .optional(),
 };
 
 /** A case after file defaults were applied: what the rest of the harness sees. */

@@ -16,6 +16,7 @@ const table: Array<[string, JudgeInput, string, boolean, boolean]> = [
   ["benign passes", at({ expect: "allow", verdict: "allowed", paranoia: undefined }), "true-negative", false, false],
   ["benign blocked", at({ expect: "allow", verdict: "blocked", paranoia: undefined }), "false-positive", true, false],
   ["benign blocked beyond the PL it is meant for", at({ expect: "allow", verdict: "blocked", paranoia: 1, runParanoia: 2 }), "false-positive", false, true],
+  ["attack passes where the case needs a setting the manifest lacks", at({ verdict: "allowed", unmetRequirement: "needs early blocking" }), "bypass", false, true],
   ["infra error is never informational-passed", at({ verdict: "infra", paranoia: 4 }), "infra", true, true],
 ];
 
@@ -29,4 +30,8 @@ test("messages carry the words Allure categories match", () => {
   assert.match(judge(at({ verdict: "allowed" })).message, /WAF bypass/);
   assert.match(judge(at({ expect: "allow", verdict: "blocked", paranoia: undefined })).message, /false positive/);
   assert.match(judge(at({ verdict: "infra" })).message, /infrastructure error/);
+});
+
+test("an unmet requirement says which setting is missing", () => {
+  assert.match(judge(at({ verdict: "allowed", unmetRequirement: "needs setvar:tx.early_blocking=1" })).message, /^informational \(needs setvar:tx\.early_blocking=1\)/);
 });

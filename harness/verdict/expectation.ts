@@ -19,6 +19,8 @@ export interface JudgeInput {
   /** The run's blocking paranoia level. */
   runParanoia: number;
   acceptedGap?: boolean;
+  /** The case needs a WAF setting this run's manifest lacks (see capabilities.ts): informational. */
+  unmetRequirement?: string;
   /** Differences between what was sent and what httpbin received (allowed requests only). */
   proxyChanges?: readonly string[];
 }
@@ -35,13 +37,14 @@ export interface Decision {
 /** Pure decision for one corpus request: what happened and whether it fails the run. */
 export function judge(input: JudgeInput): Decision {
   const { expect, verdict, paranoia, runParanoia } = input;
-  const informational =
-    paranoia !== undefined && (expect === "block" ? paranoia > runParanoia : paranoia < runParanoia);
+  const otherLevel = paranoia !== undefined && (expect === "block" ? paranoia > runParanoia : paranoia < runParanoia);
+  const why = otherLevel ? `expected ${expect} at PL${paranoia}, run at PL${runParanoia}` : input.unmetRequirement;
+  const informational = why !== undefined;
   const result = (judgement: Judgement, fails: boolean, message: string): Decision => ({
     judgement,
     informational,
     fails: fails && !informational,
-    message: informational ? `informational (expected ${expect} at PL${paranoia}, run at PL${runParanoia}): ${message}` : message,
+    message: informational ? `informational (${why}): ${message}` : message,
   });
   if (verdict === "infra") return { judgement: "infra", informational, fails: true, message: "infrastructure error, not a WAF verdict" };
   if (verdict === "rejected-by-proxy") return result("rejected-by-proxy", false, "rejected by proxy (Envoy refused it before the WAF)");

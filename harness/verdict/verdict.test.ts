@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { Outcome } from "../http/request.ts";
-import { classify, type Verdict } from "./verdict.ts";
+import { classify, masksUpstreamError, type Verdict } from "./verdict.ts";
 
 const response = (status: number, headers: Record<string, string> = {}): Outcome => ({ kind: "response", status, headers, bodyHead: "", elapsedMs: 1 });
 const upstream = { "x-envoy-upstream-service-time": "3" };
@@ -32,4 +32,18 @@ for (const [what, outcome, verdict] of table) test(`${what} → ${verdict}`, () 
 test("a configured block status counts as blocked", () => {
   assert.equal(classify(response(406), { blockStatuses: [403, 406] }), "blocked");
   assert.equal(classify(response(406, upstream)), "allowed");
+});
+
+test("the app's own status (a case's appStatus) from the upstream is allowed; from the proxy it stays infra", () => {
+  assert.equal(classify(response(500, upstream), undefined, 500), "allowed");
+  assert.equal(classify(response(503), undefined, 503), "infra", "no upstream header: Envoy's own 503");
+  assert.equal(classify(response(502, upstream), undefined, 500), "infra", "another 5xx than the app's");
+  assert.equal(classify(response(403, upstream), undefined, 500), "blocked");
+});
+
+test("a block by CRS 950100 (upstream 5xx) is an outage masked by the WAF, unless the case expects the app's 5xx", () => {
+  assert.equal(masksUpstreamError([950100, 959101], undefined), true);
+  assert.equal(masksUpstreamError([950100, 959101], 200), true);
+  assert.equal(masksUpstreamError([950100, 959101], 500), false);
+  assert.equal(masksUpstreamError([942100, 949110], undefined), false);
 });
