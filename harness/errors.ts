@@ -9,6 +9,9 @@ export class UserError extends Error {
   }
 }
 
+/** Exit status when the local stack cannot run: no Docker engine, a container that does not come up. */
+export const EXIT_STACK_FAILED = 4;
+
 /**
  * Prints a UserError as one line (other errors with their stack) and exits: a CLI that failed must not wait
  * for work it abandoned (e.g. Testcontainers still polling an Envoy that already exited).

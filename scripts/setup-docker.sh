@@ -10,7 +10,7 @@ if command -v docker >/dev/null 2>&1 && answers; then exit 0; fi
 
 if [ -n "${DOCKER_HOST:-}" ]; then
   echo "wafcheck: no Docker engine answers at DOCKER_HOST=${DOCKER_HOST} (unset it to use the default socket)" >&2
-  exit 3
+  exit 4
 fi
 
 # Rootless and Desktop sockets that the docker CLI does not look at by default.
@@ -23,7 +23,7 @@ done
 
 if [ "$(id -u)" != 0 ] || [ ! -f /etc/debian_version ]; then
   echo "wafcheck: no Docker engine answers; start Docker (Docker Desktop, colima, podman with its docker socket) or set DOCKER_HOST" >&2
-  exit 3
+  exit 4
 fi
 
 if ! command -v dockerd >/dev/null 2>&1; then
@@ -43,4 +43,4 @@ for _ in $(seq 1 60); do
   sleep 1
 done
 echo "wafcheck: dockerd did not answer within 60 s; see /var/log/wafcheck-dockerd.log" >&2
-exit 3
+exit 4

@@ -42,7 +42,8 @@ Remote targets (WAF_TARGET=<name>):
   Before the suites, a canary (a normal request must get 200, the seed's banned header 403)
   proves the WAF is active with the expected config; otherwise the run stops with exit 3.
 Exit status: 0 when every test passed; 1 when a test failed or hit an infrastructure
-error; 2 on bad input (nothing is written then); 3 when the canary failed.`;
+error; 2 on bad input (nothing is written then); 3 when the canary failed; 4 when the
+local stack could not run (no Docker engine, a container that did not come up).`;
 
 async function main(): Promise<number> {
   const { values } = parseArgs({ options: { help: { type: "boolean", short: "h" } }, strict: false, allowPositionals: true });

@@ -1,6 +1,6 @@
 // Bad input → one clear line naming the problem, a non-zero exit, and earlier reports untouched.
 import assert from "node:assert/strict";
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -16,7 +16,7 @@ async function manifestFile(text: string): Promise<string> {
   return file;
 }
 
-const cases: Array<{ what: string; env: () => Promise<Record<string, string>>; line: RegExp }> = [
+const cases: Array<{ what: string; env: () => Promise<Record<string, string>>; line: RegExp; code?: number }> = [
   {
     what: "a manifest with a typo",
     env: async () => ({ WAF_PLUGIN: await manifestFile(seed.replace("directives_map:", "directive_map:")) }),
@@ -46,6 +46,7 @@ const cases: Array<{ what: string; env: () => Promise<Record<string, string>>; l
     what: "no Docker engine",
     env: async () => ({ DOCKER_HOST: "unix:///nonexistent/docker.sock" }),
     line: /no Docker engine reachable/,
+    code: 4,
   },
   {
     what: "invalid SecLang (Coraza refuses the directives when Envoy loads it)",
@@ -55,17 +56,22 @@ const cases: Array<{ what: string; env: () => Promise<Record<string, string>>; l
 ];
 
 for (const c of cases) {
-  test(`npm run waf with ${c.what}: one line, exit 2, earlier reports kept`, async () => {
+  test(`npm run waf with ${c.what}: one line, exit ${c.code ?? 2}, earlier reports kept`, async () => {
     const reports = await tempReports();
-    const earlier = '{"schemaVersion":1,"earlier":true}\n';
-    writeFileSync(join(reports, "summary.json"), earlier);
+    const earlier: Record<string, string> = {
+      "summary.json": '{"schemaVersion":1,"earlier":true}\n',
+      "junit.xml": "<testsuites earlier=\"true\"/>\n",
+      "allure-report/index.html": "<html>earlier</html>\n",
+    };
+    mkdirSync(join(reports, "allure-report"));
+    for (const [file, text] of Object.entries(earlier)) writeFileSync(join(reports, file), text);
     const run = await runCli("waf", { WAF_REPORTS_DIR: reports, ...(await c.env()) });
-    assert.equal(run.code, 2, run.stderr);
+    assert.equal(run.code, c.code ?? 2, run.stderr);
     const lines = run.stderr.split("\n").filter((l) => l.startsWith("wafcheck:"));
     assert.equal(lines.length, 1, run.stderr);
     assert.match(lines[0]!, c.line);
     assert.doesNotMatch(run.stderr, /\n\s+at /, "no stack trace");
-    assert.equal(readFileSync(join(reports, "summary.json"), "utf8"), earlier);
+    for (const [file, text] of Object.entries(earlier)) assert.equal(readFileSync(join(reports, file), "utf8"), text, `${file} kept`);
   });
 }
 

@@ -5,6 +5,7 @@ import { createInterface } from "node:readline";
 import { test } from "node:test";
 import { execa } from "execa";
 import { request } from "undici";
+import { LABEL_MANAGED, LABEL_RUN } from "../harness/artifacts/versions.ts";
 import { ROOT } from "./support/cli.ts";
 
 async function docker(...args: string[]): Promise<string> {
@@ -12,6 +13,7 @@ async function docker(...args: string[]): Promise<string> {
 }
 
 test("npm run stack serves 200/403/403/200, exposes waf_filter stats, and cleans up on SIGINT", { timeout: 300_000 }, async () => {
+  let run = "";
   const child = execa(join(ROOT, "node_modules/.bin/tsx"), [join(ROOT, "scripts/stack.ts")], { cwd: ROOT, reject: false, env: { CI: "true" } });
   const urls: Record<string, string> = {};
   const lines = createInterface({ input: child.stdout! });
@@ -38,12 +40,35 @@ test("npm run stack serves 200/403/403/200, exposes waf_filter stats, and cleans
     assert.match(stats, /wasmcustom\.waf_filter\.tx\.total: \d+/);
     assert.match(stats, /waf_filter\.tx\.interruptions_ruleid=101_phase=http_request_headers: 2/);
     const port = new URL(urls.GATEWAY_URL!).port;
-    assert.notEqual(await docker("ps", "-q", "--filter", `publish=${port}`), "");
+    run = await docker("ps", "--filter", `publish=${port}`, "--format", `{{.Label "${LABEL_RUN}"}}`);
+    assert.match(run, /^[0-9a-f]{8}$/, "the gateway container carries its run label");
   } finally {
     child.kill("SIGINT");
     await child;
   }
-  const mine = await docker("ps", "-aq", "--filter", `label=org.wafcheck.owner-pid=${child.pid}`);
-  assert.equal(mine, "", "containers left after SIGINT");
-  assert.equal(await docker("network", "ls", "-q", "--filter", `label=org.wafcheck.owner-pid=${child.pid}`), "");
+  await assertRunRemoved(run);
 });
+
+test("Ctrl-C while the stack is still starting removes what it had started", { timeout: 300_000 }, async () => {
+  const before = new Set((await docker("ps", "-aq", "--filter", `label=${LABEL_MANAGED}=true`)).split("\n").filter(Boolean));
+  const child = execa(join(ROOT, "node_modules/.bin/tsx"), [join(ROOT, "scripts/stack.ts")], { cwd: ROOT, reject: false, env: { CI: "true" } });
+  // httpbin comes up first; Envoy then needs 10-20 s to compile the plug-in: interrupt in between.
+  let run = "";
+  const deadline = Date.now() + 120_000;
+  while (!run && Date.now() < deadline && child.exitCode === null) {
+    const ids = (await docker("ps", "-q", "--filter", `label=${LABEL_MANAGED}=true`)).split("\n").filter((id) => id && !before.has(id));
+    if (ids.length > 0) run = await docker("inspect", "--format", `{{index .Config.Labels "${LABEL_RUN}"}}`, ids[0]!);
+    else await new Promise((r) => setTimeout(r, 200));
+  }
+  assert.ok(run, "a container of the new stack appeared");
+  child.kill("SIGINT");
+  const result = await child;
+  assert.equal(result.stdout.includes("GATEWAY_URL="), false, "interrupted before the stack was up");
+  assert.equal(result.exitCode, 130, result.stderr.slice(-500));
+  await assertRunRemoved(run);
+});
+
+async function assertRunRemoved(run: string): Promise<void> {
+  assert.equal(await docker("ps", "-aq", "--filter", `label=${LABEL_RUN}=${run}`), "", "containers left after SIGINT");
+  assert.equal(await docker("network", "ls", "-q", "--filter", `label=${LABEL_RUN}=${run}`), "", "network left after SIGINT");
+}

@@ -1,7 +1,7 @@
 import { stat } from "node:fs/promises";
 import { connect } from "node:net";
 import { getContainerRuntimeClient, type ContainerRuntimeClient } from "testcontainers";
-import { UserError } from "../errors.ts";
+import { EXIT_STACK_FAILED, UserError } from "../errors.ts";
 
 /**
  * Connects to the Docker engine Testcontainers finds (DOCKER_HOST, the default socket, rootless or Desktop
@@ -12,12 +12,13 @@ export async function connectDocker(env: NodeJS.ProcessEnv = process.env): Promi
   // Testcontainers silently falls back to other sockets when DOCKER_HOST does not answer; a user who set it
   // means that engine, so say so instead of using another one.
   if (env.DOCKER_HOST && !(await answers(env.DOCKER_HOST)))
-    throw new UserError(`no Docker engine reachable at DOCKER_HOST=${env.DOCKER_HOST} (unset it to use the default socket)`);
+    throw new UserError(`no Docker engine reachable at DOCKER_HOST=${env.DOCKER_HOST} (unset it to use the default socket)`, EXIT_STACK_FAILED);
   const host = loopbackHostOverride(env);
   if (host) env.TESTCONTAINERS_HOST_OVERRIDE = host;
   const client = await getContainerRuntimeClient().catch((error: Error) => {
     throw new UserError(
       `no Docker engine reachable (${error.message.split("\n")[0]}); start Docker, set DOCKER_HOST, or run: bash scripts/setup-docker.sh`,
+      EXIT_STACK_FAILED,
     );
   });
   return client;

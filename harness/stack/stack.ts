@@ -8,10 +8,12 @@ import { LABEL_MANAGED, LABEL_OWNER_PID, LABEL_RUN } from "../artifacts/versions
 import { resolveWasm } from "../artifacts/wasm.ts";
 import { ENVOY_PORTS, renderEnvoyConfig, type EnvoyConfigInput } from "../envoy/envoy-config.ts";
 import type { LoadedManifest } from "../manifest/manifest.ts";
+import { EXIT_STACK_FAILED, UserError } from "../errors.ts";
 import { configureReaper, connectDocker } from "./docker-engine.ts";
 import { LogBuffer } from "./log-buffer.ts";
 import { LoopbackContainer } from "./loopback-container.ts";
 import { reap } from "./reap.ts";
+import { onShutdown, shuttingDown } from "./shutdown.ts";
 import { explainEnvoyFailure } from "./startup-failure.ts";
 
 export interface StackOptions {
@@ -69,6 +71,8 @@ export async function startLocalStack(options: StackOptions): Promise<StartedSta
   const run = randomUUID().slice(0, 8);
   const labels = { [LABEL_MANAGED]: "true", [LABEL_OWNER_PID]: String(process.pid), [LABEL_RUN]: run };
   const networkName = `wafcheck-${run}`;
+  // Ctrl-C while containers start (10-20 s): remove this run's containers instead of leaving them behind.
+  const stopWatching = onShutdown(() => reap(client, { run }), log);
   await client.container.dockerode.createNetwork({ Name: networkName, Labels: labels });
   const envoyLogFile = join(await mkdtemp(join(tmpdir(), "wafcheck-envoy-")), "envoy.log");
   const envoyLog = new LogBuffer(undefined, envoyLogFile);
@@ -82,8 +86,11 @@ export async function startLocalStack(options: StackOptions): Promise<StartedSta
       .withNetworkAliases("httpbin")
       .withLoopbackPorts(8080)
       .withWaitStrategy(Wait.forHttp("/status/200", 8080))
-      .withStartupTimeout(30_000)
-      .start();
+      .withStartupTimeout(HTTPBIN_STARTUP_MS)
+      .start()
+      .catch((error: Error) => {
+        throw new UserError(`httpbin (${images.httpbin.origin}) did not come up: ${firstLine(error)}`, EXIT_STACK_FAILED);
+      });
 
     log("starting Envoy with the Coraza plug-in (V8 compiles it: ~10-20 s)…");
     const envoyConfig = renderEnvoyConfig({
@@ -135,9 +142,20 @@ export async function startLocalStack(options: StackOptions): Promise<StartedSta
     };
     return makeStarted(info, client, run, envoyLog);
   } catch (error) {
+    // Interrupted by Ctrl-C: the signal handler is removing the containers and will exit 130; failing here
+    // with "container is marked for removal" would only race it with a misleading message.
+    if (shuttingDown()) await new Promise(() => undefined);
     await reap(client, { run });
     throw error;
+  } finally {
+    stopWatching();
   }
+}
+
+const HTTPBIN_STARTUP_MS = 30_000;
+
+function firstLine(error: Error): string {
+  return error.message.split("\n")[0]!.trim();
 }
 
 function makeStarted(info: StackInfo, client: ContainerRuntimeClient, run: string, envoyLog: LogBuffer): StartedStack {

@@ -11,7 +11,9 @@ test("invalid SecLang becomes one line naming the manifest and Coraza's complain
   assert.equal(error.message, 'bad.yaml: the Coraza plug-in rejected the directives: Failed to parse directives: invalid WAF config from string: failed to compile the directive "secrule": operator streqq not found');
 });
 
-test("an unrelated failure keeps the original error", () => {
-  const original = new Error("boom");
-  assert.equal(explainEnvoyFailure(original, "nothing useful", "m.yaml"), original);
+test("a start-up that just timed out is one line with the infrastructure exit status", () => {
+  const error = explainEnvoyFailure(new Error("URL /ready not accessible after 180000ms\n    at stack"), "nothing useful", "m.yaml");
+  assert.ok(error instanceof UserError);
+  assert.equal(error.message, "Envoy did not become ready: URL /ready not accessible after 180000ms");
+  assert.equal(error.exitCode, 4);
 });

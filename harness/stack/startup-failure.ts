@@ -1,8 +1,9 @@
-import { UserError } from "../errors.ts";
+import { EXIT_STACK_FAILED, UserError } from "../errors.ts";
 
 /**
  * Turns Envoy's start-up failure into one line: the plug-in's own complaint about the directives when there
- * is one (invalid SecLang), otherwise Envoy's fatal error.
+ * is one (invalid SecLang), otherwise Envoy's fatal error; a start-up that just timed out is an infrastructure
+ * failure (exit 4), still one line.
  */
 export function explainEnvoyFailure(error: Error, envoyLog: string, manifestSource: string): Error {
   const log = `${envoyLog}\n${error.message}`;
@@ -12,5 +13,5 @@ export function explainEnvoyFailure(error: Error, envoyLog: string, manifestSour
   if (wasm) return new UserError(`Envoy could not load the Coraza plug-in: ${wasm.trim()}`);
   const fatal = /\[critical\]\[main\][^\]]*\] (.*)/.exec(log)?.[1];
   if (fatal) return new UserError(`Envoy failed to start: ${fatal.trim()}`);
-  return error;
+  return new UserError(`Envoy did not become ready: ${error.message.split("\n")[0]!.trim()}`, EXIT_STACK_FAILED);
 }
