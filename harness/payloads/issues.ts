@@ -4,15 +4,18 @@ import { FIXED_PLACEMENTS } from "./schema.ts";
 
 type Issue = z.core.$ZodIssue;
 
-/** One line for a zod issue: `field.path: message`, quoting the offending value and suggesting a near valid one. */
-export function describeIssue(issue: Issue, root: unknown): string {
+/**
+ * One line for a zod issue: `field.path: message`, quoting the offending value and suggesting a near valid one.
+ * `knownFields`: the field names of the file being read, for "unknown field … did you mean" (default: a corpus file's).
+ */
+export function describeIssue(issue: Issue, root: unknown, knownFields: readonly string[] = KNOWN_FIELDS): string {
   const issuePath = issue.path.map(String);
   const value = valueAt(root, issue.path);
   const where = issuePath.length > 0 ? `${issuePath.join(".")}: ` : "";
-  return `${where}${message(issue, value)}`;
+  return `${where}${message(issue, value, knownFields)}`;
 }
 
-function message(issue: Issue, value: unknown): string {
+function message(issue: Issue, value: unknown, knownFields: readonly string[]): string {
   switch (issue.code) {
     case "invalid_value":
       if (value === undefined) return "required";
@@ -20,14 +23,14 @@ function message(issue: Issue, value: unknown): string {
     case "invalid_union": {
       if (typeof value === "string") return placementMessage(value);
       const branch = bestBranch(issue.errors);
-      if (branch) return describeIssue(branch, value);
+      if (branch) return describeIssue(branch, value, knownFields);
       return issue.message;
     }
     case "invalid_type":
       return value === undefined ? "required" : `expected ${issue.expected}, got ${describeType(value)}`;
     case "unrecognized_keys": {
       const key = issue.keys[0] ?? "";
-      return `unknown field "${key}"${suggest(key, KNOWN_FIELDS)}`;
+      return `unknown field "${key}"${suggest(key, knownFields)}`;
     }
     case "invalid_format":
       if (isPlacementPath(issue.path) && typeof value === "string") return placementMessage(value);
@@ -55,8 +58,8 @@ function bestBranch(branches: Issue[][]): Issue | undefined {
 /** Field names a corpus file uses anywhere (for "did you mean"). */
 const KNOWN_FIELDS = [
   "id", "title", "class", "owasp2025", "owasp2021", "cwe", "severity", "expect", "payload", "request", "placements",
-  "encodings", "paranoia", "crsRules", "param", "whole", "notes", "defaults", "cases", "method", "path", "headers",
-  "body", "browserHeaders", "raw",
+  "encodings", "exclude", "paranoia", "crsRules", "param", "whole", "notes", "appStatus", "requires", "defaults", "cases",
+  "method", "path", "headers", "body", "browserHeaders", "raw",
 ];
 
 function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {

@@ -40,3 +40,9 @@ test("hosts off the allowlist are refused before sending", () => {
   assert.throws(() => assertAllowed(t, "https://evil.example.test/"), /evil\.example\.test is not on its allowlist/);
   assert.throws(() => assertAllowed(t, "https://gw.example.test/", "other.example.test"), /other\.example\.test is not on its allowlist/);
 });
+
+test("classes: a corpus class is accepted, a typo is one line naming the field and the value", () => {
+  const withClasses = (list: string) => file.replace("    allowlist:", `    classes: ${list}\n    allowlist:`);
+  assert.deepEqual(parseTargetsFile(withClasses("[sqli, xss, benign]"), "t.yaml").staging!.classes, ["sqli", "xss", "benign"]);
+  assert.throws(() => parseTargetsFile(withClasses("[sqli, xxs]"), "t.yaml"), (e: Error) => /^t\.yaml: targets\.staging\.classes\.1: /.test(e.message) && /xxs|xss/.test(e.message));
+});

@@ -2,6 +2,8 @@ import { readFile } from "node:fs/promises";
 import { parse } from "yaml";
 import { z } from "zod";
 import { UserError } from "../errors.ts";
+import { describeIssue } from "../payloads/issues.ts";
+import { CASE_CLASSES } from "../payloads/schema.ts";
 import type { Target } from "./target.ts";
 
 /** A header value is never written in the targets file: it names the environment variable that holds it. */
@@ -15,11 +17,14 @@ const remoteTargetSchema = z.strictObject({
   allowlist: z.array(z.string().min(1)).min(1, "a remote target needs an explicit allowlist of hosts it may send to"),
   rateLimit: z.number().positive().max(1000).default(10),
   concurrency: z.number().int().positive().max(64).default(2),
-  classes: z.array(z.string()).optional(),
+  // A typo here would silently skip every case of the class it meant: only corpus classes are accepted.
+  classes: z.array(z.enum(CASE_CLASSES)).min(1).optional(),
   baselineUrl: z.url().optional(),
 });
 
 const targetsFileSchema = z.strictObject({ targets: z.record(z.string().regex(/^[a-z0-9][a-z0-9-_.]*$/i), remoteTargetSchema) });
+
+const TARGET_FIELDS = ["targets", "env", ...Object.keys(remoteTargetSchema.shape), "insecure", "ca", "servername"];
 
 export type RemoteTargetConfig = z.infer<typeof remoteTargetSchema>;
 
@@ -34,7 +39,8 @@ export function parseTargetsFile(text: string, source: string): Record<string, R
   const parsed = targetsFileSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new UserError(`${source}: ${issue.path.join(".") || "(root)"}: ${issue.message}`);
+    const line = describeIssue(issue, raw, TARGET_FIELDS);
+    throw new UserError(`${source}: ${issue.path.length > 0 ? line : `(root): ${line}`}`);
   }
   return parsed.data.targets;
 }
