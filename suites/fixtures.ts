@@ -9,6 +9,7 @@ import { sendRaw } from "../harness/http/raw-send.ts";
 import { createDispatcher, effectiveHeaders, send } from "../harness/http/send.ts";
 import { createSendGuard, type SendGuard } from "../harness/remote/send-guard.ts";
 import { describeExchange } from "../harness/report/exchange.ts";
+import { suiteOf } from "../harness/report/summary.ts";
 import { resolveTarget } from "../harness/targets/resolve-target.ts";
 import { secretHeaderNames, type Target } from "../harness/targets/target.ts";
 import { classify, describeOutcome, type Verdict } from "../harness/verdict/verdict.ts";
@@ -43,6 +44,8 @@ export const test = base.extend<{ waf: WafClient }, { target: Target; dispatcher
   guard: [async ({ target }, use, workerInfo) => use(createSendGuard(target, workerInfo.config.workers)), { scope: "worker" }],
   waf: async ({ target, dispatcher, guard }, use, testInfo) => {
     await allure.label("target", target.name);
+    // The same suite name summary.json counts under (conformance, owasp, false-positives); titlePath[0] is the spec file.
+    await allure.suite(suiteOf(testInfo.titlePath[0] ?? ""));
     await use(makeClient(target, dispatcher, guard, testInfo));
   },
 });

@@ -67,5 +67,6 @@ test.describe("conformance: seed rule 101 (x-user-type)", () => {
     });
     // Proves that the 403 through the gateway comes from the WAF, not from httpbin.
     waf.expectVerdict(exchange, "allowed");
+    expect(exchange.outcome.kind === "response" && exchange.outcome.status, "httpbin answers 200 itself").toBe(200);
   });
 });
