@@ -31,7 +31,9 @@ test("npm run waf with the seed manifest passes and writes the three reports", a
   assert.ok(detection.benign >= 300, `benign ${detection.benign}`);
   assert.equal(detection.bypassed + detection.falsePositives + detection.infra, 0, JSON.stringify(detection));
   assert.ok(detection.truePositiveRate > 0.9 && detection.trueNegativeRate === 1);
-  assert.match(readFileSync(join(reports, "junit.xml"), "utf8"), /<testsuites[^>]*failures="0"/);
+  const junit = readFileSync(join(reports, "junit.xml"), "utf8");
+  assert.match(junit, /<testsuites[^>]*failures="0"/);
+  assert.ok(junit.includes(`<property name="wasmSha256" value="${summary.stack.wasmSha256}"/>`), "junit.xml names the wasm");
   const index = join(reports, "allure-report", "index.html");
   assert.ok(existsSync(index));
   const environment = readFileSync(join(reports, "allure-results", "environment.properties"), "utf8");

@@ -1,9 +1,11 @@
+import { readFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import type { FullConfig, FullResult, Reporter, TestCase, TestResult } from "@playwright/test/reporter";
 import { parseEnv } from "../config/env.ts";
 import { runParanoia } from "../config/run-paranoia.ts";
 import { readStackFile } from "../stack/stack-file.ts";
 import { CORPUS_ANNOTATION, computeDetection, type CorpusRecord } from "./detection.ts";
+import { withSuiteProperties } from "./junit-properties.ts";
 import { countSuites, environmentProperties, mergeSummary, suiteOf, type Summary, type TestEnd } from "./summary.ts";
 import { readJsonIfPresent, writeFileAtomic } from "./write-atomic.ts";
 import { reportsDir } from "./reports-dir.ts";
@@ -54,6 +56,10 @@ export default class SummaryReporter implements Reporter {
         pluginConfigSha256: stack.pluginConfigSha256,
       });
     await writeFileAtomic(join(dir, "allure-results", "environment.properties"), environmentProperties(facts));
+    // Playwright runs reporters' onEnd in order: the JUnit reporter (listed earlier) has written its file.
+    const junit = join(dir, "junit.xml");
+    const xml = await readFile(junit, "utf8").catch(() => undefined);
+    if (xml !== undefined) await writeFileAtomic(junit, withSuiteProperties(xml, facts));
   }
 
   printsToStdio(): boolean {
