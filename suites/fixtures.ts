@@ -60,7 +60,7 @@ function makeClient(target: Target, dispatcher: Dispatcher, guard: SendGuard, te
           ? sendRaw(target, options.raw, { baseUrl })
           : send(target, dispatcher, spec, { baseUrl, captureBody: options.captureBody }),
       );
-      const verdict = classify(outcome, undefined, options.appStatus);
+      const verdict = classify(outcome, target.blockStatuses ? { blockStatuses: target.blockStatuses } : undefined, options.appStatus);
       guard.record(testInfo, spec.id, verdict);
       const { curl, response } = describeExchange({
         baseUrl,

@@ -32,6 +32,9 @@ function message(issue: Issue, value: unknown, knownFields: readonly string[]): 
       const key = issue.keys[0] ?? "";
       return `unknown field "${key}"${suggest(key, knownFields)}`;
     }
+    case "too_small":
+    case "too_big":
+      return value === undefined || typeof value === "object" ? issue.message : `invalid value ${show(value)}: ${issue.message}`;
     case "invalid_format":
       if (isPlacementPath(issue.path) && typeof value === "string") return placementMessage(value);
       return `invalid value ${show(value)}: ${issue.message}`;

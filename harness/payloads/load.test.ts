@@ -37,7 +37,7 @@ const malformed: Array<[string, string, string]> = [
   ["missing id", file(`{title: t, payload: x, placements: [query]}`),
     `payloads/sqli.yaml: cases.0: id: required`],
   ["paranoia out of range", file(`{id: sqli-003, title: t, payload: x, placements: [query], paranoia: 5}`),
-    `payloads/sqli.yaml: case sqli-003: paranoia: Too big: expected number to be <=4`],
+    `payloads/sqli.yaml: case sqli-003: paranoia: invalid value 5: Too big: expected number to be <=4`],
   ["wrong type", file(`{id: sqli-003, title: t, payload: 3, placements: [query]}`),
     `payloads/sqli.yaml: case sqli-003: payload: expected string, got number 3`],
   ["invalid severity", file(`{id: sqli-003, title: t, payload: x, placements: [query], severity: high}`),

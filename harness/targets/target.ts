@@ -23,6 +23,8 @@ export interface Target {
   upstreamUrl?: string;
   /** The same backend without the WAF (optional), for overhead figures. */
   baselineUrl?: string;
+  /** Statuses the WAF answers a blocked request with (undefined: Coraza's default, 403). */
+  blockStatuses?: number[];
 }
 
 /** Header names whose values are secrets wherever they appear. */

@@ -46,3 +46,10 @@ test("classes: a corpus class is accepted, a typo is one line naming the field a
   assert.deepEqual(parseTargetsFile(withClasses("[sqli, xss, benign]"), "t.yaml").staging!.classes, ["sqli", "xss", "benign"]);
   assert.throws(() => parseTargetsFile(withClasses("[sqli, xxs]"), "t.yaml"), (e: Error) => /^t\.yaml: targets\.staging\.classes\.1: /.test(e.message) && /xxs|xss/.test(e.message));
 });
+
+test("blockStatuses: a gateway that denies with another status", () => {
+  const withStatuses = (list: string) => file.replace("    allowlist:", `    blockStatuses: ${list}\n    allowlist:`);
+  const targets = parseTargetsFile(withStatuses("[403, 406]"), "t.yaml");
+  assert.deepEqual(remoteTarget("staging", targets.staging!, "t.yaml", { STAGING_AUTH: "x" }).blockStatuses, [403, 406]);
+  assert.throws(() => parseTargetsFile(withStatuses("[200]"), "t.yaml"), /t\.yaml: targets\.staging\.blockStatuses\.0: invalid value 200: /);
+});

@@ -20,6 +20,8 @@ const remoteTargetSchema = z.strictObject({
   // A typo here would silently skip every case of the class it meant: only corpus classes are accepted.
   classes: z.array(z.enum(CASE_CLASSES)).min(1).optional(),
   baselineUrl: z.url().optional(),
+  // A gateway whose deny action answers another status (e.g. `deny,status:406`, or a custom block page's status).
+  blockStatuses: z.array(z.number().int().min(400).max(599)).min(1).optional(),
 });
 
 const targetsFileSchema = z.strictObject({ targets: z.record(z.string().regex(/^[a-z0-9][a-z0-9-_.]*$/i), remoteTargetSchema) });
@@ -65,6 +67,7 @@ export function remoteTarget(name: string, config: RemoteTargetConfig, source: s
     concurrency: config.concurrency,
     classes: config.classes,
     baselineUrl: config.baselineUrl,
+    blockStatuses: config.blockStatuses,
   };
 }
 
