@@ -7,7 +7,7 @@ import { createDispatcher } from "../http/send.ts";
 import type { LoadedManifest } from "../manifest/manifest.ts";
 import { readJsonIfPresent, writeFileAtomic } from "../report/write-atomic.ts";
 import type { Target } from "../targets/target.ts";
-import { canaryFor, runCanary, type CanaryResult } from "./canary.ts";
+import { canaryFor, describeBanned, runCanary, type CanaryResult } from "./canary.ts";
 import { dryRunEntry, type DryRunEntry } from "./send-guard.ts";
 import { Throttle, workersArgs } from "./throttle.ts";
 import { writeAllureResult } from "../report/allure-result.ts";
@@ -84,11 +84,12 @@ async function dryRun(input: RemoteRunInput, argv: string[], limits: string): Pr
     const entries = (await readFile(file, "utf8")).split("\n").filter(Boolean).map((l) => JSON.parse(l) as DryRunEntry);
     if (run.exitCode !== 0 && entries.length === 0) throw new UserError(`dry run: listing the suites failed: ${String(run.all).trim().split("\n").slice(-3).join(" | ")}`);
     const canary = canaryFor(input.manifest);
-    const all = [dryRunEntry(input.target, canary.normal, input.target.baseUrl), dryRunEntry(input.target, canary.banned, input.target.baseUrl), ...entries];
+    const probes = [canary.normal, ...canary.banned.map((b) => b.spec)];
+    const all = [...probes.map((spec) => dryRunEntry(input.target, spec, input.target.baseUrl)), ...entries];
     const { target } = input;
     console.log(`# dry run: nothing was sent. Target ${target.name}: ${target.baseUrl}${target.hostHeader ? `, Host ${target.hostHeader}` : ""}`);
     console.log(`# allowlist: ${target.allowlist.join(", ")}; ${limits}`);
-    console.log(`# ${all.length} request(s) would be sent: 2 canary requests first (the run stops unless the normal one gets 200 and "${canary.header}" 403), then the suites`);
+    console.log(`# ${all.length} request(s) would be sent: ${probes.length} canary requests first (the run stops unless the normal one gets 200 and ${describeBanned(canary)} 403), then the suites`);
     for (const e of all) console.log(`${e.id}\t${e.method} ${e.url}\n  ${e.curl}`);
     return 0;
   } finally {
@@ -143,7 +144,7 @@ async function finishRemoteRun(input: RemoteRunInput, canary: CanaryResult, base
   const summaryPath = join(input.reports, "summary.json");
   const summary = await readJsonIfPresent(summaryPath);
   if (!summary) return; // the suites did not get to write one: nothing to extend
-  summary.canary = { target: input.target.name, passed: canary.ok, normal: canary.normal, banned: canary.banned, header: canaryFor(input.manifest).header };
+  summary.canary = { target: input.target.name, passed: canary.ok, normal: canary.normal, banned: canary.banned };
   if (baseline) {
     const remote = (await readJsonIfPresent(join(input.reports, "verdicts.json"))) as VerdictsFile | undefined;
     if (remote?.requests) {

@@ -57,23 +57,43 @@ test("limits are divided across Playwright workers; workers capped at the target
 
 const response = (status: number, headers: Record<string, string> = {}): Outcome => ({ kind: "response", status, headers, bodyHead: "", elapsedMs: 1 });
 
-test("canary: the seed's banned header by default, an annotation otherwise; judged 200 / 403", () => {
+test("canary: the seed's banned header when its rule is configured; judged 200 / 403", () => {
   const canary = canaryFor(seed);
-  assert.equal(canary.header, "x-user-type: baned");
-  assert.deepEqual(canary.banned.headers.at(-1), ["x-user-type", "baned"]);
-  assert.equal(judgeCanary(canary, response(200, { "x-envoy-upstream-service-time": "1" }), response(403)).ok, true);
-  const inactive = judgeCanary(canary, response(200), response(200));
+  assert.deepEqual(canary.banned.map((b) => b.header), ["x-user-type: baned"]);
+  assert.equal(canary.banned[0]!.spec.id, "canary/banned");
+  assert.deepEqual(canary.banned[0]!.spec.headers.at(-1), ["x-user-type", "baned"]);
+  assert.equal(judgeCanary(canary, response(200, { "x-envoy-upstream-service-time": "1" }), [response(403)]).ok, true);
+  const inactive = judgeCanary(canary, response(200), [response(200)]);
   assert.equal(inactive.ok, false);
   assert.match(inactive.reason!, /"x-user-type: baned" got HTTP 200, expected HTTP 403/);
-  assert.match(judgeCanary(canary, response(403), response(403)).reason!, /a normal GET \/get got HTTP 403/);
-  assert.match(judgeCanary(canary, { kind: "error", code: "ECONNREFUSED", message: "x", elapsedMs: 1 }, response(403)).reason!, /did not answer/);
-  const other = parseManifest(
-    seedText.replace(/.*x-user-type.*\n/, "").replace("metadata:\n", 'metadata:\n  annotations:\n    wafcheck.io/canary-header: "x-canary: wafcheck"\n'),
-    "m",
-  );
-  assert.equal(canaryFor(other).header, "x-canary: wafcheck");
+  assert.match(judgeCanary(canary, response(403), [response(403)]).reason!, /a normal GET \/get got HTTP 403/);
+  assert.match(judgeCanary(canary, { kind: "error", code: "ECONNREFUSED", message: "x", elapsedMs: 1 }, [response(403)]).reason!, /did not answer/);
   const none = parseManifest(seedText.replace(/.*x-user-type.*\n/, ""), "m.yaml");
   assert.throws(() => canaryFor(none), /m\.yaml: no canary/);
+});
+
+test("canary: a manifest canary header is checked besides the seed's banned header, not instead of it", () => {
+  const annotate = (text: string, header: string) => text.replace("metadata:\n", `metadata:\n  annotations:\n    wafcheck.io/canary-header: "${header}"\n`);
+  const both = canaryFor(parseManifest(annotate(seedText, "x-canary: wafcheck"), "m"));
+  assert.deepEqual(both.banned.map((b) => [b.header, b.spec.id, b.spec.headers.at(-1)]), [
+    ["x-user-type: baned", "canary/banned", ["x-user-type", "baned"]],
+    ["x-canary: wafcheck", "canary/manifest-header", ["x-canary", "wafcheck"]],
+  ]);
+  assert.equal(judgeCanary(both, response(200), [response(403), response(403)]).ok, true);
+  // The seed config without the manifest's own canary rule: the seed header alone would have passed.
+  const seedOnly = judgeCanary(both, response(200), [response(403), response(200)]);
+  assert.equal(seedOnly.ok, false);
+  assert.match(seedOnly.reason!, /"x-canary: wafcheck" got HTTP 200, expected HTTP 403/);
+  assert.doesNotMatch(seedOnly.reason!, /x-user-type/);
+  const canaryOnly = judgeCanary(both, response(200), [response(200), response(403)]);
+  assert.match(canaryOnly.reason!, /"x-user-type: baned" got HTTP 200/);
+  assert.deepEqual(canaryOnly.banned, [{ header: "x-user-type: baned", got: "HTTP 200" }, { header: "x-canary: wafcheck", got: "HTTP 403" }]);
+  // Without the seed rule in the config, the annotation is the only check (the seed header could never pass).
+  const other = canaryFor(parseManifest(annotate(seedText.replace(/.*x-user-type.*\n/, ""), "x-canary: wafcheck"), "m"));
+  assert.deepEqual(other.banned.map((b) => b.header), ["x-canary: wafcheck"]);
+  // Naming the seed header again adds no second probe; a malformed annotation is one line.
+  assert.equal(canaryFor(parseManifest(annotate(seedText, "x-user-type: baned"), "m")).banned.length, 1);
+  assert.throws(() => canaryFor(parseManifest(annotate(seedText, "no-colon"), "m")), /wafcheck\.io\/canary-header="no-colon": expected "name: value"/);
 });
 
 const verdicts = (name: string, requests: VerdictsFile["requests"]): VerdictsFile => ({
