@@ -6,8 +6,10 @@ import { reportFatal, UserError } from "../harness/errors.ts";
 import { parseDuration } from "../harness/latency/duration.ts";
 import { assertLoopbackOrigin, runCells, type CellResult, type EngineOptions, type LoadModel } from "../harness/latency/engine.ts";
 import { measureEngineFloor } from "../harness/latency/floor.ts";
+import { attachLatencyToAllure } from "../harness/latency/allure.ts";
+import { REMOTE_SCENARIOS } from "../harness/latency/k6-options.ts";
 import { writeLatencyPlots } from "../harness/latency/plots.ts";
-import { buildLatencySection, mergeLatencyIntoSummary, type LatencySection } from "../harness/latency/report.ts";
+import { buildLatencySection, formatOverheadLine, mergeLatencyIntoSummary, type LatencySection, type StackFacts } from "../harness/latency/report.ts";
 import { DEFAULT_DEFINITION, engineOptionsFrom, loadDefinition, planCells, type LatencyDefinition } from "../harness/latency/scenarios.ts";
 import { buildRequest } from "../harness/latency/shape-request.ts";
 import { evaluateThresholds } from "../harness/latency/thresholds.ts";
@@ -15,6 +17,7 @@ import { parseEnv } from "../harness/config/env.ts";
 import { benchmarkManifest } from "../harness/latency/bench-plugin-config.ts";
 import { latencyGateLines, latencyGateOptions } from "../harness/latency/gates.ts";
 import { loadManifest } from "../harness/manifest/load-manifest.ts";
+import { allurePaths, generateAllureReport } from "../harness/report/allure.ts";
 import { reportsDir } from "../harness/report/reports-dir.ts";
 import { resolveTarget } from "../harness/targets/resolve-target.ts";
 import { assertAllowed } from "../harness/targets/target.ts";
@@ -47,7 +50,8 @@ no URL is skipped):
 Load:
   --model open|closed   open: constant arrival rate, latency from the scheduled start;
                         closed: N users in a loop (default: each scenario's k6 executor)
-  --rate N              requests per second per cell (open model)
+  --rate N              requests per second per cell (open model; default: the definition's
+                        openModel rate, which k6 uses with K6_MODEL=open), capped per shape by maxRate
   --vus N               virtual users (closed model)
   --samples N           samples per scenario and shape (default: per shape in the definition)
   --duration D          time budget per scenario and shape, k6 syntax: 10s, 1m (default: per shape)
@@ -57,7 +61,8 @@ Load:
   --skip-floor          do not measure the engine's own floor first
 
 Output:
-  --out DIR             where the SVG plots go (default: reports, or WAF_REPORTS_DIR)
+  --out DIR             where the SVG plots (latency-distribution.svg, latency-overhead.svg) and the
+                        Allure result (DIR/allure-results) go (default: reports, or WAF_REPORTS_DIR)
   --summary FILE        summary.json to merge the "latency" section into (default: DIR/summary.json)
   --definition FILE     another scenario definition (default: the shared one)
   -h, --help
@@ -100,7 +105,7 @@ interface Targets {
   /** A remote gateway's constraints (WAF_TARGET), when the load goes there. */
   remote?: { host?: string; rateLimit: number; origins: string[]; tls: NonNullable<EngineOptions["tls"]> };
   /** Facts about the local stack the load went through (null for explicit URLs). */
-  stack: { envoyVersion: string; wasmSha256: string; pluginConfigSha256: string; paranoia: number | null } | null;
+  stack: StackFacts | null;
   /** Stops whatever was started to provide the targets. */
   release(): Promise<void>;
 }
@@ -161,7 +166,8 @@ async function remoteTargets(): Promise<Targets> {
 
 async function startStackTargets(): Promise<Targets> {
   const env = parseEnv();
-  const manifest = benchmarkManifest(await loadManifest(env.WAF_PLUGIN), env.WAF_PARANOIA);
+  const loaded = await loadManifest(env.WAF_PLUGIN);
+  const manifest = benchmarkManifest(loaded, env.WAF_PARANOIA);
   const stack = await startLocalStack({ manifest, wasm: env.WAF_WASM, imageSource: env.WAF_IMAGE_SOURCE, log: (l) => log(`[stack] ${l}`) });
   const removeHandlers = onShutdown(() => stack.stop(), log);
   const fromStack = targetsFromStack(stack.info());
@@ -169,7 +175,14 @@ async function startStackTargets(): Promise<Targets> {
   log(`stack up: Envoy ${stack.envoyVersion}, plug-in ${stack.wasmSource}`);
   return {
     ...fromStack,
-    stack: { envoyVersion: stack.envoyVersion, wasmSha256: stack.wasmSha256, pluginConfigSha256: stack.pluginConfigSha256, paranoia: env.WAF_PARANOIA ?? null },
+    stack: {
+      envoyVersion: stack.envoyVersion,
+      wasmSha256: stack.wasmSha256,
+      pluginConfigSha256: stack.pluginConfigSha256,
+      // What `waf_crs` measured: the manifest's own config, as `npm run waf` loads it (its probe compares this).
+      manifestPluginConfigSha256: loaded.pluginConfigSha256,
+      paranoia: env.WAF_PARANOIA ?? null,
+    },
     release: async () => {
       removeHandlers();
       await stack.stop();
@@ -231,7 +244,7 @@ async function main(): Promise<number> {
       samples: positiveInt("samples", args.samples),
       timeBudgetMs: durationMs,
       // A gateway serves one directive set: the local-only scenarios (direct, waf_seed, waf_paranoia) do not apply.
-      scenarios: list(args.scenarios) ?? (remote ? ["envoy", "waf_crs", "waf_blocked"] : undefined),
+      scenarios: list(args.scenarios) ?? (remote ? [...REMOTE_SCENARIOS] : undefined),
       shapes: list(args.shapes),
     });
     for (const s of plan.skipped) log(`skipping scenario ${s.scenario}: ${s.reason}`);
@@ -272,6 +285,7 @@ async function main(): Promise<number> {
       bootstrap: { seed: engine.seed, resamples },
       model: args.model === "open" || args.model === "closed" ? args.model : "per-scenario",
       definition: relativeToCwd(definitionPath),
+      kind: "benchmark",
     });
     await mergeLatencyIntoSummary(summaryPath, section);
     const plots = await writeLatencyPlots(section, outDir);
@@ -282,6 +296,7 @@ async function main(): Promise<number> {
     for (const line of gates) console.log(line);
     const bad =
       results.some((r) => r.mismatches > 0 || r.errors > 0) || thresholds.some((t) => t.ok === false) || gates.some((l) => l.startsWith("FAIL"));
+    await attachToAllure(section, plots, outDir, bad);
     return bad ? 1 : 0;
   } finally {
     await targets.release();
@@ -300,6 +315,25 @@ async function engineFloor(def: LatencyDefinition, model: LoadModel, engine: Ret
   });
 }
 
+/**
+ * The section and both plots as a result in the Allure report, beside the last `npm run waf` results in
+ * DIR/allure-results, then the report regenerated (needs Java; without it the result waits for the next one).
+ */
+async function attachToAllure(section: LatencySection, plots: string[], outDir: string, bad: boolean): Promise<void> {
+  const allure = allurePaths(outDir);
+  await attachLatencyToAllure(allure.results, section, plots, {
+    id: "wafcheck-latency-benchmark",
+    name: "Latency overhead of the WAF (npm run latency)",
+    status: bad ? "failed" : "passed",
+    message: `${section.wasmSource ?? "plug-in: unknown"}; ${section.scenarios.length} cells, ${section.overhead.length} overhead figures${bad ? "; a status, threshold or gate failed (see latency.json)" : ""}`,
+  });
+  const report = await generateAllureReport(allure).catch((error: Error) => {
+    log(`Allure result written to ${relativeToCwd(allure.results)}; report not regenerated (needs Java 17+): ${error.message.split("\n")[0]}`);
+    return undefined;
+  });
+  if (report) log(`Allure report: ${relativeToCwd(report)}`);
+}
+
 function printTables(section: LatencySection, results: readonly CellResult[]): void {
   const ms = (x: number | null) => (x === null ? "-" : x.toFixed(3));
   const rows = section.scenarios.map((s, i) => {
@@ -309,12 +343,11 @@ function printTables(section: LatencySection, results: readonly CellResult[]): v
   console.log(`${"scenario".padEnd(14)} ${"shape".padEnd(14)} ${"n".padStart(6)} ${"p50 ms".padStart(8)} ${"p95 ms".padStart(8)} ${"p99 ms".padStart(8)} ${"max ms".padStart(9)}`);
   for (const row of rows) console.log(row);
   if (section.engineFloor) console.log(`engine floor: p50 ${ms(section.engineFloor.p50Ms)} ms, p99 ${ms(section.engineFloor.p99Ms)} ms (n=${section.engineFloor.n})`);
-  for (const o of section.overhead) {
-    const ci = o.p50DeltaCi95 ? `[${ms(o.p50DeltaCi95[0])}, ${ms(o.p50DeltaCi95[1])}]` : "-";
-    console.log(`overhead ${o.scenario} vs ${o.baseline} ${o.shape}: p50 +${ms(o.p50DeltaMs)} ms ${ci} (×${o.p50Ratio ?? "-"}), p99 +${ms(o.p99DeltaMs)} ms`);
-  }
+  for (const o of section.overhead) console.log(formatOverheadLine(o));
   for (const t of section.thresholds)
-    console.log(`threshold ${t.metric} ${t.expression}: ${t.ok === null ? `not evaluated (${t.note})` : t.ok ? "ok" : "FAILED"}${t.value !== null ? ` (${t.value})` : ""}`);
+    console.log(
+      `threshold ${t.metric} ${t.expression}: ${t.ok === null ? `not evaluated (${t.note})` : t.ok ? "ok" : "FAILED"}${t.value !== null ? ` (${t.value}, n=${t.n ?? "-"} pooled)` : ""}`,
+    );
 }
 
 main().then(

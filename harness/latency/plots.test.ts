@@ -24,6 +24,7 @@ describe("latency plots", () => {
       bootstrap: { seed: 1, resamples: 200 },
       model: "open",
       definition: "test",
+      kind: "benchmark",
     });
     const dir = await mkdtemp(join(tmpdir(), "latency-plots-"));
     const files = await writeLatencyPlots(section, dir);
@@ -35,5 +36,13 @@ describe("latency plots", () => {
     assert.match(overhead, /^<svg/);
     assert.ok(overhead.includes("waf − envoy"));
     assert.ok((overhead.match(/<path/g) ?? []).length > 4, "error bars and points are drawn");
+    // n beside every figure: in the overhead labels and in every mark's tooltip / aria label.
+    assert.equal((overhead.match(/>n=400\/400</g) ?? []).length, 2, "n/baseline n above each interval");
+    assert.match(overhead, /aria-label="[^"]*n: 400; baseline n: 400/);
+    assert.match(distribution, /aria-label="[^"]*scenario: engine floor[^"]*; n: 400"/);
+
+    const probeFiles = await writeLatencyPlots({ ...section, run: { ...section.run, kind: "probe" } }, dir);
+    assert.deepEqual(probeFiles.map((f) => f.slice(dir.length + 1)), ["latency-probe-distribution.svg", "latency-probe-overhead.svg"]);
+    assert.equal(await readFile(files[1]!, "utf8"), overhead, "the probe does not overwrite the benchmark's plots");
   });
 });

@@ -19,10 +19,10 @@ const PERCENTILES = [
 export function distributionSpec(section: LatencySection): TopLevelSpec {
   const rows: Array<Record<string, string | number>> = [];
   const shapes = [...new Set(section.scenarios.map((s) => s.shape))];
-  const push = (scenario: string, shape: string, entry: Record<(typeof PERCENTILES)[number]["key"], number | null>) =>
+  const push = (scenario: string, shape: string, entry: Record<(typeof PERCENTILES)[number]["key"], number | null> & { n: number }) =>
     PERCENTILES.forEach(({ key, label }, order) => {
       const ms = entry[key];
-      if (ms !== null && ms > 0) rows.push({ scenario, shape, percentile: label, order, ms });
+      if (ms !== null && ms > 0) rows.push({ scenario, shape, percentile: label, order, ms, n: entry.n });
     });
   for (const s of section.scenarios) push(s.name, s.shape, s);
   if (section.engineFloor) for (const shape of shapes) push("engine floor", shape, section.engineFloor);
@@ -47,7 +47,7 @@ export function distributionSpec(section: LatencySection): TopLevelSpec {
           condition: { test: "datum.scenario === 'engine floor'", value: [4, 3] },
           value: [1, 0],
         },
-        tooltip: [{ field: "scenario" }, { field: "percentile" }, { field: "ms", format: ".3f" }],
+        tooltip: [{ field: "scenario" }, { field: "percentile" }, { field: "ms", format: ".3f" }, { field: "n", title: "n" }],
       },
     },
   } satisfies TopLevelSpec;
@@ -64,13 +64,19 @@ export function overheadSpec(section: LatencySection): TopLevelSpec {
       lo: o.p50DeltaCi95![0],
       hi: o.p50DeltaCi95![1],
       ratio: o.p50Ratio ?? 0,
+      n: o.n,
+      baselineN: o.baselineN,
+      nLabel: `n=${o.n}/${o.baselineN}`,
     }));
   const x = { field: "shape", type: "nominal", title: "request shape", axis: { labelAngle: -30 } } as const;
   const xOffset = { field: "comparison", type: "nominal" } as const;
   const color = { field: "comparison", type: "nominal", title: "overhead of" } as const;
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-    title: { text: "p50 overhead per request shape", subtitle: ["difference of medians, 95 % bootstrap interval", provenance(section)] },
+    title: {
+      text: "p50 overhead per request shape",
+      subtitle: ["difference of medians, 95 % bootstrap interval; n=samples/baseline samples above each bar", provenance(section)],
+    },
     width: 480,
     height: 260,
     data: { values: rows },
@@ -87,19 +93,35 @@ export function overheadSpec(section: LatencySection): TopLevelSpec {
           xOffset,
           color,
           y: { field: "delta", type: "quantitative" },
-          tooltip: [{ field: "comparison" }, { field: "shape" }, { field: "delta", format: ".3f" }, { field: "lo" }, { field: "hi" }, { field: "ratio" }],
+          tooltip: [
+            { field: "comparison" },
+            { field: "shape" },
+            { field: "delta", format: ".3f" },
+            { field: "lo" },
+            { field: "hi" },
+            { field: "ratio" },
+            { field: "n", title: "n" },
+            { field: "baselineN", title: "baseline n" },
+          ],
         },
+      },
+      {
+        mark: { type: "text", fontSize: 8, dy: -6, baseline: "bottom", color: "#555" },
+        encoding: { x, xOffset, y: { field: "hi", type: "quantitative" }, text: { field: "nLabel" } },
       },
     ],
   } satisfies TopLevelSpec;
 }
 
-/** Writes latency-distribution.svg and latency-overhead.svg into `dir`; returns their paths. */
-export async function writeLatencyPlots(section: LatencySection, dir: string): Promise<string[]> {
+/** File-name prefixes: the full benchmark's plots and the probe's (npm run waf) never overwrite each other. */
+export const PLOT_PREFIX = { benchmark: "latency", probe: "latency-probe" } as const;
+
+/** Writes <prefix>-distribution.svg and <prefix>-overhead.svg into `dir`; returns their paths. */
+export async function writeLatencyPlots(section: LatencySection, dir: string, prefix: string = PLOT_PREFIX[section.run.kind]): Promise<string[]> {
   await mkdir(dir, { recursive: true });
   const files: Array<[string, TopLevelSpec]> = [
-    ["latency-distribution.svg", distributionSpec(section)],
-    ["latency-overhead.svg", overheadSpec(section)],
+    [`${prefix}-distribution.svg`, distributionSpec(section)],
+    [`${prefix}-overhead.svg`, overheadSpec(section)],
   ];
   const written: string[] = [];
   for (const [name, spec] of files) {

@@ -4,7 +4,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { UserError } from "../errors.ts";
-import { buildLatencySection, mergeLatencyIntoSummary } from "./report.ts";
+import {
+  buildLatencySection,
+  formatOverheadLine,
+  mergeLatencyIntoSummary,
+  mergeProbeIntoSummary,
+  placeProbe,
+  recordProbeFailure,
+  type LatencySection,
+  type StackFacts,
+} from "./report.ts";
 import { fakeResult } from "./test-fixtures.ts";
 
 const results = [
@@ -15,8 +24,10 @@ const results = [
   fakeResult("waf_blocked", "blocked", 0.8, { seed: 5, target: "waf" }),
 ];
 
-function section() {
+function section(kind: LatencySection["run"]["kind"] = "benchmark", stack: StackFacts | null = null) {
   return buildLatencySection({
+    stack,
+    kind,
     wasmSource: "build",
     results,
     comparisons: [{ scenario: "waf", baseline: "envoy" }],
@@ -85,3 +96,76 @@ describe("mergeLatencyIntoSummary", () => {
   });
 });
 
+
+const STACK: StackFacts = { envoyVersion: "1.40.0", wasmSha256: "w1", pluginConfigSha256: "c1", paranoia: null };
+/** The full benchmark loads the manifest plus the seed/paranoia sets; waf_crs measures the manifest's own config. */
+const BENCH_STACK: StackFacts = { ...STACK, pluginConfigSha256: "c1+bench", manifestPluginConfigSha256: "c1" };
+
+describe("placeProbe: where the probe of npm run waf goes", () => {
+  const probe = section("probe", STACK);
+
+  it("writes latency when there is none, and drops a stale latencyProbe", () => {
+    const p = placeProbe({ suites: { a: 1 }, latencyProbe: { error: "old" } }, probe);
+    assert.equal(p.key, "latency");
+    assert.deepEqual(p.summary, { suites: { a: 1 }, latency: probe });
+  });
+
+  it("keeps a full benchmark of the same wasm and pluginConfig, and puts the probe under latencyProbe", () => {
+    const bench = section("benchmark", BENCH_STACK);
+    const p = placeProbe({ suites: { a: 1 }, latency: bench }, probe);
+    assert.equal(p.key, "latencyProbe");
+    assert.equal(p.summary.latency, bench);
+    assert.equal(p.summary.latencyProbe, probe);
+    assert.deepEqual(p.summary.suites, { a: 1 });
+  });
+
+  it("replaces a benchmark of another wasm or another config, a probe, or one whose stack is unknown", () => {
+    const cases: Array<[string, unknown]> = [
+      ["other wasm", section("benchmark", { ...BENCH_STACK, wasmSha256: "w2" })],
+      ["other config", section("benchmark", { ...BENCH_STACK, manifestPluginConfigSha256: "c2" })],
+      ["older benchmark without the manifest hash", section("benchmark", { ...STACK, pluginConfigSha256: "c1+bench" })],
+      ["a probe", section("probe", STACK)],
+      ["explicit URLs", section("benchmark", null)],
+      ["not an object", "garbage"],
+    ];
+    for (const [what, latency] of cases) {
+      const p = placeProbe({ latency }, probe);
+      assert.equal(p.key, "latency", what);
+      assert.equal(p.summary.latency, probe, what);
+    }
+  });
+
+  it("recognises probes written before run.kind existed by their definition", () => {
+    const old = section("benchmark", BENCH_STACK) as unknown as { run: Record<string, unknown> };
+    delete old.run.kind;
+    assert.equal(placeProbe({ latency: old }, probe).key, "latencyProbe");
+    old.run.definition = "probe (npm run waf)";
+    assert.equal(placeProbe({ latency: old }, probe).key, "latency");
+  });
+
+  it("on disk: the benchmark survives a probe, and a failed probe leaves latency alone", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "latency-report-"));
+    const path = join(dir, "summary.json");
+    await mergeLatencyIntoSummary(path, section("benchmark", BENCH_STACK));
+    await writeFile(path, JSON.stringify({ ...JSON.parse(await readFile(path, "utf8")), suites: { x: 1 } }));
+    assert.equal((await mergeProbeIntoSummary(path, probe)).key, "latencyProbe");
+    let json = JSON.parse(await readFile(path, "utf8"));
+    assert.equal(json.latency.run.kind, "benchmark");
+    assert.equal(json.latencyProbe.run.kind, "probe");
+    assert.deepEqual(json.suites, { x: 1 });
+    await recordProbeFailure(path, "connect ECONNREFUSED", new Date("2026-01-01T00:00:00Z"));
+    json = JSON.parse(await readFile(path, "utf8"));
+    assert.equal(json.latency.run.kind, "benchmark");
+    assert.deepEqual(json.latencyProbe, { error: "connect ECONNREFUSED", failedAt: "2026-01-01T00:00:00.000Z" });
+  });
+});
+
+describe("formatOverheadLine", () => {
+  it("prints n and the baseline's n beside the figures", () => {
+    const s = section();
+    const line = formatOverheadLine(s.overhead[0]!);
+    assert.match(line, /^overhead waf vs envoy get_small \(n=400, baseline n=400\): p50 \+0\.\d{3} ms \[\d\.\d{3}, \d\.\d{3}\] \(×\d\.\d{2}\), p99 [+-]\d/);
+    const none = formatOverheadLine({ ...s.overhead[0]!, p50DeltaMs: null, p50DeltaCi95: null, p50Ratio: null, p99DeltaMs: -1.5, n: 0 });
+    assert.match(none, /\(n=0, baseline n=400\): p50 - ms \(no interval\) \(×-\), p99 -1\.500 ms$/);
+  });
+});

@@ -49,15 +49,27 @@ export interface FloorEntry {
   note: string;
 }
 
+/** The stack the load went through (provenance beside every number), when the harness started it. */
+export interface StackFacts {
+  envoyVersion: string;
+  wasmSha256: string;
+  /** The pluginConfig this Envoy loaded (the benchmark adds the seed and paranoia sets to the manifest's). */
+  pluginConfigSha256: string;
+  /** The manifest's own pluginConfig, which the `waf_crs` scenario measures (as `npm run waf` loads it). */
+  manifestPluginConfigSha256?: string;
+  paranoia: number | null;
+}
+
 export interface LatencySection {
   wasmSource: string | null;
-  /** The stack the load went through (provenance beside every number), when the harness started it. */
-  stack?: { envoyVersion: string; wasmSha256: string; pluginConfigSha256: string; paranoia: number | null } | null;
+  stack?: StackFacts | null;
   scenarios: ScenarioEntry[];
   overhead: OverheadEntry[];
   engineFloor: FloorEntry | null;
   thresholds: ThresholdResult[];
   run: {
+    /** benchmark: `npm run latency`; probe: the short run at the end of `npm run waf`. */
+    kind: "benchmark" | "probe";
     generatedAt: string;
     model: "open" | "closed" | "per-scenario";
     seed: number;
@@ -76,6 +88,7 @@ export interface SectionInput {
   bootstrap: Required<BootstrapOptions>;
   model: LatencySection["run"]["model"];
   definition: string;
+  kind: LatencySection["run"]["kind"];
   now?: Date;
 }
 
@@ -99,6 +112,7 @@ export function buildLatencySection(input: SectionInput): LatencySection {
     engineFloor: input.floor ? floorEntry(input.floor) : null,
     thresholds: input.thresholds,
     run: {
+      kind: input.kind,
       generatedAt: (input.now ?? new Date()).toISOString(),
       model: input.model,
       seed: input.bootstrap.seed,
@@ -168,10 +182,13 @@ function floorEntry(r: CellResult): FloorEntry {
 }
 
 /**
- * Puts `latency` into summary.json, keeping every other key. A summary.json that is not valid
- * JSON is left alone (an error) rather than replaced: it may hold another run's results.
+ * Read-modify-write of summary.json, keeping every key `update` does not change. A summary.json that is not
+ * valid JSON is left alone (an error) rather than replaced: it may hold another run's results.
  */
-export async function mergeLatencyIntoSummary(summaryPath: string, section: LatencySection): Promise<void> {
+export async function updateSummary(
+  summaryPath: string,
+  update: (previous: Record<string, unknown>) => Record<string, unknown>,
+): Promise<void> {
   let previous: Record<string, unknown> = {};
   let text: string | undefined;
   try {
@@ -190,5 +207,71 @@ export async function mergeLatencyIntoSummary(summaryPath: string, section: Late
       throw new UserError(`${summaryPath} is not a JSON object; not overwriting it`);
     previous = parsed as Record<string, unknown>;
   }
-  await writeFileAtomic(summaryPath, `${JSON.stringify({ ...previous, latency: section }, null, 2)}\n`);
+  await writeFileAtomic(summaryPath, `${JSON.stringify(update(previous), null, 2)}\n`);
+}
+
+/** `npm run latency`: puts `latency` into summary.json, keeping every other key (a probe's `latencyProbe` too). */
+export async function mergeLatencyIntoSummary(summaryPath: string, section: LatencySection): Promise<void> {
+  await updateSummary(summaryPath, (previous) => ({ ...previous, latency: section }));
+}
+
+export interface ProbePlacement {
+  /** Where the probe's section goes. */
+  key: "latency" | "latencyProbe";
+  reason: string;
+  summary: Record<string, unknown>;
+}
+
+/**
+ * Where the short probe of `npm run waf` goes in summary.json. `latency` is what users' CI reads, and a full
+ * benchmark's `latency` holds far more (every shape, thousands of samples, the engine floor): when the existing
+ * `latency` is a full benchmark of the same stack (same wasm and the same pluginConfig as the one `waf_crs`
+ * measured), it stays and the probe goes under `latencyProbe`. Otherwise (no benchmark, a probe, or another wasm
+ * or config, whose figures would be stale) the probe writes `latency` and any old `latencyProbe` is dropped.
+ */
+export function placeProbe(previous: Record<string, unknown>, probe: LatencySection): ProbePlacement {
+  const existing = previous.latency as Partial<LatencySection> | undefined;
+  const toLatency = (reason: string): ProbePlacement => {
+    const { latencyProbe: _dropped, ...rest } = previous;
+    void _dropped;
+    return { key: "latency", reason, summary: { ...rest, latency: probe } };
+  };
+  if (existing === undefined || existing === null || typeof existing !== "object") return toLatency("no latency section yet");
+  if (!isBenchmark(existing)) return toLatency("the existing latency section is a probe");
+  const stack = existing.stack;
+  if (!stack || !probe.stack) return toLatency("the benchmark's stack is unknown (explicit URLs or a remote target)");
+  if (stack.wasmSha256 !== probe.stack.wasmSha256) return toLatency("the benchmark measured another wasm");
+  const benchConfig = stack.manifestPluginConfigSha256 ?? stack.pluginConfigSha256;
+  if (benchConfig !== probe.stack.pluginConfigSha256) return toLatency("the benchmark measured another pluginConfig");
+  return {
+    key: "latencyProbe",
+    reason: `kept the full benchmark of ${existing.run?.generatedAt ?? "an earlier run"} (same wasm and pluginConfig) in latency`,
+    summary: { ...previous, latencyProbe: probe },
+  };
+}
+
+function isBenchmark(section: Partial<LatencySection>): boolean {
+  // Sections written before run.kind existed: the probe named itself in run.definition.
+  return section.run?.kind !== undefined ? section.run.kind === "benchmark" : section.run?.definition !== "probe (npm run waf)";
+}
+
+/** `npm run waf`'s probe: into `latency` or `latencyProbe` (placeProbe); returns where it went. */
+export async function mergeProbeIntoSummary(summaryPath: string, probe: LatencySection): Promise<ProbePlacement> {
+  let placement: ProbePlacement | undefined;
+  await updateSummary(summaryPath, (previous) => (placement = placeProbe(previous, probe)).summary);
+  return placement!;
+}
+
+/** A failed probe leaves `latency` alone and says so under `latencyProbe`. */
+export async function recordProbeFailure(summaryPath: string, error: string, now = new Date()): Promise<void> {
+  await updateSummary(summaryPath, (previous) => ({ ...previous, latencyProbe: { error, failedAt: now.toISOString() } }));
+}
+
+/** One overhead figure as the CLIs print it, with n and the baseline's n beside it. */
+export function formatOverheadLine(o: OverheadEntry, digits = 3): string {
+  const ms = (x: number | null) => (x === null ? "-" : x.toFixed(digits));
+  const signed = (x: number | null) => (x === null ? "-" : `${x >= 0 ? "+" : ""}${x.toFixed(digits)}`);
+  const ci = o.p50DeltaCi95 ? ` [${ms(o.p50DeltaCi95[0])}, ${ms(o.p50DeltaCi95[1])}]` : " (no interval)";
+  const ratio = o.p50Ratio === null ? "-" : o.p50Ratio.toFixed(2);
+  return `overhead ${o.scenario} vs ${o.baseline} ${o.shape} (n=${o.n}, baseline n=${o.baselineN}): p50 ${signed(o.p50DeltaMs)} ms${ci} (×${ratio}), p99 ${signed(o.p99DeltaMs)} ms`;
 }

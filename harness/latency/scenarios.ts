@@ -8,6 +8,7 @@ import { z } from "zod";
 import { UserError } from "../errors.ts";
 import { parseDuration } from "./duration.ts";
 import { defaultEngineOptions, type CellSpec, type EngineOptions, type LoadModel } from "./engine.ts";
+import { ratePerSecond, type DefinedScenario, type OpenModelDef } from "./k6-options.ts";
 import { buildRequest, type ShapeDef } from "./shape-request.ts";
 
 export const DEFAULT_DEFINITION = fileURLToPath(new URL("./scenarios.json", import.meta.url));
@@ -36,6 +37,17 @@ const scenarioSchema = z.discriminatedUnion("executor", [
   }),
   z.strictObject({ executor: z.literal("constant-vus"), vus: count, ...scenarioCommon }),
 ]);
+
+/**
+ * The open model both tools share: k6 (K6_MODEL=open) turns every scenario into constant-arrival-rate with these
+ * keys; the engine's `--model open` takes `rate`/`timeUnit` as its default rate per cell. Both cap by maxRate.
+ */
+const openModelSchema = z.strictObject({
+  rate: count,
+  timeUnit: duration.optional(),
+  preAllocatedVUs: count,
+  maxVUs: count.optional(),
+});
 
 const shapeSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9_]+$/, "use lower-case letters, digits and _ (it becomes a k6 tag)"),
@@ -71,6 +83,7 @@ export const definitionSchema = z
   .object({
     $comment: z.string().optional(),
     scenarios: z.record(z.string().regex(/^[a-z0-9_]+$/), scenarioSchema),
+    openModel: openModelSchema.optional(),
     thresholds: z.record(z.string(), z.array(z.string())),
     comparisons: z.array(z.strictObject({ scenario: z.string(), baseline: z.string() })),
     host: z.string().min(1),
@@ -85,6 +98,8 @@ export const definitionSchema = z
       if (names.has(shape.name)) ctx.addIssue({ code: "custom", path: ["shapes", i, "name"], message: `duplicate shape "${shape.name}"` });
       names.add(shape.name);
     });
+    if (def.openModel?.maxVUs !== undefined && def.openModel.maxVUs < def.openModel.preAllocatedVUs)
+      ctx.addIssue({ code: "custom", path: ["openModel", "maxVUs"], message: "maxVUs is below preAllocatedVUs (k6 refuses that)" });
     for (const [name, scenario] of Object.entries(def.scenarios)) {
       if (!def.shapes.some((s) => s.group === scenario.tags.shapeGroup))
         ctx.addIssue({ code: "custom", path: ["scenarios", name, "tags", "shapeGroup"], message: `no shape has group "${scenario.tags.shapeGroup}"` });
@@ -108,6 +123,9 @@ export type ScenarioDef = LatencyDefinition["scenarios"][string];
 // The shared request builder is typed without zod; keep the schema and that type in step.
 const _shapeTypeCheck = (s: z.infer<typeof shapeSchema>): ShapeDef => s;
 void _shapeTypeCheck;
+// Likewise the k6-side types of scenarios and the open model (harness/latency/k6-options.ts).
+const _k6TypeCheck = (s: ScenarioDef, o: z.infer<typeof openModelSchema>): [DefinedScenario, OpenModelDef] => [s, o];
+void _k6TypeCheck;
 
 function loadKey(s: ScenarioDef): string {
   return s.executor === "constant-arrival-rate" ? `rate:${s.rate}/${s.timeUnit ?? "1s"}` : `vus:${s.vus}`;
@@ -196,7 +214,8 @@ function modelFor(s: ScenarioDef, def: LatencyDefinition, options: PlanOptions):
   const kind = options.model ?? (s.executor === "constant-arrival-rate" ? "open" : "closed");
   if (kind === "closed") return { kind, vus: options.vus ?? (s.executor === "constant-vus" ? s.vus : def.engine.closedVus) };
   const scenarioRate = s.executor === "constant-arrival-rate" ? (s.rate * 1000) / parseDuration(s.timeUnit ?? "1s")! : undefined;
-  return { kind, ratePerSec: options.ratePerSec ?? scenarioRate ?? 100 };
+  const sharedRate = def.openModel ? ratePerSecond(def.openModel.rate, def.openModel.timeUnit) : undefined;
+  return { kind, ratePerSec: options.ratePerSec ?? scenarioRate ?? sharedRate ?? 100 };
 }
 
 function capRate(model: LoadModel, maxRate: number | undefined): LoadModel {

@@ -21,12 +21,15 @@ describe("evaluateThresholds", () => {
     );
     assert.deepEqual(r.map((x) => x.ok), [true, false, true, false, true]);
     assert.ok(r[0]!.value! > 1 && r[0]!.value! < 3);
+    // n: every sample of every matching cell, pooled (the full scenario, all shapes).
+    assert.deepEqual(r.map((x) => x.n), [1000, 1000, 1000, 1000, 3000]);
   });
 
   it("computes http_req_failed from mismatches and errors", () => {
     const [r] = evaluateThresholds({ "http_req_failed{scenario:waf}": ["rate<0.005"] }, results);
     assert.equal(r!.ok, false);
     assert.equal(r!.value, 0.0099);
+    assert.equal(r!.n, 2020, "requests sent, mismatches included");
   });
 
   it("says 'not evaluated' rather than guessing", () => {

@@ -12,6 +12,8 @@ export interface ThresholdResult {
   /** null: the expression or metric is not one this evaluator knows, or no sample matched. */
   ok: boolean | null;
   value: number | null;
+  /** Samples pooled for the value (every sample of every matching cell), or requests for a rate. */
+  n?: number;
   note?: string;
 }
 
@@ -39,11 +41,16 @@ function evaluateOne(metric: string, expression: string, results: readonly CellR
   if (matching.length === 0) return unknown("no scenario ran that matches the tags");
   const [, stat, pct, op, limitText] = expr;
   let value: number | null;
-  if (key[1] === "http_req_duration" && stat !== "rate") value = durationStat(matching, stat!, pct);
-  else if (key[1] === "http_req_failed" && stat === "rate") value = failedRate(matching);
-  else return unknown(`${stat} of ${key[1]} is not evaluated here`);
+  let n: number;
+  if (key[1] === "http_req_duration" && stat !== "rate") {
+    value = durationStat(matching, stat!, pct);
+    n = matching.reduce((sum, r) => sum + r.samplesMs.length, 0);
+  } else if (key[1] === "http_req_failed" && stat === "rate") {
+    value = failedRate(matching);
+    n = matching.reduce((sum, r) => sum + r.attempts, 0);
+  } else return unknown(`${stat} of ${key[1]} is not evaluated here`);
   if (value === null) return unknown("no samples");
-  return { metric, expression, ok: compare(value, op!, Number(limitText)), value: Math.round(value * 10000) / 10000 };
+  return { metric, expression, ok: compare(value, op!, Number(limitText)), value: Math.round(value * 10000) / 10000, n };
 }
 
 function durationStat(results: readonly CellResult[], stat: string, pct: string | undefined): number | null {

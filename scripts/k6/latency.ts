@@ -1,37 +1,64 @@
 /**
  * k6 version of the latency benchmark: the same scenarios, thresholds and request shapes as the
- * Node engine (harness/latency/scenarios.json, built by harness/latency/shape-request.ts).
+ * Node engine (harness/latency/scenarios.json, built by harness/latency/shape-request.ts; scenario
+ * selection and the open model by harness/latency/k6-options.ts).
  *
  *   WAF_URL=http://127.0.0.1:10000 BASELINE_URL=http://127.0.0.1:10001 UPSTREAM_URL=http://127.0.0.1:8080 \
  *     k6 run scripts/k6/latency.ts
  *
- * Env: <TARGET>_URL per scenario target (WAF_URL, BASELINE_URL, UPSTREAM_URL; a scenario whose
- * target has none is left out), HOST (Host header; overrides the local per-scenario hosts),
- * K6_ALLOW_HOSTS (non-loopback hosts you allow, e.g. your staging gateway), REPORT_DIR (default reports).
+ * Env: <TARGET>_URL per scenario target (WAF_URL, BASELINE_URL, UPSTREAM_URL, WAF_PARANOIA_URL; a scenario
+ * whose target has none is left out), HOST (Host header; overrides the local per-scenario hosts),
+ * K6_ALLOW_HOSTS (non-loopback hosts you allow, e.g. your staging gateway), REPORT_DIR (default reports),
+ * K6_MODEL (closed, the default: each scenario's executor as written; open: constant-arrival-rate with
+ * the definition's `openModel`).
+ * A remote gateway (HOST set, or a URL that is not loopback) serves one directive set: only envoy (with
+ * BASELINE_URL), waf_crs and waf_blocked run there, as with `WAF_TARGET=<gateway> npm run latency`.
  * k6 is not installed by this project (AGPL); this file is only type-checked here.
  */
 import { check } from "k6";
 import exec from "k6/execution";
 import http from "k6/http";
 import type { Options, Scenario } from "k6/options";
+import { isRemoteRun, openScenario, selectScenarios, type DefinedScenario, type OpenModelDef } from "../../harness/latency/k6-options.ts";
 import { buildRequest, type BuiltRequest, type ShapeDef } from "../../harness/latency/shape-request.ts";
 import { allowedTarget, summaryFiles, type SummaryData } from "./lib.ts";
 
 interface Definition {
-  scenarios: Record<string, Scenario & { tags: { target: string; shapeGroup: string; host?: string } }>;
+  scenarios: Record<string, DefinedScenario>;
+  openModel?: OpenModelDef;
   thresholds: Record<string, string[]>;
   host: string;
   headers: Record<string, string>;
-  shapes: ShapeDef[];
+  shapes: Array<ShapeDef & { maxRate?: number }>;
 }
+
+// k6 has console; @types/k6 leaves it to the DOM lib, which a k6 script does not have.
+declare const console: { warn(...args: unknown[]): void };
 
 // open() works only in the init context; the path is relative to this script.
 const def = JSON.parse(open("../../harness/latency/scenarios.json")) as Definition;
 const host = __ENV.HOST || def.host;
 
-const urlOf = (target: string) => __ENV[`${target.toUpperCase()}_URL`];
-const selected = Object.keys(def.scenarios).filter((name) => urlOf(def.scenarios[name]!.tags.target));
+const urlOf = (target: string): string | undefined => __ENV[`${target.toUpperCase()}_URL`] || undefined;
+const remote = isRemoteRun(__ENV.HOST, Object.values(def.scenarios).map((s) => urlOf(s.tags.target)));
+const { selected, skipped } = selectScenarios(def.scenarios, urlOf, remote);
+for (const s of skipped) console.warn(`skipping scenario ${s.scenario}: ${s.reason}`);
 if (selected.length === 0) throw new Error("no target URL: set WAF_URL and BASELINE_URL (and UPSTREAM_URL)");
+
+const model = __ENV.K6_MODEL || "closed";
+if (model !== "open" && model !== "closed") throw new Error(`K6_MODEL is open or closed (got ${model})`);
+const openModel = def.openModel;
+if (model === "open" && !openModel) throw new Error("K6_MODEL=open needs an openModel block in scenarios.json");
+
+/** The scenario as k6 runs it: as written (closed), or constant-arrival-rate with the shared openModel. */
+function k6Scenario(name: string): Scenario {
+  const s = def.scenarios[name]!;
+  const chosen = model === "open" && openModel ? openScenario(s, openModel, def.shapes.filter((shape) => shape.group === s.tags.shapeGroup)) : s;
+  const tags: Record<string, string> = {};
+  for (const [k, v] of Object.entries(chosen.tags)) if (v !== undefined) tags[k] = v;
+  // The engine's zod schema holds scenarios.json to k6's keys per executor (harness/latency/scenarios.ts).
+  return { ...chosen, tags } as unknown as Scenario;
+}
 
 interface Prepared extends BuiltRequest {
   name: string;
@@ -62,7 +89,7 @@ const thresholds = Object.fromEntries(
 );
 
 export const options: Options = {
-  scenarios: Object.fromEntries(selected.map((name) => [name, def.scenarios[name]!])),
+  scenarios: Object.fromEntries(selected.map((name) => [name, k6Scenario(name)])),
   thresholds,
   discardResponseBodies: true,
   summaryTrendStats: ["med", "p(95)", "p(99)", "max", "avg", "count"],

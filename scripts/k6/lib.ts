@@ -1,11 +1,12 @@
 /** Helpers for the k6 scripts (k6 runtime: no Node APIs). */
+import { isLoopbackUrl } from "../../harness/latency/k6-options.ts";
 
 /**
  * Load goes to this machine, or to hosts the user names explicitly (K6_ALLOW_HOSTS, comma-separated: e.g. a
  * staging gateway they own). Anything else is refused before a request leaves.
  */
 export function allowedTarget(url: string, allowHosts: string | undefined): string {
-  if (/^https?:\/\/(\[::1\]|localhost|127\.\d{1,3}\.\d{1,3}\.\d{1,3})(:\d+)?(\/|$)/.test(url)) return url;
+  if (isLoopbackUrl(url)) return url;
   const host = /^https?:\/\/([^/:]+)/.exec(url)?.[1];
   const allowed = (allowHosts ?? "").split(",").map((h) => h.trim()).filter(Boolean);
   if (host !== undefined && allowed.includes(host)) return url;

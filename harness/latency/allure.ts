@@ -1,0 +1,33 @@
+/** A latency section and its plots as one result in the Allure report (the probe's and `npm run latency`'s). */
+import { readFile } from "node:fs/promises";
+import { basename } from "node:path";
+import { writeAllureResult, type ExtraResult } from "../report/allure-result.ts";
+import type { LatencySection } from "./report.ts";
+
+export interface LatencyAllureInput {
+  /** Stable id: Allure's history follows it from run to run. */
+  id: string;
+  name: string;
+  status: ExtraResult["status"];
+  message: string;
+}
+
+/** Writes the result with latency.json and every SVG in `plots` attached. */
+export async function attachLatencyToAllure(resultsDir: string, section: LatencySection, plots: readonly string[], input: LatencyAllureInput): Promise<void> {
+  await writeAllureResult(resultsDir, {
+    ...input,
+    labels: [
+      { name: "epic", value: "Latency" },
+      { name: "feature", value: "WAF overhead" },
+      { name: "suite", value: "latency" },
+    ],
+    parameters: [
+      { name: "wasm", value: section.wasmSource ?? "unknown" },
+      ...(section.stack ? [{ name: "Envoy", value: section.stack.envoyVersion }] : []),
+    ],
+    attachments: [
+      { name: "latency.json", content: `${JSON.stringify(section, null, 2)}\n`, type: "application/json" },
+      ...(await Promise.all(plots.map(async (p) => ({ name: basename(p), content: await readFile(p, "utf8"), type: "image/svg+xml" })))),
+    ],
+  });
+}
