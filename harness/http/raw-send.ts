@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { connect as connectTcp, type Socket } from "node:net";
 import { connect as connectTls } from "node:tls";
 import type { Target } from "../targets/target.ts";
@@ -20,7 +21,13 @@ export async function sendRaw(target: Target, rawText: string, options: { timeou
   return new Promise<Outcome>((resolve) => {
     const socket: Socket =
       url.protocol === "https:"
-        ? connectTls({ host: url.hostname, port, servername: target.tls?.servername ?? target.hostHeader, rejectUnauthorized: !target.tls?.insecure })
+        ? connectTls({
+            host: url.hostname,
+            port,
+            servername: target.tls?.servername ?? target.hostHeader,
+            rejectUnauthorized: !target.tls?.insecure,
+            ca: target.tls?.caFile ? readFileSync(target.tls.caFile) : undefined,
+          })
         : connectTcp({ host: url.hostname, port });
     let data = Buffer.alloc(0);
     let done = false;

@@ -58,6 +58,8 @@ export async function send(target: Target, dispatcher: Dispatcher, spec: Request
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,
       signal: AbortSignal.timeout(timeoutMs),
+      // undici takes the SNI from the Host header unless told otherwise; tls.servername must win.
+      ...(target.tls?.servername && { servername: target.tls.servername }),
     });
     const body = Buffer.from(await response.body.arrayBuffer());
     return {
