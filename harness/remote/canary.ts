@@ -74,8 +74,11 @@ export interface CanaryResult {
   reason?: string;
 }
 
-/** `banned` holds one outcome per canary.banned probe, in the same order. */
-export function judgeCanary(canary: Canary, normal: Outcome, banned: readonly Outcome[]): CanaryResult {
+/**
+ * `banned` holds one outcome per canary.banned probe, in the same order. `blockStatuses`: the target's
+ * (targets file), default 403.
+ */
+export function judgeCanary(canary: Canary, normal: Outcome, banned: readonly Outcome[], blockStatuses: readonly number[] = [403]): CanaryResult {
   const n = describeOutcome(normal);
   const got = canary.banned.map((probe, i) => ({ header: probe.header, got: banned[i] ? describeOutcome(banned[i]) : "not sent" }));
   const result = { normal: n, banned: got };
@@ -85,8 +88,8 @@ export function judgeCanary(canary: Canary, normal: Outcome, banned: readonly Ou
   if (normal.status !== 200) problems.push(`a normal GET /get got ${n}, expected HTTP 200`);
   canary.banned.forEach((probe, i) => {
     const outcome = banned[i];
-    if (!outcome || classify(outcome) !== "blocked")
-      problems.push(`"${probe.header}" got ${got[i]!.got}, expected HTTP 403 (the plug-in is not loaded, is in DetectionOnly, or runs another config)`);
+    if (!outcome || classify(outcome, { blockStatuses }) !== "blocked")
+      problems.push(`"${probe.header}" got ${got[i]!.got}, expected HTTP ${blockStatuses.join(" or ")} (the plug-in is not loaded, is in DetectionOnly, or runs another config)`);
   });
   return problems.length === 0 ? { ok: true, ...result } : { ok: false, ...result, reason: problems.join("; ") };
 }
@@ -107,7 +110,7 @@ export async function runCanary(input: {
   const normal = await go(canary.normal);
   const banned: Outcome[] = [];
   for (const probe of canary.banned) banned.push(await go(probe.spec));
-  const result = judgeCanary(canary, normal, banned);
+  const result = judgeCanary(canary, normal, banned, input.target.blockStatuses);
   if (!result.ok) throw new UserError(`${CANARY_ABORT} on target ${input.target.name}: ${result.reason}; no suite was run`, 3);
   input.log(`canary passed on ${input.target.name}: normal request ${result.normal}, ${result.banned.map((b) => `"${b.header}" ${b.got}`).join(", ")}`);
   return result;

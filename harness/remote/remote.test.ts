@@ -63,6 +63,8 @@ test("canary: the seed's banned header when its rule is configured; judged 200 /
   assert.equal(canary.banned[0]!.spec.id, "canary/banned");
   assert.deepEqual(canary.banned[0]!.spec.headers.at(-1), ["x-user-type", "baned"]);
   assert.equal(judgeCanary(canary, response(200, { "x-envoy-upstream-service-time": "1" }), [response(403)]).ok, true);
+  assert.equal(judgeCanary(canary, response(200), [response(406)], [406]).ok, true, "a gateway denying with its own status");
+  assert.match(judgeCanary(canary, response(200), [response(403)], [406]).reason!, /expected HTTP 406/);
   const inactive = judgeCanary(canary, response(200), [response(200)]);
   assert.equal(inactive.ok, false);
   assert.match(inactive.reason!, /"x-user-type: baned" got HTTP 200, expected HTTP 403/);
