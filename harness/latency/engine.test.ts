@@ -62,7 +62,7 @@ after(async () => {
 const ADDED_MS = 2;
 const BELOW_MS = 0.3;
 const ABOVE_MS = 0.8;
-const ATTEMPTS = 2;
+const ATTEMPTS = 3; // a loaded CI machine can spoil one attempt; three misses in a row is a real error
 
 for (const model of [CLOSED, OPEN]) {
   describe(`${model.kind} model against a server 2 ms slower`, () => {
