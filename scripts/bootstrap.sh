@@ -21,6 +21,18 @@ if [ "${WAF_TARGET:-local}" = "local" ] || [ "${1:-}" = test ]; then
   bash scripts/setup-docker.sh
 fi
 
+# Allure's HTML report needs Java 17+. On Debian as root, install a headless JRE; elsewhere say what is lost.
+if ! command -v java >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && [ -f /etc/debian_version ]; then
+    say "installing Debian's openjdk-17-jre-headless (Allure's HTML report)…"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless >/dev/null 2>&1 || {
+      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless >/dev/null
+    } || say "could not install Java: the Allure HTML report will be skipped (summary.json and junit.xml are still written)"
+  else
+    say "no java found: the Allure HTML report will be skipped (install Java 17+); summary.json and junit.xml are still written"
+  fi
+fi
+
 # The ASM tests push to a real local OCI registry (Debian's docker-registry).
 if [ "${1:-}" = test ]; then
   bash scripts/setup-registry.sh
