@@ -15,39 +15,47 @@ const PERCENTILES = [
   { key: "maxMs", label: "max" },
 ] as const;
 
-/** Percentile profile per shape (log scale), one line per scenario, the engine floor as reference. */
+type Distribution = { n: number; quantilesMs?: Array<[number, number]> } & Record<(typeof PERCENTILES)[number]["key"], number | null>;
+
+/**
+ * Latency distribution per shape: one CDF per scenario (x: latency on a log scale, y: share of requests at or
+ * below it), the engine floor dashed as reference. Summaries written before the quantile grid existed fall
+ * back to their four percentiles.
+ */
 export function distributionSpec(section: LatencySection): TopLevelSpec {
   const rows: Array<Record<string, string | number>> = [];
   const shapes = [...new Set(section.scenarios.map((s) => s.shape))];
-  const push = (scenario: string, shape: string, entry: Record<(typeof PERCENTILES)[number]["key"], number | null> & { n: number }) =>
-    PERCENTILES.forEach(({ key, label }, order) => {
-      const ms = entry[key];
-      if (ms !== null && ms > 0) rows.push({ scenario, shape, percentile: label, order, ms, n: entry.n });
-    });
+  const push = (scenario: string, shape: string, entry: Distribution) => {
+    const points: Array<[number, number | null]> = entry.quantilesMs?.length
+      ? entry.quantilesMs
+      : PERCENTILES.map(({ key, label }) => [label === "max" ? 100 : Number(label.slice(1)), entry[key]]);
+    for (const [percentile, ms] of points) if (ms !== null && ms > 0) rows.push({ scenario, shape, percentile, ms, n: entry.n });
+  };
   for (const s of section.scenarios) push(s.name, s.shape, s);
   if (section.engineFloor) for (const shape of shapes) push("engine floor", shape, section.engineFloor);
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-    title: { text: "Latency by request shape", subtitle: ["percentiles per scenario; engine floor = what the load engine itself costs", provenance(section)] },
+    title: {
+      text: "Latency distribution by request shape",
+      subtitle: ["share of requests at or below each latency (CDF); dashed: what the load engine itself costs", provenance(section)],
+    },
     data: { values: rows },
     facet: { field: "shape", type: "nominal", title: null },
     columns: 3,
     spec: {
       width: 220,
       height: 160,
-      layer: [
-        { mark: { type: "line", strokeWidth: 1.5 } },
-        { mark: { type: "point", filled: true, size: 40 } },
-      ],
+      mark: { type: "line", strokeWidth: 1.5, interpolate: "step-after", point: { filled: true, size: 12 } },
       encoding: {
-        x: { field: "percentile", type: "ordinal", sort: { field: "order" }, title: null },
-        y: { field: "ms", type: "quantitative", scale: { type: "log" }, title: "latency (ms, log)" },
+        x: { field: "ms", type: "quantitative", scale: { type: "log" }, title: "latency (ms, log)" },
+        y: { field: "percentile", type: "quantitative", scale: { domain: [0, 100] }, title: "% of requests ≤ x" },
+        order: { field: "percentile", type: "quantitative" },
         color: { field: "scenario", type: "nominal", title: "scenario" },
         strokeDash: {
           condition: { test: "datum.scenario === 'engine floor'", value: [4, 3] },
           value: [1, 0],
         },
-        tooltip: [{ field: "scenario" }, { field: "percentile" }, { field: "ms", format: ".3f" }, { field: "n", title: "n" }],
+        tooltip: [{ field: "scenario" }, { field: "percentile", title: "percentile" }, { field: "ms", format: ".3f" }, { field: "n", title: "n" }],
       },
     },
   } satisfies TopLevelSpec;

@@ -46,6 +46,7 @@ export interface FloorEntry {
   p95Ms: number | null;
   p99Ms: number | null;
   maxMs: number | null;
+  quantilesMs?: Array<[number, number]>;
   note: string;
 }
 
@@ -133,6 +134,7 @@ function scenarioEntry(r: CellResult): ScenarioEntry {
     p99Ms: s.p99Ms,
     maxMs: s.maxMs,
     meanMs: s.meanMs,
+    quantilesMs: s.quantilesMs,
     target: r.spec.tags.target ?? null,
     expectStatus: r.spec.expectStatus,
     attempts: r.attempts,
@@ -177,6 +179,7 @@ function floorEntry(r: CellResult): FloorEntry {
     p95Ms: s.p95Ms,
     p99Ms: s.p99Ms,
     maxMs: s.maxMs,
+    quantilesMs: s.quantilesMs,
     note: "engine + loopback + a node:http server answering at once: latencies below this are not resolvable",
   };
 }

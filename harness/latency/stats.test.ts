@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { mulberry32 } from "./prng.ts";
-import { bootstrapOverhead, quantileSorted, selectInPlace, summarize } from "./stats.ts";
+import { bootstrapOverhead, QUANTILE_GRID, quantileSorted, selectInPlace, summarize } from "./stats.ts";
 
 /** n draws of `shift + Exp(mean)`: a latency-like, right-skewed distribution with known quantiles. */
 function shiftedExp(n: number, shift: number, mean: number, seed: number): number[] {
@@ -29,7 +29,16 @@ describe("summarize", () => {
   });
 
   it("gives nulls, not zeros, for no samples", () => {
-    assert.deepEqual(summarize([]), { n: 0, p50Ms: null, p95Ms: null, p99Ms: null, maxMs: null, meanMs: null });
+    assert.deepEqual(summarize([]), { n: 0, p50Ms: null, p95Ms: null, p99Ms: null, maxMs: null, meanMs: null, quantilesMs: [] });
+  });
+
+  it("keeps a monotone quantile grid from min to max for the distribution plot", () => {
+    const s = summarize(Array.from({ length: 1000 }, (_, i) => i + 1));
+    assert.deepEqual(s.quantilesMs.map(([q]) => q), [...QUANTILE_GRID]);
+    const ms = s.quantilesMs.map(([, v]) => v);
+    for (let i = 1; i < ms.length; i++) assert.ok(ms[i]! >= ms[i - 1]!, `grid not monotone at ${s.quantilesMs[i]}`);
+    assert.ok(Math.abs(ms[0]! - 1) <= 0.01 && Math.abs(ms.at(-1)! - 1000) <= 1, `${ms[0]} … ${ms.at(-1)}`);
+    assert.ok(Math.abs(s.quantilesMs.find(([q]) => q === 90)![1] - 900) <= 1);
   });
 });
 

@@ -12,7 +12,12 @@ export interface LatencySummary {
   p99Ms: number | null;
   maxMs: number | null;
   meanMs: number | null;
+  /** [percentile, ms] on QUANTILE_GRID: the distribution a plot draws as a CDF (empty without samples). */
+  quantilesMs: Array<[number, number]>;
 }
+
+/** Percentiles kept per cell: dense enough for a smooth CDF, with the tail (p99.9) where latency hides. */
+export const QUANTILE_GRID = [0, 1, 5, 10, 20, 30, 40, 50, 60, 70, 80, 90, 95, 97.5, 99, 99.5, 99.9, 100] as const;
 
 // Histogram unit: 1 µs; with 3 significant digits a 1 ms value is kept to ±1 µs.
 const US_PER_MS = 1000;
@@ -20,7 +25,7 @@ const US_PER_MS = 1000;
 /** p50/p95/p99/max through an HDR histogram (what load tools report, bounded memory). */
 export function summarize(samplesMs: ArrayLike<number>): LatencySummary {
   const n = samplesMs.length;
-  if (n === 0) return { n: 0, p50Ms: null, p95Ms: null, p99Ms: null, maxMs: null, meanMs: null };
+  if (n === 0) return { n: 0, p50Ms: null, p95Ms: null, p99Ms: null, maxMs: null, meanMs: null, quantilesMs: [] };
   const h = hdr.build({ numberOfSignificantValueDigits: 3, autoResize: true, useWebAssembly: false });
   try {
     for (let i = 0; i < n; i++) h.recordValue(Math.max(1, Math.round((samplesMs[i] as number) * US_PER_MS)));
@@ -32,6 +37,7 @@ export function summarize(samplesMs: ArrayLike<number>): LatencySummary {
       p99Ms: ms(h.getValueAtPercentile(99)),
       maxMs: ms(h.maxValue),
       meanMs: ms(h.mean),
+      quantilesMs: QUANTILE_GRID.map((q) => [q, ms(q === 0 ? h.minNonZeroValue : q === 100 ? h.maxValue : h.getValueAtPercentile(q))]),
     };
   } finally {
     h.destroy();
