@@ -62,6 +62,10 @@ export function distributionSpec(section: LatencySection): TopLevelSpec {
 }
 
 /** p50 overhead per shape with its 95 % bootstrap interval as error bars. */
+// Deltas span 0.2 ms (Envoy) to ~600 ms (CRS on a 10 KiB JSON body) and may be negative: a symmetric log scale
+// shows both ends; explicit ticks, because vega's default symlog ticks skip everything between 0 and 100.
+const SYMLOG_TICKS = [-10, -1, 0, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000];
+
 export function overheadSpec(section: LatencySection): TopLevelSpec {
   const rows = section.overhead
     .filter((o) => o.p50DeltaMs !== null && o.p50DeltaCi95 !== null)
@@ -92,7 +96,7 @@ export function overheadSpec(section: LatencySection): TopLevelSpec {
       { mark: { type: "rule", color: "#999" }, encoding: { y: { datum: 0 } } },
       {
         mark: { type: "errorbar", ticks: true },
-        encoding: { x, xOffset, color, y: { field: "lo", type: "quantitative", title: "p50 delta (ms)" }, y2: { field: "hi" } },
+        encoding: { x, xOffset, color, y: { field: "lo", type: "quantitative", title: "p50 delta (ms, symlog)", scale: { type: "symlog" }, axis: { values: SYMLOG_TICKS } }, y2: { field: "hi" } },
       },
       {
         mark: { type: "point", filled: true, size: 50 },
