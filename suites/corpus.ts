@@ -2,7 +2,7 @@
 // data in, one request, one judgement.
 import * as allure from "allure-js-commons";
 import { parseEnv } from "../harness/config/env.ts";
-import { runParanoia } from "../harness/config/run-paranoia.ts";
+import { paranoiaOfConfig } from "../harness/config/run-paranoia.ts";
 import { capabilitiesOf, unmetRequirement } from "../harness/manifest/capabilities.ts";
 import { loadManifest } from "../harness/manifest/load-manifest.ts";
 import type { Requirement } from "../harness/payloads/schema.ts";
@@ -34,10 +34,11 @@ const test = base.extend<{}, { run: RunContext }>({
     async ({}, use) => {
       const env = parseEnv();
       const stack = env.WAF_STACK_FILE && env.WAF_TARGET === "local" ? readStackFile(env.WAF_STACK_FILE) : undefined;
+      const { pluginConfig } = await loadManifest(env.WAF_PLUGIN);
       await use({
-        paranoia: await runParanoia(env),
+        paranoia: paranoiaOfConfig(pluginConfig, env),
         gaps: loadExceptions(payloadDirs()),
-        capabilities: capabilitiesOf((await loadManifest(env.WAF_PLUGIN)).pluginConfig),
+        capabilities: capabilitiesOf(pluginConfig),
         ruleLog: stack?.envoyLogFile ? new RuleLog(stack.envoyLogFile) : undefined,
       });
     },

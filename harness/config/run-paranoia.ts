@@ -1,4 +1,5 @@
 import { loadManifest } from "../manifest/load-manifest.ts";
+import type { CorazaPluginConfig } from "../manifest/manifest.ts";
 import { paranoiaOf } from "../manifest/paranoia.ts";
 import type { WafEnv } from "./env.ts";
 
@@ -8,6 +9,10 @@ import type { WafEnv } from "./env.ts";
  */
 export async function runParanoia(env: Pick<WafEnv, "WAF_PARANOIA" | "WAF_PLUGIN">): Promise<number> {
   if (env.WAF_PARANOIA !== undefined) return env.WAF_PARANOIA;
-  const { pluginConfig } = await loadManifest(env.WAF_PLUGIN);
-  return paranoiaOf(pluginConfig.directives_map[pluginConfig.default_directives] ?? []) ?? 1;
+  return paranoiaOfConfig((await loadManifest(env.WAF_PLUGIN)).pluginConfig, env);
+}
+
+/** The same, for a caller that has the manifest's pluginConfig already. */
+export function paranoiaOfConfig(pluginConfig: CorazaPluginConfig, env: Pick<WafEnv, "WAF_PARANOIA">): number {
+  return env.WAF_PARANOIA ?? paranoiaOf(pluginConfig.directives_map[pluginConfig.default_directives] ?? []) ?? 1;
 }

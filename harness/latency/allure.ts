@@ -12,15 +12,18 @@ export interface LatencyAllureInput {
   message: string;
 }
 
+/** Where latency results sit in Allure's behaviours view (the probe's failure result too). */
+export const LATENCY_LABELS = [
+  { name: "epic", value: "Latency" },
+  { name: "feature", value: "WAF overhead" },
+  { name: "suite", value: "latency" },
+];
+
 /** Writes the result with latency.json and every SVG in `plots` attached. */
 export async function attachLatencyToAllure(resultsDir: string, section: LatencySection, plots: readonly string[], input: LatencyAllureInput): Promise<void> {
   await writeAllureResult(resultsDir, {
     ...input,
-    labels: [
-      { name: "epic", value: "Latency" },
-      { name: "feature", value: "WAF overhead" },
-      { name: "suite", value: "latency" },
-    ],
+    labels: LATENCY_LABELS,
     parameters: [
       { name: "wasm", value: section.wasmSource ?? "unknown" },
       ...(section.stack ? [{ name: "Envoy", value: section.stack.envoyVersion }] : []),

@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { allurePaths } from "../report/allure.ts";
 import { writeAllureResult } from "../report/allure-result.ts";
 import type { StackInfo } from "../stack/stack.ts";
-import { attachLatencyToAllure } from "./allure.ts";
+import { attachLatencyToAllure, LATENCY_LABELS } from "./allure.ts";
 import { runCells } from "./engine.ts";
 import { writeLatencyPlots } from "./plots.ts";
 import { buildLatencySection, formatOverheadLine, mergeProbeIntoSummary, recordProbeFailure, type LatencySection } from "./report.ts";
@@ -32,11 +32,7 @@ export async function latencyProbe(stack: StackInfo, reports: string, log: Log, 
       name: "Latency overhead of the WAF (probe)",
       status: "broken",
       message: `latency probe failed: ${message}`,
-      labels: [
-        { name: "epic", value: "Latency" },
-        { name: "feature", value: "WAF overhead" },
-        { name: "suite", value: "latency" },
-      ],
+      labels: LATENCY_LABELS,
       attachments: [],
     }).catch((e: Error) => log(`latency probe failure not recorded in Allure: ${e.message}`));
     return null;
