@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { Agent, request, type Dispatcher } from "undici";
 import type { Target } from "../targets/target.ts";
 import { assertAllowed } from "../targets/target.ts";
+import { REDACTED } from "./redact.ts";
 import type { Outcome, RequestSpec } from "./request.ts";
 
 const BODY_HEAD_BYTES = 1024;
@@ -30,12 +31,16 @@ export function createDispatcher(target: Target): Dispatcher {
   });
 }
 
-/** The request's headers as sent: target headers, then the Host header, then the spec's own. */
-export function effectiveHeaders(target: Target, spec: RequestSpec): Array<[string, string]> {
+/**
+ * The headers a request goes out with: the target's Host, the target's configured headers (auth: secrets), then
+ * the request's own. `redact` replaces the configured ones' values, and only those: a corpus cookie or
+ * Authorization header is the payload under test and stays as sent, so a reproducer replays the attack.
+ */
+export function effectiveHeaders(target: Pick<Target, "hostHeader" | "headers">, spec: Pick<RequestSpec, "headers">, redact = false): Array<[string, string]> {
   const headers: Array<[string, string]> = [];
   const given = new Set(spec.headers.map(([n]) => n.toLowerCase()));
   if (target.hostHeader && !given.has("host")) headers.push(["host", target.hostHeader]);
-  for (const [n, v] of Object.entries(target.headers)) if (!given.has(n.toLowerCase())) headers.push([n, v]);
+  for (const [n, v] of Object.entries(target.headers)) if (!given.has(n.toLowerCase())) headers.push([n, redact ? REDACTED : v]);
   return [...headers, ...spec.headers];
 }
 

@@ -2,9 +2,7 @@
  * The `latency` section of reports/summary.json. Its keys are a contract with users' CI:
  * add keys, never rename. Other sections of summary.json are kept as they are.
  */
-import { readFile } from "node:fs/promises";
-import { UserError } from "../errors.ts";
-import { writeFileAtomic } from "../report/write-atomic.ts";
+import { updateSummary } from "../report/summary-store.ts";
 import type { CellResult, LoadModel, StopReason } from "./engine.ts";
 import { bootstrapOverhead, summarize, type BootstrapOptions, type LatencySummary } from "./stats.ts";
 import type { ThresholdResult } from "./thresholds.ts";
@@ -182,35 +180,6 @@ function floorEntry(r: CellResult): FloorEntry {
     quantilesMs: s.quantilesMs,
     note: "engine + loopback + a node:http server answering at once: latencies below this are not resolvable",
   };
-}
-
-/**
- * Read-modify-write of summary.json, keeping every key `update` does not change. A summary.json that is not
- * valid JSON is left alone (an error) rather than replaced: it may hold another run's results.
- */
-export async function updateSummary(
-  summaryPath: string,
-  update: (previous: Record<string, unknown>) => Record<string, unknown>,
-): Promise<void> {
-  let previous: Record<string, unknown> = {};
-  let text: string | undefined;
-  try {
-    text = await readFile(summaryPath, "utf8");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-  }
-  if (text !== undefined) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      throw new UserError(`${summaryPath} is not valid JSON; not overwriting it (move it away and run again)`);
-    }
-    if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed))
-      throw new UserError(`${summaryPath} is not a JSON object; not overwriting it`);
-    previous = parsed as Record<string, unknown>;
-  }
-  await writeFileAtomic(summaryPath, `${JSON.stringify(update(previous), null, 2)}\n`);
 }
 
 /** `npm run latency`: puts `latency` into summary.json, keeping every other key (a probe's `latencyProbe` too). */

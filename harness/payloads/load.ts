@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import { LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
 import { UserError } from "../errors.ts";
-import { EXCEPTIONS_FILE } from "./exceptions.ts";
+import { EXCEPTIONS_FILES } from "./exceptions.ts";
 import { describeIssue } from "./issues.ts";
 import { type Case, type CaseDefaults, caseSchema, corpusFileSchema } from "./schema.ts";
 
@@ -21,7 +21,7 @@ export function payloadDirs(env: NodeJS.ProcessEnv = process.env): string[] {
 }
 
 /** Files in a payload directory that are not case files. */
-export const NON_CASE_FILES = new Set([EXCEPTIONS_FILE, "exceptions.yml"]);
+export const NON_CASE_FILES = new Set<string>(EXCEPTIONS_FILES);
 
 /** Loads and validates every `*.yaml` / `*.yml` case file under the directories (recursively, in path order). */
 export function loadCorpus(dirs: readonly string[] = payloadDirs()): LoadedCase[] {

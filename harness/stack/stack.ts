@@ -6,6 +6,7 @@ import { Wait, type StartedTestContainer, type ContainerRuntimeClient } from "te
 import { ensureImages, type ImageSource } from "../artifacts/images.ts";
 import { LABEL_MANAGED, LABEL_OWNER_PID, LABEL_RUN } from "../artifacts/versions.ts";
 import { resolveWasm } from "../artifacts/wasm.ts";
+import { withCorrelationRules } from "../engine/correlation.ts";
 import { ENVOY_PORTS, renderEnvoyConfig, type EnvoyConfigInput } from "../envoy/envoy-config.ts";
 import type { LoadedManifest } from "../manifest/manifest.ts";
 import { EXIT_STACK_FAILED, UserError } from "../errors.ts";
@@ -94,7 +95,8 @@ export async function startLocalStack(options: StackOptions): Promise<StartedSta
 
     log("starting Envoy with the Coraza plug-in (V8 compiles it: ~10-20 s)…");
     const envoyConfig = renderEnvoyConfig({
-      pluginConfig: options.manifest.pluginConfig,
+      // The manifest's pluginConfig plus wafcheck's two pass-only correlation rules (harness/engine/correlation.ts).
+      pluginConfig: withCorrelationRules(options.manifest.pluginConfig),
       wasmPath: "/etc/envoy/coraza.wasm",
       upstream: { host: "httpbin", port: 8080 },
       ports: ENVOY_PORTS,

@@ -1,0 +1,106 @@
+import type { Outcome } from "../http/request.ts";
+import { unmetRequirement } from "../manifest/capabilities.ts";
+import { findGap, type AcceptedGap } from "../payloads/exceptions.ts";
+import type { Requirement } from "../payloads/schema.ts";
+import { judge, type Judgement } from "../verdict/expectation.ts";
+import { proxyChanges } from "../verdict/proxy-changes.ts";
+import { classify, describeOutcome, masksUpstreamError, type Verdict, type VerdictPolicy } from "../verdict/verdict.ts";
+import type { EngineRequest, RecordedWaf } from "./record.ts";
+import type { WafEvidence } from "./waf-log.ts";
+
+/** What the run judges by (the same for every request of a run). */
+export interface JudgeSettings {
+  paranoia: number;
+  capabilities: ReadonlySet<Requirement>;
+  gaps: readonly AcceptedGap[];
+  policy: VerdictPolicy;
+}
+
+export interface Decided {
+  waf: RecordedWaf;
+  verdict: Verdict;
+  proxyChanges: string[];
+  judgement: Judgement;
+  informational: boolean;
+  fails: boolean;
+  message: string;
+  acceptedGap?: AcceptedGap;
+}
+
+const INBOUND_SCORE = /Inbound Anomaly Score Exceeded[^(]*\(Total Score: (\d+)\)/;
+
+/**
+ * The one place a request's verdict is decided: response → verdict (status and headers), refined by the WAF's
+ * own log where there is one (a 403 with no interruption logged is the app's; a block that only masks an upstream
+ * 5xx is infra), proxy changes from httpbin's echo, then the expectation. Pure.
+ */
+export function decide(request: EngineRequest, outcome: Outcome, evidence: WafEvidence, settings: JudgeSettings): Decided {
+  const waf = recordedWaf(evidence);
+  let verdict = classify(outcome, settings.policy, request.appStatus);
+  let note: string | undefined;
+  const ruleIds = waf.rules.map((r) => r.id);
+  if (evidence.kind === "unreadable") {
+    verdict = "infra";
+    note = evidence.reason;
+  } else if (evidence.kind === "logged" && verdict === "blocked" && outcome.kind === "response" && settings.policy.blockStatuses.includes(outcome.status)) {
+    if (evidence.complete && !waf.interruptedBy) {
+      verdict = "allowed";
+      note = `HTTP ${outcome.status} came from the app: the WAF logged no interruption for this request`;
+    } else if (masksUpstreamError(ruleIds, request.appStatus)) {
+      verdict = "infra";
+      note = "CRS 950100 turned an upstream 5xx into a 403 (early blocking): the app failed, not a WAF verdict";
+    }
+  }
+  const sent = { path: request.path, headers: request.headers, placement: request.placement };
+  const changes = verdict === "allowed" && outcome.kind === "response" ? proxyChanges(sent, outcome.body) : [];
+  const gap = request.expect === "block" ? findGap(settings.gaps, request.id, request.caseId) : undefined;
+  const decision = judge({
+    expect: request.expect,
+    verdict,
+    paranoia: request.paranoia,
+    runParanoia: settings.paranoia,
+    acceptedGap: gap !== undefined,
+    proxyChanges: changes,
+    unmetRequirement: unmetRequirement(request.requires, settings.capabilities),
+  });
+  let { fails, message } = decision;
+  if (!fails && request.expectStatus !== undefined && outcome.kind === "response" && verdict === "allowed" && outcome.status !== request.expectStatus) {
+    fails = true;
+    message = `${message}, but the app answered HTTP ${outcome.status} (expected ${request.expectStatus})`;
+  }
+  return {
+    waf,
+    verdict,
+    proxyChanges: changes,
+    judgement: decision.judgement,
+    informational: decision.informational,
+    fails,
+    message: reviewerMessage(outcome, waf, message, note),
+    ...(gap && { acceptedGap: gap }),
+  };
+}
+
+function recordedWaf(evidence: WafEvidence): RecordedWaf {
+  if (evidence.kind === "none") return { evidence: "none", rules: [] };
+  if (evidence.kind !== "logged") return { evidence: evidence.kind, note: evidence.reason, rules: [] };
+  const interrupting = evidence.rules.find((r) => r.disruptive && r.disruptive.action !== "allowed");
+  const score = evidence.rules.map((r) => INBOUND_SCORE.exec(r.msg ?? "")?.[1]).find((s) => s !== undefined);
+  return {
+    evidence: "logged",
+    txId: evidence.txId,
+    rules: evidence.rules,
+    ...(interrupting?.disruptive && { interruptedBy: { id: interrupting.id, ...interrupting.disruptive } }),
+    ...(score !== undefined && { inboundScore: Number(score) }),
+    ...(!evidence.complete && { note: "the WAF's log for this request was still incomplete when it was judged" }),
+  };
+}
+
+/** "WAF bypass: SQLi in cookie reached the app (HTTP 200); rules matched: 942100" — what a reviewer reads first. */
+function reviewerMessage(outcome: Outcome, waf: RecordedWaf, message: string, note: string | undefined): string {
+  const parts = [`${message} (${describeOutcome(outcome)})`];
+  if (note) parts.push(note);
+  const matched = waf.rules.map((r) => r.id);
+  if (waf.evidence === "logged") parts.push(matched.length > 0 ? `rules matched: ${[...new Set(matched)].join(", ")}` : "no rule matched");
+  if (waf.interruptedBy) parts.push(`interrupted by rule ${waf.interruptedBy.id} in phase ${waf.interruptedBy.phase}`);
+  return parts.join("; ");
+}
