@@ -1,46 +1,22 @@
-import { join } from "node:path";
 import { defineConfig } from "@playwright/test";
+import { join } from "node:path";
 import { reportsDir } from "./harness/report/reports-dir.ts";
 
-const reports = reportsDir();
-
 /**
- * API testing only (no browser). One project per target kind; `npm run waf` picks the project that matches
- * WAF_TARGET. The local stack starts once per run (global setup) because the plug-in takes ~10-20 s to load.
+ * API testing only (no browser). One project: the target (local stack or a gateway) comes from the run context
+ * that `npm run waf` (or, run directly, the global setup) writes. Tests hand their per-request records to one
+ * reporter, which writes every report as a view of them (summary.json, verdicts.json, junit.xml, Allure results).
  */
 export default defineConfig({
   testDir: "./suites",
   testMatch: "**/*.spec.ts",
   globalSetup: "./suites/global-setup.ts",
   fullyParallel: true,
-  // Requests are I/O-bound; Envoy has the cores. Remote runs get fewer workers (rate limits, harness/remote).
+  // Requests are I/O-bound and go out several at a time per worker (suites/fixtures.ts); Envoy has the cores.
   workers: 2,
   retries: 0,
   timeout: 60_000,
   forbidOnly: !!process.env.CI,
-  outputDir: join(reports, ".playwright-output"),
-  reporter: [
-    ["list"],
-    ["junit", { outputFile: join(reports, "junit.xml") }],
-    [
-      "allure-playwright",
-      {
-        resultsDir: join(reports, "allure-results"),
-        detail: false,
-        suiteTitle: false,
-        categories: [
-          { name: "Infrastructure error (not a WAF verdict)", messageRegex: ".*infrastructure error.*", matchedStatuses: ["failed", "broken"] },
-          { name: "WAF bypass", messageRegex: ".*WAF bypass.*", matchedStatuses: ["failed"] },
-          { name: "False positive", messageRegex: ".*false positive.*", matchedStatuses: ["failed"] },
-          { name: "Rejected by proxy (not the WAF)", messageRegex: ".*rejected by proxy.*", matchedStatuses: ["failed"] },
-        ],
-      },
-    ],
-    ["./harness/report/summary-reporter.ts"],
-    ["./harness/remote/verdicts-reporter.ts"],
-  ],
-  projects: [
-    { name: "local", metadata: { targetKind: "local" } },
-    { name: "remote", metadata: { targetKind: "remote" } },
-  ],
+  outputDir: join(reportsDir(), ".playwright-output"),
+  reporter: [["list"], ["./harness/report/records-reporter.ts"]],
 });

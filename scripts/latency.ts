@@ -19,7 +19,7 @@ import { latencyGateLines, latencyGateOptions } from "../harness/latency/gates.t
 import { loadManifest } from "../harness/manifest/load-manifest.ts";
 import { allurePaths, generateAllureReport } from "../harness/report/allure.ts";
 import { reportsDir } from "../harness/report/reports-dir.ts";
-import { resolveTarget } from "../harness/targets/resolve-target.ts";
+import { loadRemoteTarget } from "../harness/targets/targets-file.ts";
 import { assertAllowed } from "../harness/targets/target.ts";
 import { onShutdown } from "../harness/stack/shutdown.ts";
 import { startLocalStack } from "../harness/stack/stack.ts";
@@ -135,7 +135,8 @@ async function acquireTargets(args: Args): Promise<Targets> {
  * and its rate limit caps the open model's rate.
  */
 async function remoteTargets(): Promise<Targets> {
-  const target = await resolveTarget(parseEnv());
+  const env = parseEnv();
+  const target = await loadRemoteTarget(env.WAF_TARGET, env.WAF_TARGETS_FILE);
   const urls: Record<string, string> = { waf: target.baseUrl };
   if (target.baselineUrl) urls.baseline = target.baselineUrl.replace(/\/+$/, "");
   for (const url of Object.values(urls)) {

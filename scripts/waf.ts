@@ -2,23 +2,19 @@
 import { parseArgs } from "node:util";
 import { resolve } from "node:path";
 import { execa } from "execa";
-import { parseEnv } from "../harness/config/env.ts";
+import { parseEnv, type WafEnv } from "../harness/config/env.ts";
 import { reportFatal, UserError } from "../harness/errors.ts";
-import { loadRunManifest } from "../harness/manifest/load-manifest.ts";
-import { loadExceptions } from "../harness/payloads/exceptions.ts";
-import { expandCases } from "../harness/payloads/expand.ts";
-import { loadCorpus, payloadDirs } from "../harness/payloads/load.ts";
-import { writeCorpusFile } from "../harness/payloads/corpus-file.ts";
 import { allurePaths, generateAllureReport, prepareAllureResults } from "../harness/report/allure.ts";
 import { latencyProbe } from "../harness/latency/probe.ts";
-import { reportsDir } from "../harness/report/reports-dir.ts";
-import { readJsonIfPresent } from "../harness/report/write-atomic.ts";
-import { writeStackFile } from "../harness/stack/stack-file.ts";
+import { readSummary, summaryPathIn } from "../harness/report/summary-store.ts";
 import { onShutdown } from "../harness/stack/shutdown.ts";
 import { startLocalStack, type StartedStack } from "../harness/stack/stack.ts";
 import { prepareRemoteRun, type PreparedRemoteRun } from "../harness/remote/remote-run.ts";
-import { resolveTarget } from "../harness/targets/resolve-target.ts";
+import { splitGrep } from "../harness/run/grep-args.ts";
+import { loadRunInputs, prepareRun } from "../harness/run/prepare-run.ts";
+import { RUN_CONTEXT_VARIABLE } from "../harness/run/run-context.ts";
 import { assertAllowed } from "../harness/targets/target.ts";
+import { loadRemoteTarget } from "../harness/targets/targets-file.ts";
 
 const HELP = `Usage: npm run waf [-- <Playwright options, e.g. --grep banned>]
 
@@ -34,6 +30,10 @@ Environment:
   WAF_IMAGE_SOURCE  local (default: images built here) | registry (official images)
   WAF_REPORTS_DIR   where reports go (default reports)
   WAF_LATENCY_PROBE off: skip the short overhead probe that ends a local run
+  WAF_KEEP_LOGS     on: keep Envoy's log (every payload and matched rule) as reports/envoy.log;
+                    by default it is deleted with the stack
+--grep/-g and --grep-invert select corpus requests by id, title or tag (e.g. --grep @sqli,
+--grep sqli-001, --grep cookie) and Playwright tests by title.
 Remote targets (WAF_TARGET=<name>):
   --dry-run           list every request the run would send (secrets redacted); send nothing
   WAF_DRIFT_BASELINE  verdicts.json of a local run of the same manifest to compare with
@@ -51,51 +51,49 @@ async function main(): Promise<number> {
     console.log(HELP);
     return 0;
   }
-  let passthrough = process.argv.slice(2).filter((a) => a !== "--" && a !== "--dry-run");
   const dryRun = process.argv.includes("--dry-run");
   const log = (line: string) => console.error(`[waf] ${line}`);
   const env = parseEnv();
-  const manifest = await loadRunManifest(env);
-  // Validate the corpus before anything starts, so a malformed case file costs nothing and changes nothing.
-  const corpus = expandCases(loadCorpus(payloadDirs()));
-  const gaps = loadExceptions(payloadDirs());
-  log(`corpus: ${corpus.filter((r) => r.expect === "block").length} attack and ${corpus.filter((r) => r.expect === "allow").length} benign requests, ${gaps.length} accepted gaps`);
+  // Every input is validated before anything starts (manifest, corpus, exceptions, an existing summary.json), so a
+  // mistake costs nothing and changes nothing.
+  const inputs = await loadRunInputs(env);
+  const grep = splitGrep(process.argv.slice(2).filter((a) => a !== "--" && a !== "--dry-run"), inputs.corpus);
+  let passthrough = grep.argv;
+  log(`corpus: ${inputs.corpus.filter((r) => r.expect === "block").length} attack and ${inputs.corpus.filter((r) => r.expect === "allow").length} benign requests, ${inputs.gaps.length} accepted gaps`);
   const started = Date.now();
+  const reports = inputs.reportsDir;
 
   let stack: StartedStack | undefined;
   let remote: PreparedRemoteRun | undefined;
-  // Workers read the expanded corpus from one JSON file instead of re-parsing the YAML: Playwright restarts a
-  // worker after every failed test, and a WAF that misses hundreds of attacks must not take an hour to report it.
-  const childEnv: Record<string, string> = { WAF_REPORTS_DIR: reportsDir(), WAF_CORPUS_FILE: await writeCorpusFile(corpus) };
+  let target: { name: string; url: string };
   if (env.WAF_TARGET === "local") {
     if (dryRun) throw new UserError("--dry-run lists what a remote run (WAF_TARGET=<name>) would send; the local stack is this machine's own");
-    stack = await startLocalStack({ manifest, wasm: env.WAF_WASM, imageSource: env.WAF_IMAGE_SOURCE, log });
+    stack = await startLocalStack({ manifest: inputs.manifest, wasm: env.WAF_WASM, imageSource: env.WAF_IMAGE_SOURCE, log, keepLogAs: keptLog(env, reports) });
     onShutdown(() => stack!.stop(), log);
-    childEnv.WAF_STACK_FILE = await writeStackFile(stack.info());
-    childEnv.WAF_TARGET_URL = stack.gatewayUrl;
+    target = { name: "local", url: stack.gatewayUrl };
     log(`stack up in ${((Date.now() - started) / 1000).toFixed(1)} s: Envoy ${stack.envoyVersion}, plug-in ${stack.wasmSource}`);
   } else {
-    const target = await resolveTarget(env);
-    assertAllowedOrExit(() => assertAllowed(target, target.baseUrl, target.hostHeader));
-    childEnv.WAF_TARGET_URL = target.baseUrl;
+    const remoteTarget = await loadRemoteTarget(env.WAF_TARGET, env.WAF_TARGETS_FILE);
+    assertAllowedOrExit(() => assertAllowed(remoteTarget, remoteTarget.baseUrl, remoteTarget.hostHeader));
+    target = { name: remoteTarget.name, url: remoteTarget.baseUrl };
     // Worker cap, --dry-run, canary and the drift baseline (harness/remote/remote-run.ts).
-    const prepared = await prepareRemoteRun({ target, manifest, argv: passthrough, dryRun, reports: reportsDir(), env: process.env, log });
+    const prepared = await prepareRemoteRun({ target: remoteTarget, inputs, argv: passthrough, dryRun, reports, env: process.env, log });
     if ("exitCode" in prepared) return prepared.exitCode;
     passthrough = prepared.argv;
     remote = prepared;
   }
 
+  const run = await prepareRun(inputs, { target, stack: stack?.info(), requestFilter: grep.filter });
   try {
-    const reports = reportsDir();
     const allure = allurePaths(reports);
     await prepareAllureResults(allure);
-    const project = env.WAF_TARGET === "local" ? "local" : "remote";
     const playwright = resolve(import.meta.dirname, "../node_modules/.bin/playwright");
-    const run = await execa(playwright, ["test", `--project=${project}`, ...passthrough], {
+    const suites = await execa(playwright, ["test", ...passthrough], {
       stdio: "inherit",
       reject: false,
-      env: childEnv,
+      env: { [RUN_CONTEXT_VARIABLE]: run.contextFile, WAF_REPORTS_DIR: reports },
     });
+    const testsDone = Date.now();
     await remote?.finish();
     if (stack && process.env.WAF_LATENCY_PROBE !== "off")
       await latencyProbe(stack.info(), reports, log); // never throws: a failure is logged and recorded (summary.json latencyProbe.error)
@@ -103,15 +101,23 @@ async function main(): Promise<number> {
       log(`Allure report not generated (needs Java 17+): ${error.message.split("\n")[0]}`);
       return undefined;
     });
-    const summary = await readJsonIfPresent(resolve(reports, "summary.json"));
+    const summary = await readSummary(summaryPathIn(reports));
     for (const [suite, counts] of Object.entries((summary?.suites ?? {}) as Record<string, Record<string, number>>))
       log(`${suite}: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped, ${counts.infra} infrastructure errors`);
+    const detection = summary?.detection as { blocked?: number; attacks?: number; falsePositives?: number; benign?: number } | undefined;
+    if (detection) log(`detection at PL${run.context.paranoia}: ${detection.blocked}/${detection.attacks} attacks blocked, ${detection.falsePositives}/${detection.benign} benign requests blocked`);
     log(`reports: ${resolve(reports, "summary.json")}, ${resolve(reports, "junit.xml")}${report ? `, ${report}` : ""}`);
-    log(`total ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    return run.exitCode ?? 1;
+    log(`total ${((Date.now() - started) / 1000).toFixed(1)} s (suites ${((testsDone - started) / 1000).toFixed(1)} s incl. stack start)`);
+    return suites.exitCode ?? 1;
   } finally {
     await stack?.stop();
+    await run.cleanup();
   }
+}
+
+/** WAF_KEEP_LOGS=on keeps Envoy's log (every payload, every matched rule) as reports/envoy.log. */
+function keptLog(env: WafEnv, reports: string): string | undefined {
+  return env.WAF_KEEP_LOGS === "on" ? resolve(reports, "envoy.log") : undefined;
 }
 
 function assertAllowedOrExit(check: () => void): void {

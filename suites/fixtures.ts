@@ -1,94 +1,74 @@
-// The one piece of Playwright glue: workers get a Target (local stack or remote gateway) and a `waf`
-// client that sends a request, classifies the response and attaches a reproducer to the report.
-import { test as base, expect, type TestInfo } from "@playwright/test";
-import * as allure from "allure-js-commons";
-import type { Dispatcher } from "undici";
-import { parseEnv } from "../harness/config/env.ts";
-import type { Outcome, RequestSpec } from "../harness/http/request.ts";
-import { sendRaw } from "../harness/http/raw-send.ts";
-import { createDispatcher, effectiveHeaders, send } from "../harness/http/send.ts";
-import { createSendGuard, type SendGuard } from "../harness/remote/send-guard.ts";
-import { describeExchange } from "../harness/report/exchange.ts";
-import { suiteOf } from "../harness/report/summary.ts";
-import { resolveTarget } from "../harness/targets/resolve-target.ts";
-import { secretHeaderNames, type Target } from "../harness/targets/target.ts";
-import { classify, describeOutcome, type Verdict } from "../harness/verdict/verdict.ts";
+// The one piece of Playwright glue: workers get the run's context, its Target (local stack or remote gateway) and
+// an engine that sends requests, reads the WAF's own log, and decides one record per request. Tests attach their
+// records; every report is a view of them (harness/report/records-reporter.ts).
+import { appendFileSync } from "node:fs";
+import { test as base, type TestInfo } from "@playwright/test";
+import { Engine } from "../harness/engine/engine.ts";
+import type { EngineRequest, WafRecord } from "../harness/engine/record.ts";
+import { WafLog } from "../harness/engine/waf-log.ts";
+import { createDispatcher } from "../harness/http/send.ts";
+import { RECORDS_ATTACHMENT, encodeRecords } from "../harness/report/records-attachment.ts";
+import { dryRunEntry } from "../harness/remote/dry-run.ts";
+import { throttleFor } from "../harness/remote/throttle.ts";
+import { readRunContext, type RunContext } from "../harness/run/run-context.ts";
+import { resolveRunTarget } from "../harness/run/run-target.ts";
+import { assertAllowed, type Target } from "../harness/targets/target.ts";
+import { effectiveHeaders } from "../harness/http/send.ts";
+import { defaultVerdictPolicy } from "../harness/verdict/verdict.ts";
 
-export interface Exchange {
-  outcome: Outcome;
-  verdict: Verdict;
-}
+/** Requests in flight per worker against the local stack: enough to keep Envoy's two worker threads busy. */
+const LOCAL_CONCURRENCY = 4;
 
-export interface WafClient {
-  /**
-   * Sends through the gateway (or `via: "upstream"`: straight to httpbin, local only). `raw` writes that text to a
-   * socket instead (requests HTTP clients refuse to send); `captureBody` keeps the whole body (httpbin's echo);
-   * `appStatus` is the app's own answer to this request (see classify).
-   */
-  send(spec: RequestSpec, options?: { via?: "gateway" | "upstream"; raw?: string; captureBody?: boolean; appStatus?: number }): Promise<Exchange>;
-  /** Asserts the verdict; an infrastructure error fails as such, never as a WAF verdict. */
-  expectVerdict(exchange: Exchange, expected: Verdict): void;
-}
-
-export const test = base.extend<{ waf: WafClient }, { target: Target; dispatcher: Dispatcher; guard: SendGuard }>({
-  target: [async ({}, use) => use(await resolveTarget(parseEnv())), { scope: "worker" }],
-  dispatcher: [
-    async ({ target }, use) => {
+export const test = base.extend<{}, { run: RunContext; target: Target; engine: Engine }>({
+  run: [async ({}, use) => use(readRunContext()), { scope: "worker" }],
+  target: [async ({ run }, use) => use(await resolveRunTarget(run)), { scope: "worker" }],
+  engine: [
+    async ({ run, target }, use, workerInfo) => {
       const dispatcher = createDispatcher(target);
-      await use(dispatcher);
+      const engine = new Engine({
+        target,
+        dispatcher,
+        settings: {
+          paranoia: run.paranoia,
+          capabilities: new Set(run.capabilities),
+          gaps: run.gaps,
+          policy: target.blockStatuses ? { blockStatuses: target.blockStatuses } : defaultVerdictPolicy,
+        },
+        // Each worker follows the WAF's log for the requests it sent itself (ids carry its pid).
+        wafLog: run.stack ? new WafLog(run.stack.envoyLogFile, `wc-${run.runId}-${process.pid}`) : undefined,
+        throttle: throttleFor(target, workerInfo.config.workers),
+        concurrency: target.kind === "local" ? LOCAL_CONCURRENCY : (target.concurrency ?? 2),
+      });
+      await use(engine);
       await dispatcher.close();
     },
     { scope: "worker" },
   ],
-  // Rate limit and concurrency cap (this worker's share), --dry-run, and the verdict record for drift.
-  guard: [async ({ target }, use, workerInfo) => use(createSendGuard(target, workerInfo.config.workers)), { scope: "worker" }],
-  waf: async ({ target, dispatcher, guard }, use, testInfo) => {
-    await allure.label("target", target.name);
-    // The same suite name summary.json counts under (conformance, owasp, false-positives); titlePath[0] is the spec file.
-    await allure.suite(suiteOf(testInfo.titlePath[0] ?? ""));
-    await use(makeClient(target, dispatcher, guard, testInfo));
-  },
 });
 
-function makeClient(target: Target, dispatcher: Dispatcher, guard: SendGuard, testInfo: TestInfo): WafClient {
-  return {
-    async send(spec, options = {}) {
-      const baseUrl = options.via === "upstream" ? target.upstreamUrl : target.baseUrl;
-      if (!baseUrl) throw new Error(`target ${target.name} has no upstream URL`);
-      const outcome = await guard.run(testInfo, spec, baseUrl, () =>
-        options.raw !== undefined
-          ? sendRaw(target, options.raw, { baseUrl })
-          : send(target, dispatcher, spec, { baseUrl, captureBody: options.captureBody }),
-      );
-      const verdict = classify(outcome, target.blockStatuses ? { blockStatuses: target.blockStatuses } : undefined, options.appStatus);
-      guard.record(testInfo, spec.id, verdict);
-      const { curl, response } = describeExchange({
-        baseUrl,
-        spec,
-        sentHeaders: effectiveHeaders(target, spec),
-        outcome,
-        verdict,
-        secretHeaderNames: secretHeaderNames(target),
-        secretValues: Object.values(target.headers),
-        raw: options.raw?.replaceAll("{{host}}", target.hostHeader ?? new URL(baseUrl).host),
-      });
-      await testInfo.attach(`${spec.id} request (curl)`, { body: curl, contentType: "text/plain" });
-      await testInfo.attach(`${spec.id} response`, { body: response, contentType: "text/plain" });
-      return { outcome, verdict };
-    },
-    expectVerdict(exchange, expected) {
-      if (exchange.verdict === "infra") {
-        testInfo.annotations.push({ type: "infra", description: describeOutcome(exchange.outcome) });
-        throw new Error(`infrastructure error, not a WAF verdict: ${describeOutcome(exchange.outcome)}`);
-      }
-      const label =
-        exchange.verdict === "rejected-by-proxy" ? "rejected by proxy (not the WAF)"
-        : expected === "blocked" ? "WAF bypass"
-        : expected === "allowed" ? "false positive"
-        : "unexpected verdict";
-      expect(exchange.verdict, `${label}: expected ${expected}, got ${exchange.verdict} (${describeOutcome(exchange.outcome)})`).toBe(expected);
-    },
-  };
+/**
+ * Runs requests through the engine and attaches their records to the test. In a remote dry run it lists each
+ * request (configured secrets redacted) and sends nothing.
+ */
+export async function runRequests(engine: Engine, run: RunContext, target: Target, requests: readonly EngineRequest[], testInfo: TestInfo): Promise<ReadonlyArray<Readonly<WafRecord>>> {
+  if (run.dryRunFile) {
+    for (const r of requests) {
+      const baseUrl = r.via === "upstream" ? (target.upstreamUrl ?? target.baseUrl) : target.baseUrl;
+      assertAllowed(target, baseUrl, effectiveHeaders(target, r).find(([n]) => n.toLowerCase() === "host")?.[1]);
+      appendFileSync(run.dryRunFile, `${JSON.stringify(dryRunEntry(target, r, baseUrl, r.raw?.replaceAll("{{host}}", target.hostHeader ?? new URL(baseUrl).host)))}\n`);
+    }
+    test.skip(true, "dry run: nothing sent");
+  }
+  const records = await engine.run(requests);
+  await testInfo.attach(RECORDS_ATTACHMENT, { body: encodeRecords(records), contentType: "application/json" });
+  return records;
 }
 
-export { expect };
+/** Fails the test once, listing every failing request in a reviewer's words (the records are already attached). */
+export function expectNoFindings(records: ReadonlyArray<Readonly<WafRecord>>): void {
+  const failing = records.filter((r) => r.fails);
+  if (failing.length === 0) return;
+  const shown = failing.slice(0, 25).map((r) => `  ${r.id}: ${r.message}`);
+  const more = failing.length > shown.length ? [`  … and ${failing.length - shown.length} more (reports/verdicts.json, the Allure report)`] : [];
+  throw new Error([`${failing.length} of ${records.length} request(s) failed:`, ...shown, ...more].join("\n"));
+}

@@ -1,16 +1,30 @@
-// Starts the local stack once per run when Playwright is invoked directly (`npx playwright test`);
-// `npm run waf` starts it itself and passes WAF_STACK_FILE, in which case this does nothing.
+// `npx playwright test` run directly: validate the inputs, start the local stack (or name the remote target) and
+// write the run context, as `npm run waf` does before it starts Playwright. With WAF_RUN_CONTEXT set (npm run waf),
+// this does nothing.
 import type { FullConfig } from "@playwright/test";
 import { parseEnv } from "../harness/config/env.ts";
-import { loadRunManifest } from "../harness/manifest/load-manifest.ts";
-import { writeStackFile } from "../harness/stack/stack-file.ts";
-import { startLocalStack } from "../harness/stack/stack.ts";
+import { prepareRun, loadRunInputs } from "../harness/run/prepare-run.ts";
+import { hasRunContext, RUN_CONTEXT_VARIABLE } from "../harness/run/run-context.ts";
+import { startLocalStack, type StartedStack } from "../harness/stack/stack.ts";
+import { loadRemoteTarget } from "../harness/targets/targets-file.ts";
 
-export default async function globalSetup(_config: FullConfig): Promise<(() => Promise<void>) | void> {
+export default async function globalSetup(_config: FullConfig): Promise<() => Promise<void>> {
+  if (hasRunContext()) return async () => undefined;
   const env = parseEnv();
-  if (env.WAF_TARGET !== "local" || env.WAF_STACK_FILE) return;
-  const manifest = await loadRunManifest(env);
-  const stack = await startLocalStack({ manifest, wasm: env.WAF_WASM, imageSource: env.WAF_IMAGE_SOURCE, log: (l) => console.log(`[stack] ${l}`) });
-  process.env.WAF_STACK_FILE = await writeStackFile(stack.info());
-  return () => stack.stop();
+  const inputs = await loadRunInputs(env);
+  let stack: StartedStack | undefined;
+  let target: { name: string; url: string };
+  if (env.WAF_TARGET === "local") {
+    stack = await startLocalStack({ manifest: inputs.manifest, wasm: env.WAF_WASM, imageSource: env.WAF_IMAGE_SOURCE, log: (l) => console.log(`[stack] ${l}`) });
+    target = { name: "local", url: stack.gatewayUrl };
+  } else {
+    const remote = await loadRemoteTarget(env.WAF_TARGET, env.WAF_TARGETS_FILE);
+    target = { name: remote.name, url: remote.baseUrl };
+  }
+  const run = await prepareRun(inputs, { target, stack: stack?.info() });
+  process.env[RUN_CONTEXT_VARIABLE] = run.contextFile; // workers and reporters inherit it
+  return async () => {
+    await stack?.stop();
+    await run.cleanup();
+  };
 }

@@ -17,8 +17,8 @@ const envSchema = z.object({
   /** Optional latency regression gates for nightly CI (off unless set). */
   WAF_MAX_P95_OVERHEAD_MS: z.coerce.number().positive().optional(),
   WAF_MAX_P50_RATIO: z.coerce.number().positive().optional(),
-  /** Internal: set by `npm run waf` so Playwright workers reuse the stack it started. */
-  WAF_STACK_FILE: z.string().optional(),
+  /** on: keep Envoy's log (it holds every payload) as reports/envoy.log instead of deleting it with the stack. */
+  WAF_KEEP_LOGS: z.enum(["on", "off"]).default("off"),
 });
 
 export type WafEnv = z.infer<typeof envSchema>;

@@ -120,7 +120,7 @@ export class Engine {
       informational: d.informational,
       fails: d.fails,
       message: scrub(d.message),
-      ...(d.acceptedGap && { acceptedGap: { reason: d.acceptedGap.reason, date: d.acceptedGap.date, source: d.acceptedGap.source } }),
+      ...(d.acceptedGap && { acceptedGap: { id: d.acceptedGap.id, reason: d.acceptedGap.reason, date: d.acceptedGap.date, source: d.acceptedGap.source } }),
       startedAt: s.startedAt,
     });
   }

@@ -78,7 +78,8 @@ export interface WafRecord {
   fails: boolean;
   /** One line in a reviewer's words. */
   message: string;
-  acceptedGap?: { reason: string; date: string; source: string };
+  /** The exceptions.yaml entry that accepts this request reaching the app (id: a case or request id). */
+  acceptedGap?: { id: string; reason: string; date: string; source: string };
   startedAt: string;
 }
 

@@ -4,11 +4,13 @@ import { join, resolve } from "node:path";
 import { execa } from "execa";
 import { UserError } from "../errors.ts";
 import { createDispatcher } from "../http/send.ts";
-import type { LoadedManifest } from "../manifest/manifest.ts";
-import { readJsonIfPresent, writeFileAtomic } from "../report/write-atomic.ts";
+import { readJsonIfPresent } from "../report/write-atomic.ts";
+import { mergeSummarySections, readSummary, summaryPathIn } from "../report/summary-store.ts";
+import { prepareRun, type RunInputs } from "../run/prepare-run.ts";
+import { RUN_CONTEXT_VARIABLE } from "../run/run-context.ts";
 import type { Target } from "../targets/target.ts";
 import { canaryFor, describeBanned, runCanary, type CanaryResult } from "./canary.ts";
-import { dryRunEntry, type DryRunEntry } from "./send-guard.ts";
+import { dryRunEntry, type DryRunEntry } from "./dry-run.ts";
 import { Throttle, workersArgs } from "./throttle.ts";
 import { writeAllureResult } from "../report/allure-result.ts";
 import { computeDrift, describeDrift, type Drift, type VerdictsFile } from "./verdicts.ts";
@@ -19,7 +21,8 @@ const TSX = join(ROOT, "node_modules/.bin/tsx");
 
 export interface RemoteRunInput {
   target: Target;
-  manifest: LoadedManifest;
+  /** The run's validated inputs (manifest, corpus, exceptions). */
+  inputs: RunInputs;
   /** Playwright arguments the user passed (after `--`). */
   argv: string[];
   dryRun: boolean;
@@ -58,7 +61,7 @@ export async function prepareRemoteRun(input: RemoteRunInput): Promise<PreparedR
   const dispatcher = createDispatcher(target);
   let canary: CanaryResult;
   try {
-    canary = await runCanary({ target, dispatcher, manifest: input.manifest, throttle: new Throttle(target.rateLimit ?? 10, 1), log });
+    canary = await runCanary({ target, dispatcher, manifest: input.inputs.manifest, throttle: new Throttle(target.rateLimit ?? 10, 1), log });
   } finally {
     await dispatcher.close();
   }
@@ -74,16 +77,17 @@ async function dryRun(input: RemoteRunInput, argv: string[], limits: string): Pr
   const dir = await mkdtemp(join(tmpdir(), "wafcheck-dry-run-"));
   const file = join(dir, "requests.jsonl");
   await writeFile(file, "");
+  const prepared = await prepareRun(input.inputs, { target: { name: input.target.name, url: input.target.baseUrl }, dryRunFile: file, scratchDir: dir });
   try {
-    const run = await execa(PLAYWRIGHT, ["test", "--project=remote", "--reporter=null", ...argv], {
+    const run = await execa(PLAYWRIGHT, ["test", "--reporter=null", ...argv], {
       cwd: ROOT,
-      env: { WAF_DRY_RUN_FILE: file, WAF_REPORTS_DIR: dir },
+      env: { [RUN_CONTEXT_VARIABLE]: prepared.contextFile, WAF_REPORTS_DIR: dir },
       reject: false,
       all: true,
     });
     const entries = (await readFile(file, "utf8")).split("\n").filter(Boolean).map((l) => JSON.parse(l) as DryRunEntry);
     if (run.exitCode !== 0 && entries.length === 0) throw new UserError(`dry run: listing the suites failed: ${String(run.all).trim().split("\n").slice(-3).join(" | ")}`);
-    const canary = canaryFor(input.manifest);
+    const canary = canaryFor(input.inputs.manifest);
     const probes = [canary.normal, ...canary.banned.map((b) => b.spec)];
     const all = [...probes.map((spec) => dryRunEntry(input.target, spec, input.target.baseUrl)), ...entries];
     const { target } = input;
@@ -116,9 +120,9 @@ async function driftBaseline(input: RemoteRunInput): Promise<Baseline | undefine
   if (given) {
     const file = (await readJsonIfPresent(resolve(given))) as VerdictsFile | undefined;
     if (!file?.requests) throw new UserError(`WAF_DRIFT_BASELINE=${given}: not a verdicts.json written by a local run`);
-    if (file.pluginConfigSha256 !== input.manifest.pluginConfigSha256)
+    if (file.pluginConfigSha256 !== input.inputs.manifest.pluginConfigSha256)
       throw new UserError(
-        `WAF_DRIFT_BASELINE=${given}: made with pluginConfig sha256 ${file.pluginConfigSha256.slice(0, 12)}…, this run's manifest has ${input.manifest.pluginConfigSha256.slice(0, 12)}… (not the same manifest)`,
+        `WAF_DRIFT_BASELINE=${given}: made with pluginConfig sha256 ${file.pluginConfigSha256.slice(0, 12)}…, this run's manifest has ${input.inputs.manifest.pluginConfigSha256.slice(0, 12)}… (not the same manifest)`,
       );
     return { file, source: given };
   }
@@ -126,7 +130,7 @@ async function driftBaseline(input: RemoteRunInput): Promise<Baseline | undefine
   const dir = await mkdtemp(join(tmpdir(), "wafcheck-baseline-"));
   const run = await execa(TSX, [join(ROOT, "scripts/waf.ts"), ...input.argv], {
     cwd: ROOT,
-    env: { WAF_TARGET: "local", WAF_REPORTS_DIR: dir, WAF_DRIFT_BASELINE: "", WAF_DRY_RUN_FILE: "" },
+    env: { WAF_TARGET: "local", WAF_REPORTS_DIR: dir, WAF_DRIFT_BASELINE: "", [RUN_CONTEXT_VARIABLE]: "" },
     reject: false,
     all: true,
   });
@@ -141,20 +145,18 @@ async function driftBaseline(input: RemoteRunInput): Promise<Baseline | undefine
 }
 
 async function finishRemoteRun(input: RemoteRunInput, canary: CanaryResult, baseline: Baseline | undefined): Promise<void> {
-  const summaryPath = join(input.reports, "summary.json");
-  const summary = await readJsonIfPresent(summaryPath);
-  if (!summary) return; // the suites did not get to write one: nothing to extend
-  summary.canary = { target: input.target.name, passed: canary.ok, normal: canary.normal, banned: canary.banned };
+  const sections: Record<string, unknown> = { canary: { target: input.target.name, passed: canary.ok, normal: canary.normal, banned: canary.banned } };
   if (baseline) {
     const remote = (await readJsonIfPresent(join(input.reports, "verdicts.json"))) as VerdictsFile | undefined;
     if (remote?.requests) {
       const drift = computeDrift(baseline.file, remote, baseline.source);
-      summary.drift = drift;
+      sections.drift = drift;
       for (const line of describeDrift(drift)) input.log(`drift: ${line}`);
       await attachDriftToAllure(join(input.reports, "allure-results"), input.target.name, drift);
     }
   }
-  await writeFileAtomic(summaryPath, `${JSON.stringify(summary, null, 2)}\n`);
+  // Only beside the suites' own summary: a run whose suites wrote none has nothing to extend.
+  if ((await readSummary(summaryPathIn(input.reports)))?.suites) await mergeSummarySections(summaryPathIn(input.reports), sections);
 }
 
 /** A result in the Allure report ("Drift" epic) whose attachment lists the differing cases. */

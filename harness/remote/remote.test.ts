@@ -6,7 +6,7 @@ import { parseManifest } from "../manifest/manifest.ts";
 import type { Target } from "../targets/target.ts";
 import { canaryFor, judgeCanary } from "./canary.ts";
 import { checkGates } from "./gates.ts";
-import { dryRunEntry } from "./send-guard.ts";
+import { dryRunEntry } from "./dry-run.ts";
 import { limitsPerWorker, Throttle, workersArgs } from "./throttle.ts";
 import { computeDrift, parseVerdictAnnotation, verdictAnnotation, type VerdictsFile } from "./verdicts.ts";
 

@@ -26,7 +26,8 @@ export interface VerdictsFile {
   pluginConfigSha256: string;
   /** The local stack's facts (local runs only). */
   stack: { envoyVersion: string; wasmSha256: string; wasmSource: string } | null;
-  requests: Record<string, { verdict: Verdict; test: string }>;
+  /** judgement, status and rules were added with the verdict engine (absent in older files). */
+  requests: Record<string, { verdict: Verdict; test: string; judgement?: string; status?: number; rules?: number[] }>;
 }
 
 export interface DriftCase {

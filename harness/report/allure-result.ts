@@ -6,8 +6,13 @@ export interface ExtraResult {
   /** Stable id: Allure's history and trend follow it from run to run. */
   id: string;
   name: string;
-  status: "passed" | "failed" | "broken";
+  status: "passed" | "failed" | "broken" | "skipped" | "unknown";
   message?: string;
+  /** Shown above the attachments (HTML). */
+  descriptionHtml?: string;
+  fullName?: string;
+  start?: number;
+  stop?: number;
   labels: Array<{ name: string; value: string }>;
   parameters?: Array<{ name: string; value: string }>;
   attachments: Array<{ name: string; content: string; type: string }>;
@@ -19,7 +24,7 @@ export interface ExtraResult {
  */
 export async function writeAllureResult(resultsDir: string, extra: ExtraResult): Promise<void> {
   const uuid = randomUUID();
-  const now = Date.now();
+  const now = extra.start ?? Date.now();
   const attachments = [];
   for (const [i, a] of extra.attachments.entries()) {
     const source = `${uuid}-${i}-attachment${extname(a.name) || ".txt"}`;
@@ -31,12 +36,13 @@ export async function writeAllureResult(resultsDir: string, extra: ExtraResult):
     historyId: extra.id,
     testCaseId: extra.id,
     name: extra.name,
-    fullName: extra.id,
+    fullName: extra.fullName ?? extra.id,
+    ...(extra.descriptionHtml && { descriptionHtml: extra.descriptionHtml }),
     status: extra.status,
     statusDetails: extra.message ? { message: extra.message } : {},
     stage: "finished",
     start: now,
-    stop: now,
+    stop: extra.stop ?? now,
     labels: extra.labels,
     parameters: extra.parameters ?? [],
     attachments,

@@ -37,9 +37,9 @@ export class LogBuffer {
     return new Promise((resolve) => this.watchers.push({ pattern, resolve }));
   }
 
-  /** Stops writing the file (the in-memory copy stays readable). */
-  close(): void {
-    this.file?.end();
+  /** Stops writing the file once what was written is flushed (the in-memory copy stays readable). */
+  close(): Promise<void> {
+    return new Promise((resolve) => (this.file ? this.file.end(() => resolve()) : resolve()));
   }
 
   text(): string {

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
-import { mkdtemp } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { Wait, type StartedTestContainer, type ContainerRuntimeClient } from "testcontainers";
 import { ensureImages, type ImageSource } from "../artifacts/images.ts";
 import { LABEL_MANAGED, LABEL_OWNER_PID, LABEL_RUN } from "../artifacts/versions.ts";
@@ -27,6 +27,8 @@ export interface StackOptions {
   /** Extra Envoy options (the ASM stand-in: Istio-gateway routing and filter order). */
   envoy?: Pick<EnvoyConfigInput, "domains" | "filtersAfterWasm" | "pluginName">;
   log?: (line: string) => void;
+  /** Copy Envoy's log (every payload and matched rule) here when the stack stops; otherwise it is deleted then. */
+  keepLogAs?: string;
 }
 
 /** The facts a report needs about the stack; serialisable, so it can be handed to test workers. */
@@ -142,7 +144,7 @@ export async function startLocalStack(options: StackOptions): Promise<StartedSta
       manifest: options.manifest.source,
       envoyLogFile,
     };
-    return makeStarted(info, client, run, envoyLog);
+    return makeStarted(info, client, run, envoyLog, options.keepLogAs);
   } catch (error) {
     // Interrupted by Ctrl-C: the signal handler is removing the containers and will exit 130; failing here
     // with "container is marked for removal" would only race it with a misleading message.
@@ -160,9 +162,16 @@ function firstLine(error: Error): string {
   return error.message.split("\n")[0]!.trim();
 }
 
-function makeStarted(info: StackInfo, client: ContainerRuntimeClient, run: string, envoyLog: LogBuffer): StartedStack {
+function makeStarted(info: StackInfo, client: ContainerRuntimeClient, run: string, envoyLog: LogBuffer, keepLogAs?: string): StartedStack {
   let stopping: Promise<void> | undefined;
-  const stop = () => (stopping ??= reap(client, { run }).then(() => envoyLog.close()));
+  const stop = () =>
+    (stopping ??= reap(client, { run })
+      .then(() => envoyLog.close())
+      .then(async () => {
+        // The log holds every payload sent: it does not outlive the run unless the user asked to keep it.
+        if (keepLogAs) await mkdir(dirname(keepLogAs), { recursive: true }).then(() => copyFile(info.envoyLogFile, keepLogAs));
+        await rm(dirname(info.envoyLogFile), { recursive: true, force: true });
+      }));
   return {
     ...info,
     info: () => ({ ...info }),

@@ -1,4 +1,4 @@
-// Legitimate traffic that looks dangerous to a naive filter (payloads/benign/*.yaml, expect: allow).
+// Legitimate traffic that looks dangerous to a naive filter (payloads/benign/*.yaml, expect: allow), grouped by file.
 import { corpusRequests, defineCorpusTests } from "../corpus.ts";
 
-defineCorpusTests(corpusRequests("allow"));
+defineCorpusTests("false-positives", corpusRequests("allow"));

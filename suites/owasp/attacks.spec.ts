@@ -1,4 +1,4 @@
-// OWASP Top 10 attacks (payloads/*.yaml, expect: block), one test per placement × encoding.
+// OWASP Top 10 attacks (payloads/*.yaml, expect: block): every placement × encoding of every case, grouped by file and class.
 import { corpusRequests, defineCorpusTests } from "../corpus.ts";
 
-defineCorpusTests(corpusRequests("block"));
+defineCorpusTests("owasp", corpusRequests("block"));

@@ -28,4 +28,4 @@ const request: ExpandedRequest = {
   body: `notes=${encodeURIComponent(FILLER)}&q=%3Cscript%3Ealert(1)%3C%2Fscript%3E`,
 };
 
-defineCorpusTests([request]);
+defineCorpusTests("owasp", [request]);

@@ -1,0 +1,15 @@
+import type { RequestSpec } from "../http/request.ts";
+import { reproducer } from "../engine/reproduce.ts";
+import type { Target } from "../targets/target.ts";
+
+/** One line of a dry run's listing: what would be sent, as a command that sends it (configured secrets redacted). */
+export interface DryRunEntry {
+  id: string;
+  method: string;
+  url: string;
+  curl: string;
+}
+
+export function dryRunEntry(target: Target, spec: RequestSpec, baseUrl: string, raw?: string): DryRunEntry {
+  return { id: spec.id, method: spec.method, url: `${baseUrl}${spec.path}`, curl: reproducer(target, baseUrl, spec, raw) };
+}

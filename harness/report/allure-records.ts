@@ -1,0 +1,81 @@
+// The Allure result of one record (a view: nothing here decides a verdict). An attack that reached the app is
+// never plain green: accepted gaps, proxy changes and rejections are "unknown", other paranoia levels "skipped".
+import type { WafRecord } from "../engine/record.ts";
+import { owasp2025Name } from "../payloads/owasp-names.ts";
+import type { ExtraResult } from "./allure-result.ts";
+import { esc } from "./junit.ts";
+
+export function allureStatusOf(r: WafRecord): ExtraResult["status"] {
+  if (r.judgement === "infra") return "broken";
+  if (r.fails) return "failed";
+  if (r.informational) return "skipped";
+  if (r.judgement === "true-positive" || r.judgement === "true-negative") return "passed";
+  return "unknown";
+}
+
+function epicOf(r: WafRecord): string {
+  if (r.suite === "conformance") return "Conformance";
+  if (r.meta.expect === "allow") return "Benign traffic (must pass)";
+  return owasp2025Name(r.meta.owasp2025);
+}
+
+export function allureResultOf(r: WafRecord, targetName: string): ExtraResult {
+  const rules = r.waf.rules.map((x) => `${x.id}${x.disruptive ? ` [${x.disruptive.action}, phase ${x.disruptive.phase}]` : ""}  ${x.msg ?? ""}${x.data ? `\n    ${x.data}` : ""}`);
+  const response =
+    r.response.kind === "error"
+      ? `error: ${r.response.code}: ${r.response.message}\nafter ${r.response.elapsedMs} ms\n`
+      : [`HTTP ${r.response.status} (${r.response.elapsedMs} ms)`, ...r.response.headers.map(([n, v]) => `${n}: ${v}`), "", r.response.bodyHead].join("\n");
+  const facts: Array<[string, string]> = [
+    ["Verdict", `${r.verdict} → ${r.judgement}${r.informational ? " (informational)" : ""}`],
+    ["What happened", r.message],
+    ...(r.acceptedGap ? [["Accepted gap", `${r.acceptedGap.reason} (reviewed ${r.acceptedGap.date}, ${r.acceptedGap.source})`] as [string, string]] : []),
+    ...(r.proxyChanges.length > 0 ? [["Changed by proxy", r.proxyChanges.join("; ")] as [string, string]] : []),
+    ...(r.waf.note ? [["WAF log", r.waf.note] as [string, string]] : []),
+    ["Replay", r.sent.reproducer],
+  ];
+  return {
+    id: `wafcheck:${r.suite}:${r.id}`,
+    name: `${r.title} [${r.id}]`,
+    fullName: `${r.suite} › ${r.group} › ${r.id}`,
+    status: allureStatusOf(r),
+    message: r.message,
+    descriptionHtml: `<dl>${facts.map(([k, v]) => `<dt><b>${esc(k)}</b></dt><dd><code>${esc(v)}</code></dd>`).join("")}</dl>`,
+    start: Date.parse(r.startedAt),
+    stop: Date.parse(r.startedAt) + Math.round(r.response.elapsedMs),
+    labels: [
+      { name: "epic", value: epicOf(r) },
+      { name: "feature", value: r.suite === "conformance" ? "Seed rule 101" : r.meta.class },
+      { name: "story", value: `${r.meta.placement} / ${r.meta.encoding}` },
+      { name: "severity", value: r.meta.severity },
+      { name: "suite", value: r.suite },
+      { name: "subSuite", value: r.group },
+      { name: "target", value: targetName },
+      ...(r.meta.cwe !== "-" ? [{ name: "cwe", value: r.meta.cwe }] : []),
+      ...(r.informational ? [{ name: "tag", value: "informational" }] : []),
+    ],
+    parameters: [
+      { name: "placement", value: r.meta.placement },
+      { name: "encoding", value: r.meta.encoding },
+      { name: "expect", value: r.meta.expect },
+      { name: "paranoia", value: String(r.meta.paranoia ?? "-") },
+    ],
+    attachments: [
+      { name: "request (replay)", content: `${r.sent.reproducer}\n`, type: "text/plain" },
+      ...(r.sent.raw !== undefined ? [{ name: "raw request (bytes sent)", content: r.sent.raw, type: "text/plain" }] : []),
+      { name: "response", content: response, type: "text/plain" },
+      ...(r.waf.evidence !== "none" ? [{ name: "matched CRS rules", content: `${rules.join("\n") || "(none)"}\n`, type: "text/plain" }] : []),
+      { name: "record.json", content: `${JSON.stringify(r, null, 2)}\n`, type: "application/json" },
+    ],
+  };
+}
+
+/** Allure's categories: the Categories tab groups results by what happened to the request. */
+export const ALLURE_CATEGORIES = [
+  { name: "WAF bypass", matchedStatuses: ["failed"], messageRegex: ".*WAF bypass.*" },
+  { name: "False positive", matchedStatuses: ["failed"], messageRegex: ".*false positive.*" },
+  { name: "Infrastructure error (not a WAF verdict)", matchedStatuses: ["broken"] },
+  { name: "Accepted gap (attack reached the app)", matchedStatuses: ["unknown"], messageRegex: ".*accepted gap.*" },
+  { name: "Changed by proxy (not a WAF verdict)", matchedStatuses: ["unknown"], messageRegex: ".*changed by proxy.*" },
+  { name: "Rejected by proxy (not the WAF)", matchedStatuses: ["unknown"], messageRegex: ".*rejected by proxy.*" },
+  { name: "Informational (other paranoia level or setting)", matchedStatuses: ["skipped"] },
+];

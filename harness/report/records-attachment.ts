@@ -1,0 +1,19 @@
+import type { WafRecord } from "../engine/record.ts";
+
+/**
+ * Records travel from the test workers to the reporters as one attachment per test: Playwright carries it across
+ * processes (and across shards, in blob reports), so no side files are needed.
+ */
+export const RECORDS_ATTACHMENT = "wafcheck-records";
+
+export function encodeRecords(records: ReadonlyArray<Readonly<WafRecord>>): Buffer {
+  return Buffer.from(JSON.stringify(records));
+}
+
+export function decodeRecords(attachment: { name: string; body?: Buffer }): WafRecord[] {
+  if (attachment.name !== RECORDS_ATTACHMENT || !attachment.body) return [];
+  return JSON.parse(attachment.body.toString("utf8")) as WafRecord[];
+}
+
+/** Annotation a test adds before it skips: how many requests it stood for (summary.json counts them as skipped). */
+export const REQUESTS_ANNOTATION = "wafcheck-requests";

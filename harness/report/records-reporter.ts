@@ -1,0 +1,116 @@
+import { join } from "node:path";
+import type { Reporter, TestCase, TestResult } from "@playwright/test/reporter";
+import type { WafRecord } from "../engine/record.ts";
+import { hasRunContext, readRunContext, type RunContext } from "../run/run-context.ts";
+import { writeAllureResult } from "./allure-result.ts";
+import { ALLURE_CATEGORIES, allureResultOf } from "./allure-records.ts";
+import { junitXml } from "./junit.ts";
+import { decodeRecords, REQUESTS_ANNOTATION } from "./records-attachment.ts";
+import { detectionOf, suiteCounts, verdictsFileOf, type RecordlessTest } from "./record-views.ts";
+import { environmentProperties, suiteOf, type Summary } from "./summary.ts";
+import { mergeSummarySections, summaryPathIn } from "./summary-store.ts";
+import { writeFileAtomic } from "./write-atomic.ts";
+
+/**
+ * The one reporter that writes a run's reports, every one a view of the engine's records: summary.json (its run
+ * sections), verdicts.json, junit.xml and the Allure results. It never changes a record or decides a verdict.
+ */
+export default class RecordsReporter implements Reporter {
+  private readonly records = new Map<string, WafRecord>();
+  private readonly recordless = new Map<string, RecordlessTest>();
+  private run: RunContext | undefined;
+
+  onBegin(): void {
+    // Read early: run directly, Playwright's global teardown removes the context before onEnd.
+    this.run = hasRunContext() ? readRunContext() : undefined;
+  }
+
+  onTestEnd(test: TestCase, result: TestResult): void {
+    this.run ??= readRunContext();
+    const records = result.attachments.flatMap(decodeRecords);
+    for (const r of records) this.records.set(`${r.suite}\u0000${r.id}`, r); // a retry's records replace the earlier ones
+    this.recordless.delete(test.id);
+    if (records.length > 0 || result.status === "passed") return;
+    const suite = suiteOf(specFile(test));
+    const title = test.titlePath().filter(Boolean).slice(1).join(" › ");
+    if (result.status === "skipped") {
+      const requests = Number(test.annotations.concat(result.annotations).find((a) => a.type === REQUESTS_ANNOTATION)?.description ?? 1);
+      const reason = [...result.annotations, ...test.annotations].find((a) => a.type === "skip")?.description ?? "skipped";
+      this.recordless.set(test.id, { suite, title, status: "skipped", requests, reason });
+    } else {
+      const reason = `${result.status}: ${(result.error?.message ?? "no records").split("\n")[0]}`;
+      this.recordless.set(test.id, { suite, title, status: "failed", requests: 0, reason });
+    }
+  }
+
+  async onEnd(): Promise<void> {
+    const run = this.run ?? readRunContext();
+    if (run.dryRunFile) return; // a dry run sends nothing and reports nothing
+    const records = [...this.records.values()].sort((a, b) => a.suite.localeCompare(b.suite) || a.id.localeCompare(b.id));
+    const recordless = [...this.recordless.values()];
+    const dir = run.reportsDir;
+    const stack = run.stack;
+    const target = { name: run.target.name, url: run.target.url };
+    const summary: Summary = {
+      schemaVersion: 1,
+      generatedAt: new Date().toISOString(),
+      target,
+      stack: stack ? { envoyVersion: stack.envoyVersion, wasmSha256: stack.wasmSha256, wasmSource: stack.wasmSource, pluginConfigSha256: stack.pluginConfigSha256 } : null,
+      suites: suiteCounts(records, recordless),
+      run: { id: run.runId, startedAt: run.startedAt, records: records.length, brokenTests: recordless.filter((t) => t.status === "failed") },
+    };
+    const detection = detectionOf(records, run.paranoia);
+    if (detection) summary.detection = detection;
+    await mergeSummarySections(summaryPathIn(dir), summary);
+
+    const verdicts = verdictsFileOf(records, {
+      generatedAt: summary.generatedAt,
+      target,
+      manifest: stack?.manifest ?? run.manifest.source,
+      pluginConfigSha256: stack?.pluginConfigSha256 ?? run.manifest.pluginConfigSha256,
+      stack: stack ? { envoyVersion: stack.envoyVersion, wasmSha256: stack.wasmSha256, wasmSource: stack.wasmSource } : null,
+    });
+    await writeFileAtomic(join(dir, "verdicts.json"), `${JSON.stringify(verdicts, null, 2)}\n`);
+
+    const facts: Record<string, string> = { target: target.name, targetUrl: target.url, manifest: stack?.manifest ?? run.manifest.source, runId: run.runId };
+    if (stack)
+      Object.assign(facts, {
+        envoyVersion: stack.envoyVersion,
+        envoyImage: stack.envoyImage,
+        httpbinImage: stack.httpbinImage,
+        wasmSource: stack.wasmSource,
+        wasmSha256: stack.wasmSha256,
+        pluginConfigSha256: stack.pluginConfigSha256,
+      });
+    await writeFileAtomic(join(dir, "junit.xml"), junitXml(records, recordless, facts));
+
+    const results = join(dir, "allure-results");
+    await writeFileAtomic(join(results, "environment.properties"), environmentProperties(facts));
+    await writeFileAtomic(join(results, "categories.json"), JSON.stringify(ALLURE_CATEGORIES, null, 1));
+    await writeFileAtomic(
+      join(results, "executor.json"),
+      JSON.stringify({ name: process.env.CI ? "CI" : "local", type: "wafcheck", buildName: `wafcheck ${target.name} ${run.runId}`, reportName: `wafcheck: ${target.name}` }),
+    );
+    for (const r of records) await writeAllureResult(results, allureResultOf(r, target.name));
+    for (const t of recordless)
+      await writeAllureResult(results, {
+        id: `wafcheck:${t.suite}:${t.title}`,
+        name: t.title,
+        status: t.status === "skipped" ? "skipped" : "broken",
+        message: t.reason,
+        labels: [{ name: "suite", value: t.suite }],
+        attachments: [],
+      });
+  }
+
+  printsToStdio(): boolean {
+    return false;
+  }
+}
+
+/** The spec file a test belongs to, relative to suites/ (tests defined by a shared helper have that helper as their location). */
+function specFile(test: TestCase): string {
+  let suite: TestCase["parent"] | undefined = test.parent;
+  while (suite && suite.type !== "file") suite = suite.parent;
+  return suite?.title ?? "";
+}

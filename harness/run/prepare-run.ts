@@ -1,0 +1,69 @@
+import { rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { WafEnv } from "../config/env.ts";
+import { paranoiaOfConfig } from "../config/run-paranoia.ts";
+import { capabilitiesOf } from "../manifest/capabilities.ts";
+import { loadRunManifest } from "../manifest/load-manifest.ts";
+import type { LoadedManifest } from "../manifest/manifest.ts";
+import { auditExceptions, loadExceptions, type AcceptedGap } from "../payloads/exceptions.ts";
+import { expandCases, type ExpandedRequest } from "../payloads/expand.ts";
+import { loadCorpus, payloadDirs } from "../payloads/load.ts";
+import { reportsDir } from "../report/reports-dir.ts";
+import { readSummary, summaryPathIn } from "../report/summary-store.ts";
+import type { StackInfo } from "../stack/stack.ts";
+import { newRunId, newScratchDir, writeRunContext, type RunContext } from "./run-context.ts";
+
+/** Everything a run reads from the user, validated before anything starts: bad input costs nothing and changes nothing. */
+export interface RunInputs {
+  env: WafEnv;
+  manifest: LoadedManifest;
+  corpus: ExpandedRequest[];
+  gaps: AcceptedGap[];
+  reportsDir: string;
+}
+
+export async function loadRunInputs(env: WafEnv): Promise<RunInputs> {
+  const reports = reportsDir();
+  await readSummary(summaryPathIn(reports)); // a corrupt summary.json stops the run here (exit 2), untouched
+  const manifest = await loadRunManifest(env);
+  const corpus = expandCases(loadCorpus(payloadDirs()));
+  const gaps = loadExceptions(payloadDirs());
+  auditExceptions(gaps, corpus);
+  return { env, manifest, corpus, gaps, reportsDir: reports };
+}
+
+export interface PreparedRun {
+  context: RunContext;
+  /** The value of WAF_RUN_CONTEXT for the run's processes. */
+  contextFile: string;
+  /** Removes the run's scratch files (the corpus copy, the context). */
+  cleanup(): Promise<void>;
+}
+
+/** Writes the run's context (and the expanded corpus beside it) into a fresh scratch directory. */
+export async function prepareRun(
+  inputs: RunInputs,
+  options: { target: { name: string; url: string }; stack?: StackInfo; dryRunFile?: string; requestFilter?: RunContext["requestFilter"]; scratchDir?: string },
+): Promise<PreparedRun> {
+  const scratchDir = options.scratchDir ?? (await newScratchDir());
+  const corpusFile = join(scratchDir, "corpus.json");
+  await writeFile(corpusFile, JSON.stringify(inputs.corpus));
+  const context: RunContext = {
+    schemaVersion: 1,
+    runId: newRunId(),
+    startedAt: new Date().toISOString(),
+    target: { ...options.target, targetsFile: inputs.env.WAF_TARGETS_FILE },
+    manifest: { source: inputs.manifest.source, pluginConfigSha256: inputs.manifest.pluginConfigSha256 },
+    stack: options.stack ?? null,
+    paranoia: paranoiaOfConfig(inputs.manifest.pluginConfig, inputs.env),
+    capabilities: [...capabilitiesOf(inputs.manifest.pluginConfig)],
+    corpusFile,
+    gaps: inputs.gaps,
+    reportsDir: inputs.reportsDir,
+    ...(options.dryRunFile && { dryRunFile: options.dryRunFile }),
+    ...(options.requestFilter && { requestFilter: options.requestFilter }),
+    scratchDir,
+  };
+  const contextFile = await writeRunContext(context);
+  return { context, contextFile, cleanup: () => rm(scratchDir, { recursive: true, force: true }) };
+}
