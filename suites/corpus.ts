@@ -1,38 +1,52 @@
-// Corpus requests (payloads/*.yaml, expanded) as Playwright tests: one test per corpus file and class, whose
-// requests go through the engine together. Each request gets its own record (and its own Allure and JUnit result);
-// the test fails once, listing every bypass or false positive, so a broken WAF costs no more than a healthy one.
+// Requests as Playwright tests: one test per group (an OWASP category of the corpus, or the conformance cases),
+// whose requests go through the engine together. Each request gets its own record (and its own Allure and JUnit
+// result); a group's test fails once, listing every bypass or false positive, so a broken WAF costs about as
+// much as a healthy one.
 import type { TestInfo } from "@playwright/test";
 import type { EngineRequest } from "../harness/engine/record.ts";
 import { readCorpusFile } from "../harness/payloads/corpus-file.ts";
-import { expandCases, type ExpandedRequest } from "../harness/payloads/expand.ts";
-import { loadCorpus, payloadDirs } from "../harness/payloads/load.ts";
-import { groupRequests, requestGrepText, selectedBy, type RequestFilter } from "../harness/payloads/groups.ts";
+import type { ExpandedRequest } from "../harness/payloads/expand.ts";
+import { CORPUS_GROUP_PREFIX, groupRequests, requestGrepText, selectedBy, type RequestFilter } from "../harness/payloads/groups.ts";
 import { REQUESTS_ANNOTATION } from "../harness/report/records-attachment.ts";
 import { hasRunContext, readRunContext, type RunContext } from "../harness/run/run-context.ts";
-import { expectNoFindings, runRequests, test } from "./fixtures.ts";
+import { expectNoFindings, runRequests, type test } from "./fixtures.ts";
 
 /** The expanded corpus the run validated once (project payloads plus WAF_PAYLOADS dirs). */
-export function corpusRequests(expect: "block" | "allow"): ExpandedRequest[] {
+export async function corpusRequests(expect: "block" | "allow"): Promise<ExpandedRequest[]> {
   // Without a run context (`playwright test --list`, or the runner collecting tests before its global setup):
-  // the same corpus, expanded from the YAML.
-  const all = hasRunContext() ? readCorpusFile(readRunContext().corpusFile) : expandCases(loadCorpus(payloadDirs()));
+  // the same corpus, expanded from the YAML (loaded lazily: a worker restart should not pay for it).
+  const all = hasRunContext() ? readCorpusFile(readRunContext().corpusFile) : await expandFromYaml();
   return all.filter((r) => r.expect === expect);
 }
 
-export function defineCorpusTests(suite: "owasp" | "false-positives", requests: readonly ExpandedRequest[]): void {
-  for (const group of groupRequests(requests)) {
-    test(group.title, { tag: group.tags }, async ({ engine, run, target }, testInfo) => {
-      const filter = requestFilter(run, testInfo);
-      const selected = group.requests.filter((r) => selectedBy(filter, requestGrepText(group.title, r)));
-      const allowed = selected.filter((r) => target.classes === undefined || target.classes.includes(r.class));
-      testInfo.annotations.push({ type: REQUESTS_ANNOTATION, description: String(selected.length) });
-      test.skip(allowed.length === 0, selected.length === 0 ? "no request matches --grep" : `classes not allowed on target ${target.name}`);
-      // Generous: a remote target's rate limit paces the requests; locally a group takes seconds.
-      test.setTimeout(60_000 + allowed.length * (target.rateLimit ? (2_000 * testInfo.config.workers) / target.rateLimit : 250));
-      const records = await runRequests(engine, run, target, allowed.map((r): EngineRequest => ({ ...r, suite, group: group.title })), testInfo);
-      expectNoFindings(records);
-    });
-  }
+async function expandFromYaml(): Promise<ExpandedRequest[]> {
+  const [{ expandCases }, { loadCorpus, payloadDirs }] = await Promise.all([import("../harness/payloads/expand.ts"), import("../harness/payloads/load.ts")]);
+  return expandCases(loadCorpus(payloadDirs()));
+}
+
+/** The corpus half of a suite as groups of engine requests (one test each). */
+export function corpusGroups(suite: "owasp" | "false-positives", requests: readonly ExpandedRequest[]): Array<{ title: string; tags: string[]; requests: EngineRequest[] }> {
+  return groupRequests(requests, CORPUS_GROUP_PREFIX[suite === "owasp" ? "block" : "allow"]).map((g) => ({
+    ...g,
+    requests: g.requests.map((r): EngineRequest => ({ ...r, suite, group: g.title })),
+  }));
+}
+
+/**
+ * The body of a group's test: sends the requests --grep selects and the target allows, attaches their records,
+ * and fails once on findings. Spec files call `test()` themselves, so each test is listed under its spec file.
+ */
+export function groupTest(title: string, requests: readonly EngineRequest[]): Parameters<typeof test>[2] {
+  return async ({ engine, run, target }, testInfo) => {
+    const filter = requestFilter(run, testInfo);
+    const selected = requests.filter((r) => selectedBy(filter, requestGrepText(title, r)));
+    const sendable = selected.filter((r) => (target.classes === undefined || target.classes.includes(r.class) || r.suite === "conformance") && (r.via !== "upstream" || target.upstreamUrl));
+    testInfo.annotations.push({ type: REQUESTS_ANNOTATION, description: String(selected.length) });
+    testInfo.skip(sendable.length === 0, selected.length === 0 ? "no request matches --grep" : `no request of this group may be sent to target ${target.name}`);
+    // Generous: a remote target's rate limit paces the requests; locally a group takes seconds.
+    testInfo.setTimeout(60_000 + sendable.length * (target.rateLimit ? (2_000 * testInfo.config.workers) / target.rateLimit : 250));
+    expectNoFindings(await runRequests(engine, run, target, sendable, testInfo));
+  };
 }
 
 /** npm run waf hands down the user's --grep for requests; run directly, Playwright's own grep is the filter. */

@@ -57,7 +57,7 @@ export async function runRequests(engine: Engine, run: RunContext, target: Targe
       assertAllowed(target, baseUrl, effectiveHeaders(target, r).find(([n]) => n.toLowerCase() === "host")?.[1]);
       appendFileSync(run.dryRunFile, `${JSON.stringify(dryRunEntry(target, r, baseUrl, r.raw?.replaceAll("{{host}}", target.hostHeader ?? new URL(baseUrl).host)))}\n`);
     }
-    test.skip(true, "dry run: nothing sent");
+    testInfo.skip(true, "dry run: nothing sent");
   }
   const records = await engine.run(requests);
   await testInfo.attach(RECORDS_ATTACHMENT, { body: encodeRecords(records), contentType: "application/json" });

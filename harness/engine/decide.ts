@@ -84,12 +84,18 @@ function recordedWaf(evidence: WafEvidence): RecordedWaf {
   if (evidence.kind === "none") return { evidence: "none", rules: [] };
   if (evidence.kind !== "logged") return { evidence: evidence.kind, note: evidence.reason, rules: [] };
   const interrupting = evidence.rules.find((r) => r.disruptive && r.disruptive.action !== "allowed");
+  // The plug-in logs every interruption it carries out; Coraza logs the rule behind it (not for CRS's phase-4 blocks).
+  const interruptedBy = evidence.interrupted
+    ? { ...evidence.interrupted, ...(interrupting && { ruleId: interrupting.id }) }
+    : interrupting?.disruptive
+      ? { action: interrupting.disruptive.action, phase: `phase ${interrupting.disruptive.phase}`, ruleId: interrupting.id }
+      : undefined;
   const score = evidence.rules.map((r) => INBOUND_SCORE.exec(r.msg ?? "")?.[1]).find((s) => s !== undefined);
   return {
     evidence: "logged",
     txId: evidence.txId,
     rules: evidence.rules,
-    ...(interrupting?.disruptive && { interruptedBy: { id: interrupting.id, ...interrupting.disruptive } }),
+    ...(interruptedBy && { interruptedBy }),
     ...(score !== undefined && { inboundScore: Number(score) }),
     ...(!evidence.complete && { note: "the WAF's log for this request was still incomplete when it was judged" }),
   };
@@ -101,6 +107,6 @@ function reviewerMessage(outcome: Outcome, waf: RecordedWaf, message: string, no
   if (note) parts.push(note);
   const matched = waf.rules.map((r) => r.id);
   if (waf.evidence === "logged") parts.push(matched.length > 0 ? `rules matched: ${[...new Set(matched)].join(", ")}` : "no rule matched");
-  if (waf.interruptedBy) parts.push(`interrupted by rule ${waf.interruptedBy.id} in phase ${waf.interruptedBy.phase}`);
+  if (waf.interruptedBy) parts.push(`the WAF interrupted it (${waf.interruptedBy.action} in ${waf.interruptedBy.phase}${waf.interruptedBy.ruleId ? `, rule ${waf.interruptedBy.ruleId}` : ""})`);
   return parts.join("; ");
 }

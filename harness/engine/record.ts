@@ -39,8 +39,8 @@ export interface RecordedWaf {
   /** Coraza's transaction id (unique_id in its log). */
   txId?: string;
   rules: LoggedRule[];
-  /** The rule whose disruptive action the WAF carried out, if any. */
-  interruptedBy?: { id: number; action: string; phase: number };
+  /** The interruption the WAF carried out (the plug-in's own line), and the rule behind it when Coraza logged one. */
+  interruptedBy?: { action: string; phase: string; ruleId?: number };
   /** Inbound anomaly score CRS reported (949110/949111 message), when logged. */
   inboundScore?: number;
 }

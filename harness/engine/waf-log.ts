@@ -18,6 +18,8 @@ export interface Transaction {
   rules: LoggedRule[];
   /** The phase-5 correlation line arrived: every line of this request is in. */
   ended: boolean;
+  /** The plug-in's own "Transaction interrupted" line (also for phase-4 blocks, whose rules CRS does not log). */
+  interrupted?: { action: string; phase: string };
 }
 
 const TX_ID = /\[unique_id "([^"]*)"\]/;
@@ -25,6 +27,14 @@ const RULE_ID = /\[id "(\d+)"\]/;
 const MSG = /\[msg ("(?:[^"\\]|\\.)*")\]/;
 const DATA = /\[data ("(?:[^"\\]|\\.)*")\]/;
 const DISRUPTIVE = /Coraza: Access (denied|dropped|redirected|allowed) \(phase (\d)\)|Coraza: Custom disruptive action triggered \(phase (\d)\)/;
+
+const INTERRUPTED = /Transaction interrupted tx_id="([^"]*)".*?action="([^"]*)" phase="([^"]*)"/;
+
+/** The plug-in's line for an interruption it carried out: `Transaction interrupted tx_id="…" … action="deny" phase="http_request_headers"`. */
+export function parseInterruptionLine(line: string): { txId: string; action: string; phase: string } | undefined {
+  const m = INTERRUPTED.exec(line);
+  return m ? { txId: m[1]!, action: m[2]!, phase: m[3]! } : undefined;
+}
 
 /** A Coraza rule line from Envoy's log (`wasm log …: [client …] Coraza: … [id "…"] … [unique_id "…"]`), or undefined. */
 export function parseRuleLine(line: string): { txId: string; rule: LoggedRule } | undefined {
@@ -59,6 +69,12 @@ export class TransactionIndex {
 
   add(text: string): void {
     for (const line of text.split("\n")) {
+      const interruption = parseInterruptionLine(line);
+      if (interruption) {
+        const tx = this.byTx.get(interruption.txId);
+        if (tx) tx.interrupted = { action: interruption.action, phase: interruption.phase };
+        continue;
+      }
       const parsed = parseRuleLine(line);
       if (!parsed) continue;
       const { txId, rule } = parsed;
@@ -93,7 +109,7 @@ export class TransactionIndex {
 
 /** Evidence from the WAF's own log for one request (local stacks only). */
 export type WafEvidence =
-  | { kind: "logged"; txId: string; rules: LoggedRule[]; complete: boolean }
+  | { kind: "logged"; txId: string; rules: LoggedRule[]; complete: boolean; interrupted?: { action: string; phase: string } }
   /** The WAF logged nothing for it: Envoy answered before the filter, or the rule engine is off. */
   | { kind: "not-logged"; reason: string }
   /** The log could not be read: the request's rules are unknown (an infrastructure error locally). */
@@ -150,7 +166,7 @@ export class WafLog {
       out.set(
         id,
         tx
-          ? { kind: "logged", txId: tx.txId, rules: tx.rules, complete: tx.ended }
+          ? { kind: "logged", txId: tx.txId, rules: tx.rules, complete: tx.ended, ...(tx.interrupted && { interrupted: tx.interrupted }) }
           : { kind: "not-logged", reason: this.silent ? "the WAF logged nothing for any request (rule engine off, or its log level hides rule matches)" : "no WAF log line: the request did not reach the WAF" },
       );
     }

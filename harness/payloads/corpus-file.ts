@@ -1,16 +1,7 @@
 import { readFileSync } from "node:fs";
-import { mkdtemp, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { ExpandedRequest } from "./expand.ts";
 
-/** The expanded corpus as one JSON file, validated once by the orchestrator and read by every test worker. */
-export async function writeCorpusFile(requests: readonly ExpandedRequest[]): Promise<string> {
-  const file = join(await mkdtemp(join(tmpdir(), "wafcheck-corpus-")), "corpus.json");
-  await writeFile(file, JSON.stringify(requests));
-  return file;
-}
-
+/** The expanded corpus a run validated once (written by harness/run/prepare-run.ts), read by every test worker. */
 export function readCorpusFile(file: string): ExpandedRequest[] {
   return JSON.parse(readFileSync(file, "utf8")) as ExpandedRequest[];
 }

@@ -1,4 +1,4 @@
-import { basename } from "node:path";
+import { owasp2025Name } from "./owasp-names.ts";
 
 /** The corpus fields grouping and filtering look at. */
 export interface GroupableRequest {
@@ -10,9 +10,10 @@ export interface GroupableRequest {
 }
 
 /**
- * One Playwright test per corpus file and class: a finding fails one test, not one per request, because Playwright
- * replaces its worker after every failed test (about a second each on two cores). Per-request results are views of
- * the engine's records (Allure, JUnit, summary.json).
+ * One Playwright test per OWASP category: a finding fails one test, not one per request, because Playwright
+ * replaces its worker after every failed test (0.7-1.4 s each on two cores). A WAF that blocks nothing therefore
+ * costs about ten restarts, not hundreds. Per-request results are views of the engine's records (Allure, JUnit,
+ * summary.json, verdicts.json), and --grep still selects single requests by id, title or tag.
  */
 export interface RequestGroup<T extends GroupableRequest> {
   title: string;
@@ -20,10 +21,10 @@ export interface RequestGroup<T extends GroupableRequest> {
   requests: T[];
 }
 
-export function groupRequests<T extends GroupableRequest>(requests: readonly T[]): Array<RequestGroup<T>> {
+export function groupRequests<T extends GroupableRequest>(requests: readonly T[], prefix = ""): Array<RequestGroup<T>> {
   const groups = new Map<string, T[]>();
   for (const r of requests) {
-    const key = `${r.class} · ${r.source ? basename(r.source) : "built-in"}`;
+    const key = `${prefix}${owasp2025Name(r.owasp2025)}`;
     (groups.get(key) ?? groups.set(key, []).get(key)!).push(r);
   }
   return [...groups.entries()].map(([key, members]) => ({
@@ -32,6 +33,9 @@ export function groupRequests<T extends GroupableRequest>(requests: readonly T[]
     requests: members,
   }));
 }
+
+/** Attack groups are named by their category; benign groups say so first. */
+export const CORPUS_GROUP_PREFIX: Record<string, string> = { block: "", allow: "benign traffic · " };
 
 /** The text a --grep is matched against for one request: its group, id, title and tags (as Playwright matches tests). */
 export function requestGrepText(groupTitle: string, r: GroupableRequest): string {

@@ -1,22 +1,5 @@
 import type { Verdict } from "../verdict/verdict.ts";
 
-/** Annotation each request's verdict is recorded under, so the verdicts reporter can collect it per test. */
-export const VERDICT_ANNOTATION = "wafcheck-verdict";
-
-const VERDICTS: readonly Verdict[] = ["allowed", "blocked", "rejected-by-proxy", "infra"];
-
-export function verdictAnnotation(requestId: string, verdict: Verdict): { type: string; description: string } {
-  return { type: VERDICT_ANNOTATION, description: `${verdict} ${requestId}` };
-}
-
-export function parseVerdictAnnotation(a: { type: string; description?: string }): { id: string; verdict: Verdict } | undefined {
-  if (a.type !== VERDICT_ANNOTATION || !a.description) return undefined;
-  const space = a.description.indexOf(" ");
-  const verdict = a.description.slice(0, space) as Verdict;
-  if (space <= 0 || !VERDICTS.includes(verdict)) return undefined;
-  return { id: a.description.slice(space + 1), verdict };
-}
-
 /** reports/verdicts.json: every request's verdict in one run, by request id (the drift baseline format). */
 export interface VerdictsFile {
   schemaVersion: 1;

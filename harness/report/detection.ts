@@ -1,7 +1,6 @@
-import type { ExpandedRequest } from "../payloads/expand.ts";
-import type { Decision, Judgement } from "../verdict/expectation.ts";
+import type { Judgement } from "../verdict/expectation.ts";
 
-/** What one corpus test contributes to the detection figures (carried as a Playwright annotation). */
+/** What one corpus request contributes to the detection figures (a projection of its record). */
 export interface CorpusRecord {
   id: string;
   class: string;
@@ -10,21 +9,6 @@ export interface CorpusRecord {
   paranoia?: number;
   judgement: Judgement;
   informational: boolean;
-}
-
-export const CORPUS_ANNOTATION = "wafcheck-corpus";
-
-export function corpusAnnotation(request: ExpandedRequest, decision: Decision): { type: string; description: string } {
-  const record: CorpusRecord = {
-    id: request.id,
-    class: request.class,
-    owasp2025: request.owasp2025,
-    expect: request.expect,
-    ...(request.paranoia !== undefined && { paranoia: request.paranoia }),
-    judgement: decision.judgement,
-    informational: decision.informational,
-  };
-  return { type: CORPUS_ANNOTATION, description: JSON.stringify(record) };
 }
 
 export interface Tally {

@@ -26,7 +26,6 @@ export default class RecordsReporter implements Reporter {
   }
 
   onTestEnd(test: TestCase, result: TestResult): void {
-    this.run ??= readRunContext();
     const records = result.attachments.flatMap(decodeRecords);
     for (const r of records) this.records.set(`${r.suite}\u0000${r.id}`, r); // a retry's records replace the earlier ones
     this.recordless.delete(test.id);
@@ -44,8 +43,8 @@ export default class RecordsReporter implements Reporter {
   }
 
   async onEnd(): Promise<void> {
-    const run = this.run ?? readRunContext();
-    if (run.dryRunFile) return; // a dry run sends nothing and reports nothing
+    const run = this.run ?? (hasRunContext() ? readRunContext() : undefined);
+    if (!run || run.dryRunFile) return; // nothing ran (--list), or a dry run: nothing sent, nothing to report
     const records = [...this.records.values()].sort((a, b) => a.suite.localeCompare(b.suite) || a.id.localeCompare(b.id));
     const recordless = [...this.recordless.values()];
     const dir = run.reportsDir;

@@ -18,24 +18,6 @@ export interface Summary {
   [extension: string]: unknown;
 }
 
-export type TestEnd = { suite: string; status: "passed" | "failed" | "skipped"; infra: boolean };
-
-/** Counts per suite. A failed test marked infra counts as infra, never as passed or failed. */
-export function countSuites(results: readonly TestEnd[]): Record<string, SuiteCounts> {
-  const suites: Record<string, SuiteCounts> = {};
-  for (const r of results) {
-    const counts = (suites[r.suite] ??= { passed: 0, failed: 0, skipped: 0, infra: 0 });
-    if (r.status === "failed" && r.infra) counts.infra++;
-    else counts[r.status]++;
-  }
-  return suites;
-}
-
-/** The new run's keys replace the old ones; other sections (e.g. `latency` from npm run latency) stay. */
-export function mergeSummary(previous: Record<string, unknown> | undefined, next: Summary): Summary {
-  return { ...(previous ?? {}), ...next };
-}
-
 /** The suite a test file belongs to: its first folder under suites/ (suites/conformance/x.spec.ts → conformance). */
 export function suiteOf(relativeFile: string): string {
   const parts = relativeFile.split(/[\\/]/);

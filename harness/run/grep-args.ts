@@ -1,5 +1,5 @@
 import { UserError } from "../errors.ts";
-import { groupRequests, requestGrepText, selectedBy, type GroupableRequest } from "../payloads/groups.ts";
+import { CORPUS_GROUP_PREFIX, groupRequests, requestGrepText, selectedBy, type GroupableRequest } from "../payloads/groups.ts";
 
 /**
  * `npm run waf -- --grep X` selects requests, not only tests: X is matched against each corpus request's id,
@@ -46,7 +46,7 @@ export function splitGrep(argv: readonly string[], corpus: ReadonlyArray<Groupab
   if (grep !== undefined) {
     const titles = new Set<string>();
     for (const expect of ["block", "allow"]) // the suites group each half of the corpus on its own
-      for (const group of groupRequests(corpus.filter((r) => r.expect === expect)))
+      for (const group of groupRequests(corpus.filter((r) => r.expect === expect), CORPUS_GROUP_PREFIX[expect]))
         if (group.requests.some((r) => selectedBy(res, requestGrepText(group.title, r)))) titles.add(group.title);
     const widened = [grep, ...[...titles].map(escapeRegExp)].map((p) => `(?:${p})`).join("|");
     argvOut.push(`--grep=${widened}`);

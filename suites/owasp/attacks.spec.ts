@@ -1,4 +1,5 @@
-// OWASP Top 10 attacks (payloads/*.yaml, expect: block): every placement × encoding of every case, grouped by file and class.
-import { corpusRequests, defineCorpusTests } from "../corpus.ts";
+// OWASP Top 10 attacks (payloads/*.yaml, expect: block): every placement × encoding of every case, one test per OWASP category.
+import { corpusGroups, corpusRequests, groupTest } from "../corpus.ts";
+import { test } from "../fixtures.ts";
 
-defineCorpusTests("owasp", corpusRequests("block"));
+for (const group of corpusGroups("owasp", await corpusRequests("block"))) test(group.title, { tag: group.tags }, groupTest(group.title, group.requests));

@@ -3,7 +3,8 @@
 // as rejected, not inspected) or the payload is still seen (403); it must never reach the app.
 import type { ExpandedRequest } from "../../harness/payloads/expand.ts";
 import { browserHeaders } from "../../harness/payloads/browser.ts";
-import { defineCorpusTests } from "../corpus.ts";
+import { corpusGroups, groupTest } from "../corpus.ts";
+import { test } from "../fixtures.ts";
 
 const FILLER = "lorem ipsum dolor sit amet ".repeat(5_400); // ≈ 145 KB
 
@@ -28,4 +29,4 @@ const request: ExpandedRequest = {
   body: `notes=${encodeURIComponent(FILLER)}&q=%3Cscript%3Ealert(1)%3C%2Fscript%3E`,
 };
 
-defineCorpusTests("owasp", [request]);
+for (const group of corpusGroups("owasp", [request])) test(`${group.title}: body-limit evasion`, { tag: group.tags }, groupTest(group.title, group.requests));
