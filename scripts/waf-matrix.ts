@@ -1,27 +1,33 @@
-// `npm run waf:matrix`: attacks and benign traffic at paranoia levels 1..4, one local stack per level,
-// then a plot of blocked-% and false-positive-% per level (reports/paranoia-matrix.svg).
+// `npm run waf:matrix`: attacks and benign traffic at paranoia levels 1..4 on one local Envoy (a directive set
+// per level, chosen by Host), then a plot of blocked-% and false-positive-% per level (reports/paranoia-matrix.svg).
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { execa } from "execa";
 import { parseEnv } from "../harness/config/env.ts";
 import { reportFatal, UserError } from "../harness/errors.ts";
-import { loadRunManifest } from "../harness/manifest/load-manifest.ts";
+import { matrixHost, matrixManifest } from "../harness/manifest/matrix-config.ts";
+import { manifestWithParanoia } from "../harness/manifest/paranoia.ts";
 import type { Detection } from "../harness/report/detection.ts";
-import { allurePaths, generateAllureReport } from "../harness/report/allure.ts";
+import { allurePaths, generateAllureReport, prepareAllureResults } from "../harness/report/allure.ts";
 import { writeAllureResult } from "../harness/report/allure-result.ts";
 import { matrixRow, matrixSpec, type MatrixRow } from "../harness/report/paranoia-matrix.ts";
 import { renderSvg } from "../harness/report/render-svg.ts";
-import { reportsDir } from "../harness/report/reports-dir.ts";
-import { readJsonIfPresent, writeFileAtomic } from "../harness/report/write-atomic.ts";
+import { readSummary, summaryPathIn, updateSummary } from "../harness/report/summary-store.ts";
+import { writeFileAtomic } from "../harness/report/write-atomic.ts";
+import { loadRunInputs, prepareRun } from "../harness/run/prepare-run.ts";
+import { RUN_CONTEXT_VARIABLE } from "../harness/run/run-context.ts";
+import { onShutdown } from "../harness/stack/shutdown.ts";
+import { startLocalStack } from "../harness/stack/stack.ts";
 
 const HELP = `Usage: npm run waf:matrix [-- --levels 1,2,3,4]
 
-Runs the OWASP attack and false-positive suites against the local stack once per CRS
-blocking paranoia level (WAF_PARANOIA=N rewrites the level in WAF_PLUGIN's directives),
-then writes reports/paranoia-matrix.svg, reports/matrix/pl<N>/ (each level's full reports)
-and the "paranoiaMatrix" section of reports/summary.json. Every request counts at every
-level, whatever level its case names, so the plot shows what each level adds.
-Takes about 2 minutes per level on 2 cores.`;
+Runs the OWASP attack and false-positive suites at each CRS blocking paranoia level on ONE local
+Envoy: the manifest's default directive set is loaded once per level (WAF_PARANOIA rewrites the
+level), each chosen by Host (pl<N>.wafcheck.test, per_authority_directives), so the plug-in is
+compiled once. Then writes reports/paranoia-matrix.svg, reports/matrix/pl<N>/ (each level's
+summary.json, verdicts.json, junit.xml, Allure results) and the "paranoiaMatrix" section of
+reports/summary.json. Every request counts at every level, whatever level its case names, so the
+plot shows what each level adds. About 20 s per level after the stack is up, on 2 cores.`;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { levels: { type: "string", default: "1,2,3,4" }, help: { type: "boolean", short: "h" } } });
@@ -29,26 +35,40 @@ async function main(): Promise<void> {
   const levels = values.levels!.split(",").map(Number);
   if (levels.some((l) => !Number.isInteger(l) || l < 1 || l > 4)) throw new UserError(`--levels: expected numbers 1-4 (got ${values.levels})`);
   const env = parseEnv();
-  const manifest = await loadRunManifest({ ...env, WAF_PARANOIA: levels[0] }); // fails early if the level cannot be set
-  const reports = reportsDir();
+  const inputs = await loadRunInputs(env);
+  const manifest = matrixManifest(inputs.manifest, levels); // fails early if the level cannot be set
+  const reports = inputs.reportsDir;
+  const log = (line: string) => console.error(`[matrix] ${line}`);
+  const stack = await startLocalStack({ manifest, wasm: env.WAF_WASM, imageSource: env.WAF_IMAGE_SOURCE, log });
+  onShutdown(() => stack.stop(), log);
   const rows: MatrixRow[] = [];
-  for (const level of levels) {
-    const dir = join(reports, "matrix", `pl${level}`);
-    console.error(`[matrix] PL${level}: running attacks and benign traffic (reports in ${dir})…`);
-    const run = await execa("tsx", [resolve(import.meta.dirname, "waf.ts"), "--", "suites/owasp", "suites/false-positives"], {
-      env: { WAF_PARANOIA: String(level), WAF_REPORTS_DIR: dir, WAF_LATENCY_PROBE: "off" },
-      stdio: ["ignore", "ignore", "inherit"],
-      reject: false,
-    });
-    if (run.exitCode === 2) throw new UserError(`PL${level}: the run stopped on bad input (see above)`);
-    const detection = (await readJsonIfPresent(join(dir, "summary.json")))?.detection as Detection | undefined;
-    if (!detection) throw new UserError(`PL${level}: no detection figures in ${join(dir, "summary.json")} (exit ${run.exitCode})`);
-    const row = matrixRow(level, detection);
-    rows.push(row);
-    console.error(`[matrix] PL${level}: ${row.blockedPct}% of ${row.attacks} attacks blocked, ${row.falsePositivePct}% of ${row.benign} benign requests blocked`);
+  try {
+    for (const level of levels) {
+      const dir = join(reports, "matrix", `pl${level}`);
+      log(`PL${level}: attacks and benign traffic with Host ${matrixHost(level)} (reports in ${dir})…`);
+      const levelInputs = { ...inputs, env: { ...env, WAF_PARANOIA: level }, manifest: manifestWithParanoia(inputs.manifest, level), reportsDir: dir };
+      const run = await prepareRun(levelInputs, { target: { name: "local", url: stack.gatewayUrl }, stack: stack.info(), hostHeader: matrixHost(level) });
+      try {
+        await prepareAllureResults(allurePaths(dir));
+        const child = await execa(resolve(import.meta.dirname, "../node_modules/.bin/playwright"), ["test", "suites/owasp", "suites/false-positives", "--reporter=dot,./harness/report/records-reporter.ts"], {
+          env: { [RUN_CONTEXT_VARIABLE]: run.contextFile, WAF_REPORTS_DIR: dir },
+          stdio: ["ignore", "ignore", "inherit"],
+          reject: false,
+        });
+        const detection = (await readSummary(summaryPathIn(dir)))?.detection as Detection | undefined;
+        if (!detection) throw new UserError(`PL${level}: no detection figures in ${summaryPathIn(dir)} (exit ${child.exitCode})`);
+        const row = matrixRow(level, detection);
+        rows.push(row);
+        log(`PL${level}: ${row.blockedPct}% of ${row.attacks} attacks blocked, ${row.falsePositivePct}% of ${row.benign} benign requests blocked`);
+      } finally {
+        await run.cleanup();
+      }
+    }
+  } finally {
+    await stack.stop();
   }
   const svgPath = join(reports, "paranoia-matrix.svg");
-  const svg = await renderSvg(matrixSpec(rows, `${manifest.source}; plug-in and Envoy as in each level's summary.json`));
+  const svg = await renderSvg(matrixSpec(rows, `${manifest.source}; one Envoy ${stack.envoyVersion}, plug-in ${stack.wasmSha256.slice(0, 12)}…`));
   await writeFileAtomic(svgPath, svg);
   // Beside the last `npm run waf` results in the main Allure report.
   const allure = allurePaths(reports);
@@ -66,9 +86,8 @@ async function main(): Promise<void> {
     ],
   });
   await generateAllureReport(allure).catch((error: Error) => console.error(`[matrix] Allure report not regenerated: ${error.message.split("\n")[0]}`));
-  const summaryPath = join(reports, "summary.json");
-  const summary = (await readJsonIfPresent(summaryPath)) ?? { schemaVersion: 1 };
-  await writeFileAtomic(summaryPath, `${JSON.stringify({ ...summary, paranoiaMatrix: rows }, null, 2)}\n`);
+  const summaryPath = summaryPathIn(reports);
+  await updateSummary(summaryPath, (previous) => ({ schemaVersion: 1, ...previous, paranoiaMatrix: rows }));
   console.log("level  attacks blocked   benign blocked (false positives)");
   for (const r of rows) console.log(`PL${r.paranoiaLevel}    ${String(r.blockedPct).padStart(6)}% of ${r.attacks}   ${String(r.falsePositivePct).padStart(6)}% of ${r.benign}`);
   console.error(`[matrix] wrote ${svgPath} and the paranoiaMatrix section of ${summaryPath}`);

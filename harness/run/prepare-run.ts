@@ -43,7 +43,7 @@ export interface PreparedRun {
 /** Writes the run's context (and the expanded corpus beside it) into a fresh scratch directory. */
 export async function prepareRun(
   inputs: RunInputs,
-  options: { target: { name: string; url: string }; stack?: StackInfo; dryRunFile?: string; requestFilter?: RunContext["requestFilter"]; scratchDir?: string },
+  options: { target: { name: string; url: string }; stack?: StackInfo; hostHeader?: string; dryRunFile?: string; requestFilter?: RunContext["requestFilter"]; scratchDir?: string },
 ): Promise<PreparedRun> {
   const scratchDir = options.scratchDir ?? (await newScratchDir());
   const corpusFile = join(scratchDir, "corpus.json");
@@ -55,6 +55,7 @@ export async function prepareRun(
     target: { ...options.target, targetsFile: inputs.env.WAF_TARGETS_FILE },
     manifest: { source: inputs.manifest.source, pluginConfigSha256: inputs.manifest.pluginConfigSha256 },
     stack: options.stack ?? null,
+    ...(options.hostHeader && { hostHeader: options.hostHeader }),
     paranoia: paranoiaOfConfig(inputs.manifest.pluginConfig, inputs.env),
     capabilities: [...capabilitiesOf(inputs.manifest.pluginConfig)],
     corpusFile,

@@ -20,6 +20,8 @@ export interface RunContext {
   manifest: { source: string; pluginConfigSha256: string };
   /** The local stack (local runs only). */
   stack: StackInfo | null;
+  /** Local runs: the Host to send (selects a directive set by per_authority_directives, e.g. the paranoia matrix). */
+  hostHeader?: string;
   /** The run's blocking paranoia level and the manifest's settings cases may require. */
   paranoia: number;
   capabilities: Requirement[];

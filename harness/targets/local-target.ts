@@ -4,14 +4,15 @@ import type { Target } from "./target.ts";
 /** A named Host, as real clients send: a numeric Host alone scores CRS anomaly points (rule 920350). */
 export const LOCAL_HOST_HEADER = "app.wafcheck.test";
 
-export function localTarget(stack: StackInfo): Target {
+/** `hostHeader` selects another directive set of the same Envoy (per_authority_directives). */
+export function localTarget(stack: StackInfo, hostHeader = LOCAL_HOST_HEADER): Target {
   return {
     name: "local",
     kind: "local",
     baseUrl: stack.gatewayUrl,
-    hostHeader: LOCAL_HOST_HEADER,
+    hostHeader,
     headers: {},
-    allowlist: ["127.0.0.1", "localhost", LOCAL_HOST_HEADER],
+    allowlist: ["127.0.0.1", "localhost", hostHeader],
     upstreamUrl: stack.upstreamUrl,
     baselineUrl: stack.baselineUrl,
   };
