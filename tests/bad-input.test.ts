@@ -1,6 +1,6 @@
 // Bad input → one clear line naming the problem, a non-zero exit, and earlier reports untouched.
 import assert from "node:assert/strict";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -75,8 +75,51 @@ for (const c of cases) {
   });
 }
 
+test("an exception that names no case: one line naming file, entry and the near id, exit 2 (exceptions.yml is read too)", async () => {
+  const extra = await mkdtemp(join(tmpdir(), "wafcheck-payloads-"));
+  await writeFile(join(extra, "cases.yaml"), readFileSync(join(ROOT, "payloads/rfi.yaml"), "utf8").replaceAll("rfi-0", "team-rfi-0"));
+  await writeFile(join(extra, "exceptions.yml"), "exceptions:\n  - id: team-rfi-01\n    reason: a reason that is long enough\n    date: 2026-11-29\n");
+  const reports = await tempReports();
+  const run = await runCli("waf", { WAF_REPORTS_DIR: reports, WAF_PAYLOADS: extra });
+  assert.equal(run.code, 2, run.stderr);
+  assert.match(run.stderr, /wafcheck: .*exceptions\.yml: exceptions\[0\]\.id "team-rfi-01" names no case or request of the corpus \(did you mean "team-rfi-001"\?\)/);
+});
+
+test("a corrupt summary.json: one line, exit 2, the file left as it was, nothing started", async () => {
+  const reports = await tempReports();
+  writeFileSync(join(reports, "summary.json"), "{ half a file");
+  const run = await runCli("waf", { WAF_REPORTS_DIR: reports });
+  assert.equal(run.code, 2, run.stderr);
+  assert.match(run.stderr, /wafcheck: .*summary\.json is corrupt .*left as it is/);
+  assert.doesNotMatch(run.stderr, /starting Envoy/);
+  assert.equal(readFileSync(join(reports, "summary.json"), "utf8"), "{ half a file");
+});
+
 test("setup-docker names an unreachable DOCKER_HOST in one line", async () => {
   const run = await execa("bash", [join(ROOT, "scripts/setup-docker.sh")], { env: { DOCKER_HOST: "unix:///nonexistent/docker.sock" }, reject: false });
   assert.notEqual(run.exitCode, 0);
   assert.equal(String(run.stderr).trim(), "wafcheck: no Docker engine answers at DOCKER_HOST=unix:///nonexistent/docker.sock (unset it to use the default socket)");
+});
+
+test("an unreadable WAF log makes every request through the WAF an infrastructure error, named, exit 1", async () => {
+  const reports = await tempReports();
+  const child = execa(join(ROOT, "node_modules/.bin/tsx"), [join(ROOT, "scripts/waf.ts"), "--grep", "conformance"], {
+    cwd: ROOT,
+    env: { WAF_REPORTS_DIR: reports, WAF_LATENCY_PROBE: "off", CI: "true" },
+    reject: false,
+  });
+  let removed = "";
+  child.stderr!.on("data", (chunk: Buffer) => {
+    // The stack is up and its log exists; the suites have not started: take the log away.
+    if (removed || !chunk.toString().includes("stack up")) return;
+    const dirs = readdirSync(tmpdir()).filter((d) => d.startsWith("wafcheck-envoy-")).map((d) => join(tmpdir(), d, "envoy.log"));
+    const newest = dirs.filter((f) => existsSync(f)).sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
+    if (newest) rmSync((removed = newest));
+  });
+  const run = await child;
+  assert.ok(removed, "found the run's Envoy log");
+  assert.equal(run.exitCode, 1, String(run.stderr).slice(-2000));
+  const summary = JSON.parse(readFileSync(join(reports, "summary.json"), "utf8"));
+  assert.deepEqual(summary.suites.conformance, { passed: 1, failed: 0, skipped: 0, infra: 9 }, "only the request sent straight to httpbin needs no WAF log");
+  assert.match(String(run.stdout), /infrastructure error, not a WAF verdict .*WAF log .*envoy\.log unreadable/);
 });

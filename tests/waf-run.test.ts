@@ -60,16 +60,14 @@ test("npm run waf with the seed manifest passes and writes the three reports", a
   });
 });
 
-// Playwright restarts a worker after every failed test (~1 s each here, more on a loaded machine), so these runs
-// take a slice of the corpus: conformance plus 71 SQL injection requests (DetectionOnly), or plus one benign
-// theme, 72 requests (block-all).
-for (const [manifest, why, slice] of [
-  ["detection-only.yaml", "SecRuleEngine DetectionOnly never blocks", "conformance|sqli-00"],
-  ["block-all.yaml", "a WAF that blocks everything fails the must-pass cases", "conformance|benign-name-"],
+// The whole corpus: a failing WAF costs about what a healthy one does (one test per OWASP category, not per request).
+for (const [manifest, why] of [
+  ["detection-only.yaml", "SecRuleEngine DetectionOnly never blocks"],
+  ["block-all.yaml", "a WAF that blocks everything fails the must-pass cases"],
 ] as const) {
   test(`the verdict suites fail against ${manifest} (${why})`, async () => {
     const reports = await tempReports();
-    const run = await runCli("waf", { WAF_REPORTS_DIR: reports, WAF_PLUGIN: example(manifest) }, ["--", "--grep", slice], 600_000);
+    const run = await runCli("waf", { WAF_REPORTS_DIR: reports, WAF_PLUGIN: example(manifest), WAF_LATENCY_PROBE: "off" }, [], 600_000);
     assert.equal(run.code, 1, run.stderr.slice(-2000));
     const summary = JSON.parse(readFileSync(join(reports, "summary.json"), "utf8"));
     assert.ok(summary.suites.conformance.failed >= 1, JSON.stringify(summary.suites));
@@ -77,11 +75,11 @@ for (const [manifest, why, slice] of [
     const detection = summary.detection;
     assert.equal(detection.infra, 0);
     if (manifest === "detection-only.yaml") {
-      assert.ok(detection.attacks >= 50, `attacks ${detection.attacks}`);
+      assert.ok(detection.attacks >= 600, `attacks ${detection.attacks}`);
       assert.equal(detection.blocked, 0, "DetectionOnly never blocks");
       assert.ok(summary.suites.owasp.failed >= detection.attacks - detection.acceptedGaps - detection.changedByProxy - detection.rejectedByProxy);
     } else {
-      assert.ok(detection.benign >= 30, `benign ${detection.benign}`);
+      assert.ok(detection.benign >= 300, `benign ${detection.benign}`);
       assert.equal(detection.falsePositives, detection.benign, "every benign request is a false positive");
       assert.equal(summary.suites["false-positives"].failed, detection.benign);
     }
