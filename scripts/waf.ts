@@ -104,8 +104,9 @@ async function main(): Promise<number> {
     const summary = await readSummary(summaryPathIn(reports));
     for (const [suite, counts] of Object.entries((summary?.suites ?? {}) as Record<string, Record<string, number>>))
       log(`${suite}: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped, ${counts.infra} infrastructure errors`);
-    const detection = summary?.detection as { blocked?: number; attacks?: number; falsePositives?: number; benign?: number } | undefined;
+    const detection = summary?.detection as { blocked?: number; attacks?: number; falsePositives?: number; benign?: number; staleExceptions?: Array<{ id: string; source: string }> } | undefined;
     if (detection) log(`detection at PL${run.context.paranoia}: ${detection.blocked}/${detection.attacks} attacks blocked, ${detection.falsePositives}/${detection.benign} benign requests blocked`);
+    for (const stale of detection?.staleExceptions ?? []) log(`stale exception: ${stale.id} (${stale.source}) is blocked now; remove the entry`);
     log(`reports: ${resolve(reports, "summary.json")}, ${resolve(reports, "junit.xml")}${report ? `, ${report}` : ""}`);
     log(`total ${((Date.now() - started) / 1000).toFixed(1)} s (suites ${((testsDone - started) / 1000).toFixed(1)} s incl. stack start)`);
     return suites.exitCode ?? 1;

@@ -91,6 +91,15 @@ export default class RecordsReporter implements Reporter {
       JSON.stringify({ name: process.env.CI ? "CI" : "local", type: "wafcheck", buildName: `wafcheck ${target.name} ${run.runId}`, reportName: `wafcheck: ${target.name}` }),
     );
     for (const r of records) await writeAllureResult(results, allureResultOf(r, target.name));
+    if (detection && detection.staleExceptions.length > 0)
+      await writeAllureResult(results, {
+        id: "wafcheck:stale-exceptions",
+        name: `Stale exceptions: ${detection.staleExceptions.length} accepted gap(s) now blocked`,
+        status: "unknown",
+        message: detection.staleExceptions.map((e) => `${e.id} (${e.source}): all ${e.blocked} request(s) blocked; remove the entry`).join("\n"),
+        labels: [{ name: "epic", value: "Accepted gaps" }, { name: "suite", value: "exceptions" }],
+        attachments: [{ name: "stale-exceptions.json", content: `${JSON.stringify(detection.staleExceptions, null, 2)}\n`, type: "application/json" }],
+      });
     for (const t of recordless)
       await writeAllureResult(results, {
         id: `wafcheck:${t.suite}:${t.title}`,
