@@ -2,10 +2,10 @@ import type { Outcome } from "../http/request.ts";
 import { unmetRequirement } from "../manifest/capabilities.ts";
 import { findGap, type AcceptedGap } from "../payloads/exceptions.ts";
 import type { Requirement } from "../payloads/schema.ts";
-import { judge, type Judgement } from "../verdict/expectation.ts";
+import { judge } from "../verdict/expectation.ts";
 import { proxyChanges } from "../verdict/proxy-changes.ts";
-import { classify, describeOutcome, masksUpstreamError, type Verdict, type VerdictPolicy } from "../verdict/verdict.ts";
-import type { EngineRequest, RecordedWaf } from "./record.ts";
+import { classify, describeOutcome, masksUpstreamError, type VerdictPolicy } from "../verdict/verdict.ts";
+import type { EngineRequest, RecordedWaf, WafRecord } from "./record.ts";
 import type { WafEvidence } from "./waf-log.ts";
 
 /** What the run judges by (the same for every request of a run). */
@@ -16,16 +16,10 @@ export interface JudgeSettings {
   policy: VerdictPolicy;
 }
 
-export interface Decided {
-  waf: RecordedWaf;
-  verdict: Verdict;
-  proxyChanges: string[];
-  judgement: Judgement;
-  informational: boolean;
-  fails: boolean;
-  message: string;
+/** The judged part of a record (acceptedGap with its source file, as exceptions.yaml gave it). */
+export type Decided = Pick<WafRecord, "waf" | "verdict" | "proxyChanges" | "judgement" | "informational" | "fails" | "message"> & {
   acceptedGap?: AcceptedGap;
-}
+};
 
 const INBOUND_SCORE = /Inbound Anomaly Score Exceeded[^(]*\(Total Score: (\d+)\)/;
 
