@@ -7,6 +7,7 @@ import { reportFatal, UserError } from "../harness/errors.ts";
 import { allurePaths, generateAllureReport, prepareAllureResults } from "../harness/report/allure.ts";
 import { latencyProbe } from "../harness/latency/probe.ts";
 import { readSummary, summaryPathIn } from "../harness/report/summary-store.ts";
+import { writeOverview } from "../harness/report/write-overview.ts";
 import { onShutdown } from "../harness/stack/shutdown.ts";
 import { startLocalStack, type StartedStack } from "../harness/stack/stack.ts";
 import { prepareRemoteRun, type PreparedRemoteRun } from "../harness/remote/remote-run.ts";
@@ -97,7 +98,9 @@ async function main(): Promise<number> {
     await remote?.finish();
     if (stack && process.env.WAF_LATENCY_PROBE !== "off")
       await latencyProbe(stack.info(), reports, log); // never throws: a failure is logged and recorded (summary.json latencyProbe.error)
-    const report = await generateAllureReport(allure).catch((error: Error) => {
+    const first = await writeOverview(reports, run.context);
+    if (first) log(first.headline);
+    const report = await generateAllureReport(allure, first?.headline).catch((error: Error) => {
       log(`Allure report not generated (needs Java 17+): ${error.message.split("\n")[0]}`);
       return undefined;
     });
@@ -107,7 +110,7 @@ async function main(): Promise<number> {
     const detection = summary?.detection as { blocked?: number; attacks?: number; falsePositives?: number; benign?: number; staleExceptions?: Array<{ id: string; source: string }> } | undefined;
     if (detection) log(`detection at PL${run.context.paranoia}: ${detection.blocked}/${detection.attacks} attacks blocked, ${detection.falsePositives}/${detection.benign} benign requests blocked`);
     for (const stale of detection?.staleExceptions ?? []) log(`stale exception: ${stale.id} (${stale.source}) is blocked now; remove the entry`);
-    log(`reports: ${resolve(reports, "summary.json")}, ${resolve(reports, "junit.xml")}${report ? `, ${report}` : ""}`);
+    log(`reports: ${resolve(reports, "index.html")} (first screen), ${resolve(reports, "summary.md")}, ${resolve(reports, "summary.json")}, ${resolve(reports, "junit.xml")}${report ? `, ${report}` : ""}`);
     log(`total ${((Date.now() - started) / 1000).toFixed(1)} s (suites ${((testsDone - started) / 1000).toFixed(1)} s incl. stack start)`);
     return suites.exitCode ?? 1;
   } finally {

@@ -33,6 +33,7 @@ export const test = base.extend<{}, { run: RunContext; target: Target; engine: E
           capabilities: new Set(run.capabilities),
           gaps: run.gaps,
           policy: target.blockStatuses ? { blockStatuses: target.blockStatuses } : defaultVerdictPolicy,
+          ...(run.config.inboundThreshold !== undefined && { inboundThreshold: run.config.inboundThreshold }),
         },
         // Each worker follows the WAF's log for the requests it sent itself (ids carry its pid).
         wafLog: run.stack ? new WafLog(run.stack.envoyLogFile, `wc-${run.runId}-${process.pid}`) : undefined,

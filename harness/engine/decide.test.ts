@@ -24,10 +24,13 @@ test("an attack the WAF interrupted is a true positive, with the rules and score
 });
 
 test("an attack that reached the app is a bypass, named as such", () => {
-  const d = decide(fakeRequest(), response(200, FROM_UPSTREAM), logged([920350]), settings);
+  const d = decide(fakeRequest({ placement: "cookie" }), response(200, FROM_UPSTREAM), logged([920350]), settings);
   assert.equal(d.judgement, "bypass");
   assert.equal(d.fails, true);
-  assert.match(d.message, /^WAF bypass: the attack reached the app \(HTTP 200\); rules matched: 920350/);
+  assert.match(d.message, /^WAF bypass: sqli in cookie reached the app \(HTTP 200\); rules matched: 920350/);
+  // CRS's phase-5 report of a score that stayed below the threshold.
+  const low = { kind: "logged" as const, txId: "T", complete: true, rules: [{ id: 942100 }, { id: 980170, msg: "Anomaly Scores: (Inbound Scores: blocking=3, detection=3, per_pl=3-0-0-0, threshold=5)" }] };
+  assert.match(decide(fakeRequest(), response(200, FROM_UPSTREAM), low, { ...settings, inboundThreshold: 5 }).message, /inbound anomaly score 3 < threshold 5; rules matched: 942100, 980170/);
 });
 
 test("a 403 the WAF did not interrupt is the app's own answer, not a block", () => {

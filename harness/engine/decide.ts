@@ -14,6 +14,8 @@ export interface JudgeSettings {
   capabilities: ReadonlySet<Requirement>;
   gaps: readonly AcceptedGap[];
   policy: VerdictPolicy;
+  /** The set's inbound anomaly threshold (CRS), to say how far a bypass stayed below it. */
+  inboundThreshold?: number;
 }
 
 /** The judged part of a record (acceptedGap with its source file, as exceptions.yaml gave it). */
@@ -21,7 +23,8 @@ export type Decided = Pick<WafRecord, "waf" | "verdict" | "proxyChanges" | "judg
   acceptedGap?: AcceptedGap;
 };
 
-const INBOUND_SCORE = /Inbound Anomaly Score Exceeded[^(]*\(Total Score: (\d+)\)/;
+// CRS reports the inbound score when it blocks (949110/949111) and, in phase 5, when it stayed below (980170).
+const INBOUND_SCORE = /Inbound Anomaly Score Exceeded[^(]*\(Total Score: (\d+)\)|Inbound Scores: blocking=(\d+)/;
 
 /**
  * The one place a request's verdict is decided: response → verdict (status and headers), refined by the WAF's
@@ -69,7 +72,7 @@ export function decide(request: EngineRequest, outcome: Outcome, evidence: WafEv
     judgement: decision.judgement,
     informational: decision.informational,
     fails,
-    message: reviewerMessage(outcome, waf, message, note),
+    message: reviewerMessage(request, outcome, waf, message, note, decision.judgement, settings.inboundThreshold),
     ...(gap && { acceptedGap: gap }),
   };
 }
@@ -84,7 +87,7 @@ function recordedWaf(evidence: WafEvidence): RecordedWaf {
     : interrupting?.disruptive
       ? { action: interrupting.disruptive.action, phase: `phase ${interrupting.disruptive.phase}`, ruleId: interrupting.id }
       : undefined;
-  const score = evidence.rules.map((r) => INBOUND_SCORE.exec(r.msg ?? "")?.[1]).find((s) => s !== undefined);
+  const score = evidence.rules.map((r) => INBOUND_SCORE.exec(r.msg ?? "")).map((m) => m?.[1] ?? m?.[2]).find((s) => s !== undefined);
   return {
     evidence: "logged",
     txId: evidence.txId,
@@ -95,12 +98,21 @@ function recordedWaf(evidence: WafEvidence): RecordedWaf {
   };
 }
 
-/** "WAF bypass: SQLi in cookie reached the app (HTTP 200); rules matched: 942100" — what a reviewer reads first. */
-function reviewerMessage(outcome: Outcome, waf: RecordedWaf, message: string, note: string | undefined): string {
-  const parts = [`${message} (${describeOutcome(outcome)})`];
+/** "WAF bypass: sqli in cookie reached the app (HTTP 200); inbound anomaly score 3 < threshold 5; rules matched: 942100" */
+function reviewerMessage(
+  request: EngineRequest, outcome: Outcome, waf: RecordedWaf, message: string, note: string | undefined, judgement: string, threshold: number | undefined,
+): string {
+  const what = `${request.class} in ${request.placement}${request.encoding !== "none" ? ` (${request.encoding})` : ""}`;
+  const head =
+    judgement === "bypass" ? message.replace("the attack reached the app", `${what} reached the app`)
+    : judgement === "false-positive" ? message.replace("benign request blocked", `benign ${request.placement} request blocked`)
+    : message;
+  const parts = [`${head} (${describeOutcome(outcome)})`];
   if (note) parts.push(note);
-  const matched = waf.rules.map((r) => r.id);
-  if (waf.evidence === "logged") parts.push(matched.length > 0 ? `rules matched: ${[...new Set(matched)].join(", ")}` : "no rule matched");
+  if (waf.inboundScore !== undefined && threshold !== undefined)
+    parts.push(`inbound anomaly score ${waf.inboundScore} ${waf.inboundScore >= threshold ? ">=" : "<"} threshold ${threshold}`);
+  const matched = [...new Set(waf.rules.map((r) => r.id))];
+  if (waf.evidence === "logged") parts.push(matched.length > 0 ? `rules matched: ${matched.join(", ")}` : "no rule matched");
   if (waf.interruptedBy) parts.push(`the WAF interrupted it (${waf.interruptedBy.action} in ${waf.interruptedBy.phase}${waf.interruptedBy.ruleId ? `, rule ${waf.interruptedBy.ruleId}` : ""})`);
   return parts.join("; ");
 }

@@ -6,6 +6,8 @@ export interface LoggedRule {
   id: number;
   msg?: string;
   data?: string;
+  /** The rule set's version tag (`[ver "OWASP_CRS/4.14.0"]` on CRS rules). */
+  ver?: string;
   /** Set when this rule's disruptive action was carried out ("Access denied (phase 2)" → { action: "denied", phase: 2 }). */
   disruptive?: { action: string; phase: number };
 }
@@ -26,6 +28,7 @@ const TX_ID = /\[unique_id "([^"]*)"\]/;
 const RULE_ID = /\[id "(\d+)"\]/;
 const MSG = /\[msg ("(?:[^"\\]|\\.)*")\]/;
 const DATA = /\[data ("(?:[^"\\]|\\.)*")\]/;
+const VER = /\[ver "([^"]+)"\]/;
 const DISRUPTIVE = /Coraza: Access (denied|dropped|redirected|allowed) \(phase (\d)\)|Coraza: Custom disruptive action triggered \(phase (\d)\)/;
 
 const INTERRUPTED = /Transaction interrupted tx_id="([^"]*)".*?action="([^"]*)" phase="([^"]*)"/;
@@ -45,12 +48,14 @@ export function parseRuleLine(line: string): { txId: string; rule: LoggedRule } 
   const msg = goUnquote(MSG.exec(line)?.[1]);
   const data = goUnquote(DATA.exec(line)?.[1]);
   const d = DISRUPTIVE.exec(line);
+  const ver = VER.exec(line)?.[1];
   return {
     txId,
     rule: {
       id: Number(id),
       ...(msg !== undefined && { msg }),
       ...(data !== undefined && { data }),
+      ...(ver && { ver }),
       ...(d && { disruptive: { action: d[1] ?? "custom", phase: Number(d[2] ?? d[3]) } }),
     },
   };

@@ -13,13 +13,40 @@ export function allureStatusOf(r: WafRecord): ExtraResult["status"] {
   return "unknown";
 }
 
+/**
+ * Allure severity from what the request is, not from the test: code execution classes are blockers, injection and
+ * file access critical, probes and protocol abuse normal; a benign request (a false positive when it fails) normal.
+ */
+const CLASS_SEVERITY: Record<string, string> = {
+  rce: "blocker", "java-injection": "blocker", ssti: "blocker", "php-injection": "blocker", "nodejs-injection": "blocker",
+  sqli: "critical", xss: "critical", lfi: "critical", rfi: "critical", ssrf: "critical", xxe: "critical", nosqli: "critical",
+  ldapi: "critical", "file-upload": "critical", conformance: "critical",
+  "session-fixation": "normal", protocol: "normal", "misconfig-probe": "normal", scanner: "minor", benign: "normal",
+};
+
+export function severityOf(r: WafRecord): string {
+  return CLASS_SEVERITY[r.meta.class] ?? r.meta.severity;
+}
+
+/** The request as an HTTP/1.1 message (raw requests: the bytes written; others: as undici frames them, near enough). */
+export function requestText(r: WafRecord): string {
+  if (r.sent.raw !== undefined) return r.sent.raw;
+  const url = new URL(r.sent.url);
+  const lines = [`${r.sent.method} ${url.pathname}${url.search} HTTP/1.1`];
+  if (!r.sent.headers.some(([n]) => n.toLowerCase() === "host")) lines.push(`host: ${url.host}`);
+  for (const [n, v] of r.sent.headers) lines.push(`${n}: ${v}`);
+  if (r.sent.body !== undefined) lines.push(`content-length: ${Buffer.byteLength(r.sent.body, "latin1")}`);
+  return `${lines.join("\r\n")}\r\n\r\n${r.sent.body ?? ""}`;
+}
+
 function epicOf(r: WafRecord): string {
   if (r.suite === "conformance") return "Conformance";
   if (r.meta.expect === "allow") return "Benign traffic (must pass)";
   return owasp2025Name(r.meta.owasp2025);
 }
 
-export function allureResultOf(r: WafRecord, targetName: string): ExtraResult {
+/** `stackCommand`: how to bring back the stack this record came from (local runs). */
+export function allureResultOf(r: WafRecord, targetName: string, stackCommand?: string): ExtraResult {
   const rules = r.waf.rules.map((x) => `${x.id}${x.disruptive ? ` [${x.disruptive.action}, phase ${x.disruptive.phase}]` : ""}  ${x.msg ?? ""}${x.data ? `\n    ${x.data}` : ""}`);
   const response =
     r.response.kind === "error"
@@ -32,6 +59,7 @@ export function allureResultOf(r: WafRecord, targetName: string): ExtraResult {
     ...(r.proxyChanges.length > 0 ? [["Changed by proxy", r.proxyChanges.join("; ")] as [string, string]] : []),
     ...(r.waf.note ? [["WAF log", r.waf.note] as [string, string]] : []),
     ["Replay", r.sent.reproducer],
+    ...(stackCommand ? [["Same stack", stackCommand] as [string, string]] : []),
   ];
   return {
     id: `wafcheck:${r.suite}:${r.id}`,
@@ -46,7 +74,7 @@ export function allureResultOf(r: WafRecord, targetName: string): ExtraResult {
       { name: "epic", value: epicOf(r) },
       { name: "feature", value: r.suite === "conformance" ? "Seed rule 101" : r.meta.class },
       { name: "story", value: `${r.meta.placement} / ${r.meta.encoding}` },
-      { name: "severity", value: r.meta.severity },
+      { name: "severity", value: severityOf(r) },
       { name: "suite", value: r.suite },
       { name: "subSuite", value: r.group },
       { name: "target", value: targetName },
@@ -61,7 +89,7 @@ export function allureResultOf(r: WafRecord, targetName: string): ExtraResult {
     ],
     attachments: [
       { name: "request (replay)", content: `${r.sent.reproducer}\n`, type: "text/plain" },
-      ...(r.sent.raw !== undefined ? [{ name: "raw request (bytes sent)", content: r.sent.raw, type: "text/plain" }] : []),
+      { name: r.sent.raw !== undefined ? "raw request (bytes sent)" : "request (HTTP/1.1)", content: requestText(r), type: "text/plain" },
       { name: "response", content: response, type: "text/plain" },
       ...(r.waf.evidence !== "none" ? [{ name: "matched CRS rules", content: `${rules.join("\n") || "(none)"}\n`, type: "text/plain" }] : []),
       { name: "record.json", content: `${JSON.stringify(r, null, 2)}\n`, type: "application/json" },

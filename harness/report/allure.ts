@@ -26,12 +26,12 @@ export async function prepareAllureResults(paths: AllurePaths): Promise<void> {
  * Generates `allure-report/index.html` as one file (opens from file://, attaches to CI artifacts) and keeps
  * the history folder of a regular build for the next run's trend charts. Needs Java (allure-commandline).
  */
-export async function generateAllureReport(paths: AllurePaths): Promise<string> {
+export async function generateAllureReport(paths: AllurePaths, name?: string): Promise<string> {
   const scratch = await mkdtemp(join(tmpdir(), "wafcheck-allure-"));
   try {
     // Both at once: each is a JVM that spends most of its time starting up.
     await Promise.all([
-      execa(ALLURE, ["generate", paths.results, "-o", paths.report, "--clean", "--single-file"]),
+      execa(ALLURE, ["generate", paths.results, "-o", paths.report, "--clean", "--single-file", ...(name ? ["--name", name] : [])]),
       execa(ALLURE, ["generate", paths.results, "-o", scratch, "--clean"]),
     ]);
     await rm(paths.history, { recursive: true, force: true });

@@ -14,6 +14,11 @@ export interface CorpusRecord {
 export interface Tally {
   attacks: number;
   blocked: number;
+  /** Added with the verdict engine (extensions): what happened to the attacks that were not blocked. */
+  bypassed?: number;
+  acceptedGaps?: number;
+  /** Rejected or changed by Envoy before the WAF could judge them. */
+  proxy?: number;
 }
 
 /** summary.json `detection`: its keys are a contract (extend, never rename). */
@@ -64,17 +69,22 @@ export function computeDetection(records: readonly CorpusRecord[], paranoiaLevel
     if (r.judgement === "changed-by-proxy") d.changedByProxy++;
     if (r.expect === "block") {
       d.attacks++;
-      const byClass = (d.byClass[r.class] ??= { attacks: 0, blocked: 0 });
-      const byOwasp = (d.byOwasp2025[r.owasp2025] ??= { attacks: 0, blocked: 0 });
-      byClass.attacks++;
-      byOwasp.attacks++;
+      const tallies = [(d.byClass[r.class] ??= newTally()), (d.byOwasp2025[r.owasp2025] ??= newTally())];
+      const bump = (key: keyof Tally) => tallies.forEach((t) => (t[key] = (t[key] ?? 0) + 1));
+      bump("attacks");
       if (r.judgement === "true-positive") {
         d.blocked++;
-        byClass.blocked++;
-        byOwasp.blocked++;
+        bump("blocked");
       }
-      if (r.judgement === "bypass") d.bypassed++;
-      if (r.judgement === "accepted-gap") d.acceptedGaps++;
+      if (r.judgement === "bypass") {
+        d.bypassed++;
+        bump("bypassed");
+      }
+      if (r.judgement === "accepted-gap") {
+        d.acceptedGaps++;
+        bump("acceptedGaps");
+      }
+      if (r.judgement === "rejected-by-proxy" || r.judgement === "changed-by-proxy") bump("proxy");
     } else {
       d.benign++;
       if (r.judgement === "false-positive") d.falsePositives++;
@@ -87,6 +97,10 @@ export function computeDetection(records: readonly CorpusRecord[], paranoiaLevel
   d.trueNegativeRate = judgedBenign > 0 ? round(benignPassed / judgedBenign) : null;
   d.balancedAccuracy = d.truePositiveRate !== null && d.trueNegativeRate !== null ? round((d.truePositiveRate + d.trueNegativeRate) / 2) : null;
   return d;
+}
+
+function newTally(): Required<Tally> {
+  return { attacks: 0, blocked: 0, bypassed: 0, acceptedGaps: 0, proxy: 0 };
 }
 
 /** Counts a record in an attacks/blocked/benign/falsePositives bucket. */

@@ -56,7 +56,7 @@ export default class RecordsReporter implements Reporter {
       target,
       stack: stack ? { envoyVersion: stack.envoyVersion, wasmSha256: stack.wasmSha256, wasmSource: stack.wasmSource, pluginConfigSha256: stack.pluginConfigSha256 } : null,
       suites: suiteCounts(records, recordless),
-      run: { id: run.runId, startedAt: run.startedAt, records: records.length, brokenTests: recordless.filter((t) => t.status === "failed") },
+      run: { id: run.runId, startedAt: run.startedAt, records: records.length, brokenTests: recordless.filter((t) => t.status === "failed"), ...crsVersionOf(records) },
     };
     const detection = detectionOf(records, run.paranoia);
     if (detection) summary.detection = detection;
@@ -90,7 +90,8 @@ export default class RecordsReporter implements Reporter {
       join(results, "executor.json"),
       JSON.stringify({ name: process.env.CI ? "CI" : "local", type: "wafcheck", buildName: `wafcheck ${target.name} ${run.runId}`, reportName: `wafcheck: ${target.name}` }),
     );
-    for (const r of records) await writeAllureResult(results, allureResultOf(r, target.name));
+    const stackCommand = stack ? `WAF_PLUGIN=${stack.manifest} npm run stack   # Envoy ${stack.envoyVersion}, plug-in sha256 ${stack.wasmSha256}` : undefined;
+    for (const r of records) await writeAllureResult(results, allureResultOf(r, target.name, stackCommand));
     if (detection && detection.staleExceptions.length > 0)
       await writeAllureResult(results, {
         id: "wafcheck:stale-exceptions",
@@ -121,4 +122,12 @@ function specFile(test: TestCase): string {
   let suite: TestCase["parent"] | undefined = test.parent;
   while (suite && suite.type !== "file") suite = suite.parent;
   return suite?.title ?? "";
+}
+
+/** The CRS version the running WAF reported on its rule lines (`[ver "OWASP_CRS/4.14.0"]`), the most frequent one. */
+function crsVersionOf(records: readonly WafRecord[]): { crsVersion?: string } {
+  const seen = new Map<string, number>();
+  for (const r of records) for (const rule of r.waf.rules) if (rule.ver?.startsWith("OWASP_CRS/")) seen.set(rule.ver, (seen.get(rule.ver) ?? 0) + 1);
+  const top = [...seen.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
+  return top ? { crsVersion: top.slice("OWASP_CRS/".length) } : {};
 }

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import type { WafEnv } from "../config/env.ts";
 import { paranoiaOfConfig } from "../config/run-paranoia.ts";
 import { capabilitiesOf } from "../manifest/capabilities.ts";
+import { configFacts } from "../manifest/config-facts.ts";
 import { loadRunManifest } from "../manifest/load-manifest.ts";
 import type { LoadedManifest } from "../manifest/manifest.ts";
 import { auditExceptions, loadExceptions, type AcceptedGap } from "../payloads/exceptions.ts";
@@ -58,6 +59,7 @@ export async function prepareRun(
     ...(options.hostHeader && { hostHeader: options.hostHeader }),
     paranoia: paranoiaOfConfig(inputs.manifest.pluginConfig, inputs.env),
     capabilities: [...capabilitiesOf(inputs.manifest.pluginConfig)],
+    config: configFacts(inputs.manifest.pluginConfig),
     corpusFile,
     gaps: inputs.gaps,
     reportsDir: inputs.reportsDir,

@@ -4,6 +4,7 @@ import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { z } from "zod";
+import type { ConfigFacts } from "../manifest/config-facts.ts";
 import type { AcceptedGap } from "../payloads/exceptions.ts";
 import type { Requirement } from "../payloads/schema.ts";
 import type { StackInfo } from "../stack/stack.ts";
@@ -25,6 +26,8 @@ export interface RunContext {
   /** The run's blocking paranoia level and the manifest's settings cases may require. */
   paranoia: number;
   capabilities: Requirement[];
+  /** The tested directive set in a reviewer's terms: engine mode, thresholds, exclusions, includes. */
+  config: ConfigFacts;
   /** The expanded corpus, validated once (JSON). */
   corpusFile: string;
   gaps: AcceptedGap[];

@@ -1,0 +1,46 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { configFacts } from "../manifest/config-facts.ts";
+import { computeDetection, type CorpusRecord } from "./detection.ts";
+import { overview, overviewMarkdown, type OverviewInput } from "./overview.ts";
+
+const rec = (over: Partial<CorpusRecord>): CorpusRecord => ({ id: "x", class: "sqli", owasp2025: "A05:2025", expect: "block", judgement: "true-positive", informational: false, ...over });
+const config = configFacts({
+  directives_map: {
+    default: [
+      "Include @recommended-conf", "Include @crs-setup-conf", `SecAction "id:900000,phase:1,pass,nolog,setvar:tx.blocking_paranoia_level=2"`,
+      "SecRuleEngine On", `SecRule REQUEST_URI "@beginsWith /api" "id:1001,phase:1,pass,nolog,ctl:ruleRemoveById=942100"`, "Include @owasp_crs/*.conf",
+    ],
+  },
+  default_directives: "default",
+});
+const input = (records: CorpusRecord[]): OverviewInput => ({
+  target: { name: "local", url: "http://127.0.0.1:1" }, runId: "r1", detection: computeDetection(records, 2), suites: {},
+  stack: null, manifest: { source: "m.yaml", pluginConfigSha256: "abc" }, config, crsVersion: "4.14.0",
+});
+
+test("the configuration facts a reviewer needs: engine mode (last wins), paranoia, thresholds, exclusions", () => {
+  assert.equal(config.engineMode, "On");
+  assert.equal(config.paranoia, 2);
+  assert.deepEqual([config.inboundThreshold, config.outboundThreshold], [5, 4]);
+  assert.equal(config.exclusions.length, 1);
+  assert.equal(configFacts({ directives_map: { d: ["Include @recommended-conf"] }, default_directives: "d" }).engineMode, "DetectionOnly");
+});
+
+test("a WAF that blocks nothing says so on the first line", () => {
+  const o = overview(input([rec({ judgement: "bypass" }), rec({ judgement: "bypass" }), rec({ expect: "allow", class: "benign", judgement: "true-negative" })]));
+  assert.equal(o.verdict, "not-blocking");
+  assert.match(overviewMarkdown(o).split("\n")[0]!, /the WAF is NOT blocking: 0 of 2 attacks blocked \(0 %\) at paranoia level 2/);
+});
+
+test("a healthy run: detection, false positives, CRS and paranoia among the facts; weakest category first", () => {
+  const o = overview(input([rec({}), rec({ judgement: "accepted-gap" }), rec({ owasp2025: "A01:2025", class: "lfi" }), rec({ expect: "allow", class: "benign", judgement: "true-negative" })]));
+  assert.equal(o.verdict, "clean");
+  const facts = Object.fromEntries(o.facts);
+  assert.match(facts["Detection at PL2"]!, /^66\.7 % \(2\/3 judged attacks/);
+  assert.match(facts["False-positive rate"]!, /^0 % \(0\/1/);
+  assert.equal(facts["CRS version"], "4.14.0");
+  assert.equal(facts["Paranoia level"], "2");
+  assert.match(facts.Exclusions!, /ruleRemoveById=942100/);
+  assert.deepEqual(o.categories.map((c) => [c.name, c.pct]), [["A05:2025 Injection", 50], ["A01:2025 Broken Access Control", 100]]);
+});
