@@ -38,6 +38,14 @@ if [ "${1:-}" = test ]; then
   bash scripts/setup-registry.sh
 fi
 
+# The replay test runs the raw-request reproducers (printf | nc) as a reviewer would.
+if [ "${1:-}" = test ] && ! command -v nc >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && [ -f /etc/debian_version ]; then
+  say "installing Debian's netcat-openbsd (raw-request reproducers)…"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq netcat-openbsd >/dev/null 2>&1 || {
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq netcat-openbsd >/dev/null
+  }
+fi
+
 if [ "${1:-}" = test ] && [ -z "${WAF_CHROMIUM:-}" ] && ! command -v chromium >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ] && [ -f /etc/debian_version ]; then
     say "installing Debian's chromium (for the report-in-a-browser test)…"

@@ -20,5 +20,5 @@ test("secret headers and values never survive redaction", () => {
 });
 
 test("raw reproducer keeps CRLFs and quotes", () => {
-  assert.equal(rawReproducer("http://127.0.0.1:8080", "GET / HTTP/1.1\r\nX-A: it's\r\n\r\n"), "printf '%s' $'GET / HTTP/1.1\\r\\nX-A: it\\'s\\r\\n\\r\\n' | nc 127.0.0.1 8080");
+  assert.equal(rawReproducer("http://127.0.0.1:8080", "GET / HTTP/1.1\r\nX-A: it's\r\n\r\n"), "printf '%s' $'GET / HTTP/1.1\\r\\nX-A: it\\'s\\r\\n\\r\\n' | nc -w 5 127.0.0.1 8080");
 });

@@ -25,6 +25,7 @@ export function rawReproducer(baseUrl: string, raw: string): string {
   const url = new URL(baseUrl);
   const port = url.port || (url.protocol === "https:" ? "443" : "80");
   const bytes = `$'${raw.replace(/\\/g, "\\\\").replace(/'/g, "\\'").replace(/\r/g, "\\r").replace(/\n/g, "\\n")}'`;
-  const sink = url.protocol === "https:" ? `openssl s_client -quiet -connect ${url.hostname}:${port}` : `nc ${url.hostname} ${port}`;
+  // nc -w 5: give up 5 s after the last byte (the proxy keeps the connection open after its answer).
+  const sink = url.protocol === "https:" ? `openssl s_client -quiet -connect ${url.hostname}:${port}` : `nc -w 5 ${url.hostname} ${port}`;
   return `printf '%s' ${bytes} | ${sink}`;
 }

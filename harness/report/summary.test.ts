@@ -8,5 +8,6 @@ test("suite is the first folder under suites/", () => {
 });
 
 test("environment.properties puts each fact on one line", () => {
-  assert.equal(environmentProperties({ "wasm source": "a\nb", x: "1" }), "wasm_source=a b\nx=1\n");
+  assert.equal(environmentProperties({ "wasm source": "a\nb", x: "1" }), "wasm\\ source=a b\nx=1\n");
+  assert.equal(environmentProperties({ k: "C:\\x …" }), "k=C:\\\\x \\u2026\n");
 });
