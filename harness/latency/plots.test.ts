@@ -37,7 +37,9 @@ describe("latency plots", () => {
     assert.ok(overhead.includes("waf − envoy"));
     assert.ok((overhead.match(/<path/g) ?? []).length > 4, "error bars and points are drawn");
     // n beside every figure: in the overhead labels and in every mark's tooltip / aria label.
-    assert.equal((overhead.match(/>n=400\/400</g) ?? []).length, 2, "n/baseline n above each interval");
+    assert.equal((overhead.match(/>\+[\d.]+ ms \(n=400\)</g) ?? []).length, 2, "the value and n above each interval");
+    const ticks = [...overhead.matchAll(/role-axis-label[^]*?<\/g><\/g>/g)].flatMap((m) => [...m[0].matchAll(/>([-\d.]+)<\/text>/g)].map((t) => t[1]));
+    assert.equal(new Set(ticks).size, ticks.length, `distinct axis labels: ${ticks.join(",")}`);
     assert.match(overhead, /aria-label="[^"]*n: 400; baseline n: 400/);
     assert.match(distribution, /aria-label="[^"]*scenario: engine floor[^"]*; n: 400"/);
 

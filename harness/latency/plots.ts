@@ -37,7 +37,10 @@ export function distributionSpec(section: LatencySection): TopLevelSpec {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     title: {
       text: "Latency distribution by request shape",
-      subtitle: ["share of requests at or below each latency (CDF); dashed: what the load engine itself costs", provenance(section)],
+      subtitle: [
+        `share of requests at or below each latency (CDF)${section.engineFloor ? "; dashed: what the load engine itself costs" : ""}`,
+        provenance(section),
+      ],
     },
     data: { values: rows },
     facet: { field: "shape", type: "nominal", title: null },
@@ -67,6 +70,7 @@ export function distributionSpec(section: LatencySection): TopLevelSpec {
 const SYMLOG_TICKS = [-10, -1, 0, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000];
 
 export function overheadSpec(section: LatencySection): TopLevelSpec {
+  const stopped = (scenario: string, shape: string) => section.scenarios.find((s) => s.name === scenario && s.shape === shape)?.stoppedBy === "time";
   const rows = section.overhead
     .filter((o) => o.p50DeltaMs !== null && o.p50DeltaCi95 !== null)
     .map((o) => ({
@@ -78,8 +82,15 @@ export function overheadSpec(section: LatencySection): TopLevelSpec {
       ratio: o.p50Ratio ?? 0,
       n: o.n,
       baselineN: o.baselineN,
-      nLabel: `n=${o.n}/${o.baselineN}`,
+      // The value, then n; a cell that ran out of its time budget before its sample target says so.
+      label: `+${formatMs(o.p50DeltaMs!)} ms (n=${o.n}${stopped(o.scenario, o.shape) ? ", time budget" : ""})`,
     }));
+  // Headroom above the highest interval, and only the ticks inside the domain (distinct labels: "~g").
+  const top = Math.max(1, ...rows.map((r) => r.hi)) * 2;
+  const bottom = Math.min(0, ...rows.map((r) => r.lo));
+  const ticks = SYMLOG_TICKS.filter((t) => t >= bottom && t <= top);
+  const thresholds = section.thresholds.map((t) => `${t.ok === null ? "?" : t.ok ? "✓" : "✗"} ${t.metric} ${t.expression}${t.value !== null ? ` (${formatMs(t.value)}${t.n !== undefined ? `, n=${t.n}` : ""})` : ""}`);
+  const y = { field: "lo", type: "quantitative" as const, title: "p50 delta (ms, symlog)", scale: { type: "symlog" as const, domain: [bottom, top] }, axis: { values: ticks, format: "~g" } };
   const x = { field: "shape", type: "nominal", title: "request shape", axis: { labelAngle: -30 } } as const;
   const xOffset = { field: "comparison", type: "nominal" } as const;
   const color = { field: "comparison", type: "nominal", title: "overhead of" } as const;
@@ -87,19 +98,20 @@ export function overheadSpec(section: LatencySection): TopLevelSpec {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     title: {
       text: "p50 overhead per request shape",
-      subtitle: ["difference of medians, 95 % bootstrap interval; n=samples/baseline samples above each bar", provenance(section)],
+      subtitle: [
+        "difference of medians with its 95 % bootstrap interval; n = samples of the scenario (time budget: the cell stopped before its sample target)",
+        provenance(section),
+        ...(thresholds.length > 0 ? [`thresholds: ${thresholds.join("; ")}`] : []),
+      ],
     },
-    width: 480,
-    height: 260,
+    width: 520,
+    height: 280,
     data: { values: rows },
     layer: [
       { mark: { type: "rule", color: "#999" }, encoding: { y: { datum: 0 } } },
+      { mark: { type: "errorbar", ticks: true, thickness: 2 }, encoding: { x, xOffset, color, y, y2: { field: "hi" } } },
       {
-        mark: { type: "errorbar", ticks: true },
-        encoding: { x, xOffset, color, y: { field: "lo", type: "quantitative", title: "p50 delta (ms, symlog)", scale: { type: "symlog" }, axis: { values: SYMLOG_TICKS } }, y2: { field: "hi" } },
-      },
-      {
-        mark: { type: "point", filled: true, size: 50 },
+        mark: { type: "point", filled: true, size: 60 },
         encoding: {
           x,
           xOffset,
@@ -118,11 +130,15 @@ export function overheadSpec(section: LatencySection): TopLevelSpec {
         },
       },
       {
-        mark: { type: "text", fontSize: 8, dy: -6, baseline: "bottom", color: "#555" },
-        encoding: { x, xOffset, y: { field: "hi", type: "quantitative" }, text: { field: "nLabel" } },
+        mark: { type: "text", fontSize: 9, dy: -6, baseline: "bottom", color: "#333" },
+        encoding: { x, xOffset, y: { field: "hi", type: "quantitative" }, text: { field: "label" } },
       },
     ],
   } satisfies TopLevelSpec;
+}
+
+function formatMs(ms: number): string {
+  return ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms.toFixed(2);
 }
 
 /** File-name prefixes: the full benchmark's plots and the probe's (npm run waf) never overwrite each other. */

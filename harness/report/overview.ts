@@ -152,7 +152,7 @@ export function categoriesSpec(o: Overview): TopLevelSpec {
 }
 
 /** reports/index.html: the first screen, one self-contained page beside the Allure report. */
-export function overviewHtml(o: Overview, plotSvg: string, allureLink: string | undefined): string {
+export function overviewHtml(o: Overview, plotSvg: string, allureLink: string | undefined, latencySvgs: readonly string[] = []): string {
   const color = o.verdict === "clean" ? "#2f8f4e" : o.verdict === "findings" ? "#d9822b" : "#c0392b";
   const table = (title: string, rows: Overview["classes"]) =>
     `<table><tr><th>${esc(title)}</th><th>% blocked</th><th>blocked</th><th>bypassed</th><th>accepted gaps</th><th>proxy</th><th>attacks</th></tr>${rows
@@ -165,6 +165,7 @@ export function overviewHtml(o: Overview, plotSvg: string, allureLink: string | 
 <table id="facts">${o.facts.slice(1).map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join("")}</table>
 <div class="cols"><div>${plotSvg}</div><div>${table("OWASP 2025 category", o.categories)}${table("class", o.classes)}</div></div>
 ${o.latency.length ? `<h2>Latency</h2><p>p50 overhead of the WAF against the same Envoy without it (95 % CI):</p><ul>${o.latency.map((l) => `<li>${esc(l)}</li>`).join("")}</ul>` : ""}
+${latencySvgs.length ? `<div class="cols">${latencySvgs.map((svg) => `<div>${svg}</div>`).join("")}</div>` : ""}
 <p>Bring the same stack back: <code>${esc(o.reproduce)}</code></p>
 ${allureLink ? `<p><a href="${esc(allureLink)}">Every request, with its replay command and matched rules: the Allure report</a></p>` : ""}
 </body></html>

@@ -1,3 +1,4 @@
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Reporter, TestCase, TestResult } from "@playwright/test/reporter";
 import type { WafRecord } from "../engine/record.ts";
@@ -86,10 +87,7 @@ export default class RecordsReporter implements Reporter {
     const results = join(dir, "allure-results");
     await writeFileAtomic(join(results, "environment.properties"), environmentProperties(facts));
     await writeFileAtomic(join(results, "categories.json"), JSON.stringify(ALLURE_CATEGORIES, null, 1));
-    await writeFileAtomic(
-      join(results, "executor.json"),
-      JSON.stringify({ name: process.env.CI ? "CI" : "local", type: "wafcheck", buildName: `wafcheck ${target.name} ${run.runId}`, reportName: `wafcheck: ${target.name}` }),
-    );
+    await writeFileAtomic(join(results, "executor.json"), JSON.stringify(executorOf(target.name, run.runId, await previousBuilds(dir))));
     const stackCommand = stack ? `WAF_PLUGIN=${stack.manifest} npm run stack   # Envoy ${stack.envoyVersion}, plug-in sha256 ${stack.wasmSha256}` : undefined;
     for (const r of records) await writeAllureResult(results, allureResultOf(r, target.name, stackCommand));
     if (detection && detection.staleExceptions.length > 0)
@@ -130,4 +128,28 @@ function crsVersionOf(records: readonly WafRecord[]): { crsVersion?: string } {
   for (const r of records) for (const rule of r.waf.rules) if (rule.ver?.startsWith("OWASP_CRS/")) seen.set(rule.ver, (seen.get(rule.ver) ?? 0) + 1);
   const top = [...seen.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
   return top ? { crsVersion: top.slice("OWASP_CRS/".length) } : {};
+}
+
+/** Allure's executor: who ran it (CI job and commit, or this machine), numbered so the trend charts line up. */
+export function executorOf(targetName: string, runId: string, previous: number, env: NodeJS.ProcessEnv = process.env): Record<string, unknown> {
+  const gha = env.GITHUB_ACTIONS === "true";
+  const commit = env.GITHUB_SHA?.slice(0, 8);
+  return {
+    name: gha ? "GitHub Actions" : env.CI ? "CI" : "local",
+    type: gha ? "github" : "wafcheck",
+    buildOrder: gha && env.GITHUB_RUN_NUMBER ? Number(env.GITHUB_RUN_NUMBER) : previous + 1,
+    buildName: `wafcheck ${targetName}${commit ? ` @ ${commit}` : ""} (run ${runId})`,
+    ...(gha && env.GITHUB_SERVER_URL && env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID && { buildUrl: `${env.GITHUB_SERVER_URL}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}` }),
+    reportName: `wafcheck: ${targetName}`,
+  };
+}
+
+/** Runs already in the trend history (reports/allure-history), so local runs get increasing build numbers. */
+async function previousBuilds(reportsDir: string): Promise<number> {
+  try {
+    const trend = JSON.parse(await readFile(join(reportsDir, "allure-history", "history-trend.json"), "utf8")) as unknown[];
+    return Array.isArray(trend) ? trend.length : 0;
+  } catch {
+    return 0;
+  }
 }

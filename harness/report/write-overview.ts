@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
+import { PLOT_PREFIX } from "../latency/plots.ts";
 import { corazaVersionOf } from "../manifest/config-facts.ts";
 import type { RunContext } from "../run/run-context.ts";
 import { writeAllureResult } from "./allure-result.ts";
@@ -22,6 +23,7 @@ export async function writeOverview(reports: string, run: RunContext): Promise<O
   if (!summary?.suites) return undefined;
   const stack = run.stack;
   const latency = pickLatency(summary, stack?.wasmSha256);
+  const plots = await latencyPlots(reports, latency?.source);
   const input: OverviewInput = {
     target: { name: run.target.name, url: run.target.url },
     runId: run.runId,
@@ -32,12 +34,12 @@ export async function writeOverview(reports: string, run: RunContext): Promise<O
     config: run.config,
     ...((summary.run as { crsVersion?: string } | undefined)?.crsVersion && { crsVersion: (summary.run as { crsVersion: string }).crsVersion }),
     ...(stack?.wasmSource.startsWith("built from source") && { corazaVersion: corazaVersionOf(await readFile(GO_MOD, "utf8").catch(() => "")) }),
-    ...(latency && { overhead: latency }),
+    ...(latency && { overhead: latency.overhead }),
   };
   const o = overview(input);
   const svg = o.categories.length > 0 ? await renderSvg(categoriesSpec(o)) : "";
   await writeFileAtomic(join(reports, "summary.md"), overviewMarkdown(o));
-  await writeFileAtomic(join(reports, "index.html"), overviewHtml(o, svg, "allure-report/index.html"));
+  await writeFileAtomic(join(reports, "index.html"), overviewHtml(o, svg, "allure-report/index.html", plots));
   const results = join(reports, "allure-results");
   // The environment panel of Allure's overview: the verdict and the tested configuration first.
   await writeFileAtomic(join(results, "environment.properties"), environmentProperties(Object.fromEntries(o.facts)));
@@ -46,7 +48,7 @@ export async function writeOverview(reports: string, run: RunContext): Promise<O
     name: `Verdict: ${o.headline}`,
     status: o.verdict === "clean" ? "passed" : o.verdict === "findings" ? "failed" : "broken",
     message: o.headline,
-    descriptionHtml: overviewHtml(o, svg, undefined).replace(/^[\s\S]*<body>|<\/body>[\s\S]*$/g, ""),
+    descriptionHtml: overviewHtml(o, svg, undefined, plots).replace(/^[\s\S]*<body>|<\/body>[\s\S]*$/g, ""),
     labels: [{ name: "epic", value: "Verdict" }, { name: "suite", value: "verdict" }, { name: "severity", value: "blocker" }],
     attachments: [
       { name: "summary.md", content: overviewMarkdown(o), type: "text/markdown" },
@@ -59,9 +61,18 @@ export async function writeOverview(reports: string, run: RunContext): Promise<O
 type Overhead = NonNullable<OverviewInput["overhead"]>;
 
 /** The latency section measured with this run's plug-in: a full benchmark of it, else this run's probe. */
-function pickLatency(summary: Record<string, unknown>, wasmSha256: string | undefined): Overhead | undefined {
+function pickLatency(summary: Record<string, unknown>, wasmSha256: string | undefined): { overhead: Overhead; source: "benchmark" | "probe" } | undefined {
   const bench = summary.latency as { overhead?: Overhead; stack?: { wasmSha256?: string }; run?: { kind?: string } } | undefined;
   const probe = summary.latencyProbe as { overhead?: Overhead } | undefined;
-  if (bench?.overhead && (wasmSha256 === undefined || bench.stack?.wasmSha256 === wasmSha256)) return bench.overhead;
-  return probe?.overhead;
+  if (bench?.overhead && (wasmSha256 === undefined || bench.stack?.wasmSha256 === wasmSha256))
+    return { overhead: bench.overhead, source: bench.run?.kind === "probe" ? "probe" : "benchmark" };
+  return probe?.overhead ? { overhead: probe.overhead, source: "probe" } : undefined;
+}
+
+/** The latency plots of that section, inline on the first screen. */
+async function latencyPlots(reports: string, source: "benchmark" | "probe" | undefined): Promise<string[]> {
+  if (!source) return [];
+  const prefix = PLOT_PREFIX[source];
+  const read = (name: string) => readFile(join(reports, `${prefix}-${name}.svg`), "utf8").catch(() => undefined);
+  return (await Promise.all([read("overhead"), read("distribution")])).filter((x): x is string => x !== undefined);
 }
