@@ -44,7 +44,7 @@ export function overview(input: OverviewInput): Overview {
   let verdict: Verdict = "no-attacks";
   let headline = `${input.target.name}: no corpus request was judged in this run`;
   if (d && judged > 0) {
-    const fp = `${d.falsePositives}/${benignJudged} benign requests blocked (${pct(d.falsePositives, benignJudged)} %)`;
+    const fp = benignJudged > 0 ? `${d.falsePositives}/${benignJudged} benign requests blocked (${pct(d.falsePositives, benignJudged)} %)` : "no benign traffic in this run";
     if (d.blocked === 0) {
       verdict = "not-blocking";
       headline = `${input.target.name}: the WAF is NOT blocking: 0 of ${judged} attacks blocked (0 %) at paranoia level ${pl}; ${fp}`;
