@@ -24,7 +24,8 @@ export interface EngineOptions {
   concurrency: number;
 }
 
-interface Sent {
+/** One request as sent and answered, with the WAF's own evidence about it: what a judge (corpus or ftw) reads. */
+export interface Exchanged {
   request: EngineRequest;
   baseUrl: string;
   spec: RequestSpec;
@@ -47,12 +48,17 @@ export class Engine {
   }
 
   async run(requests: readonly EngineRequest[]): Promise<Array<Readonly<WafRecord>>> {
-    const sent = await Promise.all(requests.map((request) => this.limit(() => this.sendOne(request))));
-    const evidence = await this.settle(sent);
-    return sent.map((s) => this.record(s, evidence.get(s.correlationId ?? "") ?? { kind: "none" }));
+    return (await this.exchange(requests)).map((x) => this.record(x, x.evidence));
   }
 
-  private async sendOne(request: EngineRequest): Promise<Sent> {
+  /** Sends every request (concurrently, within the limits), then settles the WAF log once for the batch. */
+  async exchange<R extends EngineRequest>(requests: readonly R[]): Promise<Array<Exchanged & { request: R; evidence: WafEvidence }>> {
+    const sent = await Promise.all(requests.map((request) => this.limit(() => this.sendOne(request))));
+    const evidence = await this.settle(sent);
+    return sent.map((s) => ({ ...s, request: s.request as R, evidence: evidence.get(s.correlationId ?? "") ?? { kind: "none" } }));
+  }
+
+  private async sendOne(request: EngineRequest): Promise<Exchanged> {
     const { target, dispatcher, throttle, wafLog } = this.options;
     const upstream = request.via === "upstream";
     const baseUrl = upstream ? target.upstreamUrl : target.baseUrl;
@@ -68,7 +74,7 @@ export class Engine {
     return { request, baseUrl, spec, ...(raw !== undefined && { raw }), ...(id && { correlationId: id }), outcome, startedAt };
   }
 
-  private async settle(sent: readonly Sent[]): Promise<Map<string, WafEvidence>> {
+  private async settle(sent: readonly Exchanged[]): Promise<Map<string, WafEvidence>> {
     const { wafLog, target, dispatcher } = this.options;
     const ids = sent.flatMap((s) => (s.correlationId ? [s.correlationId] : []));
     if (!wafLog || ids.length === 0) return new Map();
@@ -77,7 +83,7 @@ export class Engine {
     return wafLog.settle(ids, sentinelId, () => send(target, dispatcher, sentinel, { timeoutMs: 5_000 }));
   }
 
-  private record(s: Sent, evidence: WafEvidence): Readonly<WafRecord> {
+  private record(s: Exchanged, evidence: WafEvidence): Readonly<WafRecord> {
     const { target, settings } = this.options;
     const { request, outcome } = s;
     const d = decide(request, outcome, evidence, settings);

@@ -22,6 +22,8 @@ export interface Transaction {
   ended: boolean;
   /** The plug-in's own "Transaction interrupted" line (also for phase-4 blocks, whose rules CRS does not log). */
   interrupted?: { action: string; phase: string };
+  /** The WAF's log lines for this request as written (the two correlation lines left out): ftw's log regexes read them. */
+  lines: string[];
 }
 
 const TX_ID = /\[unique_id "([^"]*)"\]/;
@@ -77,7 +79,10 @@ export class TransactionIndex {
       const interruption = parseInterruptionLine(line);
       if (interruption) {
         const tx = this.byTx.get(interruption.txId);
-        if (tx) tx.interrupted = { action: interruption.action, phase: interruption.phase };
+        if (tx) {
+          tx.interrupted = { action: interruption.action, phase: interruption.phase };
+          tx.lines.push(line);
+        }
         continue;
       }
       const parsed = parseRuleLine(line);
@@ -85,7 +90,7 @@ export class TransactionIndex {
       const { txId, rule } = parsed;
       if (rule.id === CORRELATION_RULE_IDS.start) {
         if (!rule.data?.startsWith(`${this.prefix}-`)) continue;
-        const tx: Transaction = { requestId: rule.data, txId, rules: [], ended: false };
+        const tx: Transaction = { requestId: rule.data, txId, rules: [], ended: false, lines: [] };
         this.byTx.set(txId, tx);
         this.byRequest.set(rule.data, tx);
         continue;
@@ -95,7 +100,10 @@ export class TransactionIndex {
       if (rule.id === CORRELATION_RULE_IDS.end) {
         tx.ended = true;
         this.byTx.delete(txId); // nothing follows the end line
-      } else tx.rules.push(rule);
+      } else {
+        tx.rules.push(rule);
+        tx.lines.push(line);
+      }
     }
   }
 
@@ -114,7 +122,7 @@ export class TransactionIndex {
 
 /** Evidence from the WAF's own log for one request (local stacks only). */
 export type WafEvidence =
-  | { kind: "logged"; txId: string; rules: LoggedRule[]; complete: boolean; interrupted?: { action: string; phase: string } }
+  | { kind: "logged"; txId: string; rules: LoggedRule[]; complete: boolean; interrupted?: { action: string; phase: string }; lines?: string[] }
   /** The WAF logged nothing for it: Envoy answered before the filter, or the rule engine is off. */
   | { kind: "not-logged"; reason: string }
   /** The log could not be read: the request's rules are unknown (an infrastructure error locally). */
@@ -135,7 +143,8 @@ export class WafLog {
   /** Set once a sentinel never showed up (rule engine off, or the plug-in logs nothing): later batches do not wait. */
   private silent = false;
 
-  constructor(private readonly file: string, readonly prefix: string) {
+  /** `keepLines`: hand each request's raw log lines over with its evidence (the ftw runner matches regexes on them). */
+  constructor(private readonly file: string, readonly prefix: string, private readonly keepLines = false) {
     this.index = new TransactionIndex(prefix);
     this.offset = this.size() ?? 0; // only what happens from now on
   }
@@ -171,7 +180,7 @@ export class WafLog {
       out.set(
         id,
         tx
-          ? { kind: "logged", txId: tx.txId, rules: tx.rules, complete: tx.ended, ...(tx.interrupted && { interrupted: tx.interrupted }) }
+          ? { kind: "logged", txId: tx.txId, rules: tx.rules, complete: tx.ended, ...(tx.interrupted && { interrupted: tx.interrupted }), ...(this.keepLines && { lines: tx.lines }) }
           : { kind: "not-logged", reason: this.silent ? "the WAF logged nothing for any request (rule engine off, or its log level hides rule matches)" : "no WAF log line: the request did not reach the WAF" },
       );
     }

@@ -1,0 +1,63 @@
+import { readdir, readFile } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { execa } from "execa";
+import { parse } from "yaml";
+import { UserError } from "../errors.ts";
+
+const BUILD_DIR = resolve(import.meta.dirname, "../../envoy-local/coraza-wasm");
+const PLUGIN_MODULE = "github.com/corazawaf/coraza-proxy-wasm";
+const CRS_MODULE = "github.com/corazawaf/coraza-coreruleset/v4";
+/** The regression tests' module, pinned by its Go checksum (the checksum database is not reachable here). */
+const CRS_TEST_SUMS: Record<string, string> = { "v4.14.0": "h1:bblMqFRGQyREP81dsJ7RRiHua0LW7apuIrDwKy8qFHg=" };
+
+/** Fetches a module through the Go module proxy into the module cache (once) and checks its hash; returns its folder. */
+async function goModule(path: string, version: string, sum: string | undefined): Promise<string> {
+  const scratch = await mkdtemp(join(tmpdir(), "wafcheck-gomod-"));
+  try {
+    const { stdout } = await execa("go", ["mod", "download", "-json", `${path}@${version}`], { cwd: scratch, env: { GOFLAGS: "-mod=mod", GOSUMDB: "off" } }).catch(
+      (error: { stdout?: string; shortMessage?: string }) => {
+        throw new UserError(`go mod download ${path}@${version} failed: ${(error.stdout ?? error.shortMessage ?? "").trim().split("\n").slice(-3).join(" | ")}`);
+      },
+    );
+    const info = JSON.parse(stdout) as { Dir: string; Sum: string };
+    if (sum && info.Sum !== sum) throw new UserError(`${path}@${version}: module hash ${info.Sum} is not the pinned ${sum}`);
+    return info.Dir;
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+/** The plug-in module the project builds (its version and hash from envoy-local/coraza-wasm's go.mod and go.sum). */
+export async function pluginModuleDir(): Promise<{ dir: string; version: string }> {
+  const goMod = await readFile(join(BUILD_DIR, "go.mod"), "utf8");
+  const goSum = await readFile(join(BUILD_DIR, "go.sum"), "utf8");
+  const version = new RegExp(`${PLUGIN_MODULE} (v\\S+)`).exec(goMod)?.[1];
+  if (!version) throw new UserError(`${join(BUILD_DIR, "go.mod")}: no ${PLUGIN_MODULE} requirement`);
+  const sum = new RegExp(`^${PLUGIN_MODULE} ${version} (h1:\\S+)$`, "m").exec(goSum)?.[1];
+  return { dir: await goModule(PLUGIN_MODULE, version, sum), version };
+}
+
+/** The CRS version the plug-in embeds, from its rule files (`ver:'OWASP_CRS/4.14.0'`). */
+export async function embeddedCrsVersion(pluginDir: string): Promise<string> {
+  const dir = join(pluginDir, "wasmplugin/rules/crs");
+  for (const f of (await readdir(dir)).filter((f) => f.endsWith(".conf")).sort()) {
+    const m = /ver:'OWASP_CRS\/(\d+\.\d+\.\d+)'/.exec(await readFile(join(dir, f), "utf8"));
+    if (m) return m[1]!;
+  }
+  throw new UserError(`${dir}: no OWASP_CRS version in the plug-in's rule files`);
+}
+
+/** The CRS regression tests (ftw YAML) of a CRS version, from coraza-coreruleset's module. */
+export async function crsTestsDir(crsVersion: string): Promise<string> {
+  const version = `v${crsVersion}`;
+  return join(await goModule(CRS_MODULE, version, CRS_TEST_SUMS[version]), "tests");
+}
+
+/** The plug-in's own Envoy ignore list (its ftw/ftw.yml, testoverride.ignore): test id → reason. */
+export async function pluginIgnoreList(pluginDir: string): Promise<Map<string, string>> {
+  const file = join(pluginDir, "ftw/ftw.yml");
+  const doc = parse(await readFile(file, "utf8")) as { testoverride?: { ignore?: Record<string, string> } };
+  return new Map(Object.entries(doc.testoverride?.ignore ?? {}).map(([id, reason]) => [id, `${reason} (coraza-proxy-wasm ftw/ftw.yml)`]));
+}
