@@ -76,7 +76,7 @@ async function main(): Promise<number> {
   let target: Target;
   if (local) {
     const manifest = await loadManifest(env.WAF_PLUGIN);
-    stack = await startLocalStack({ manifest, wasm: env.WAF_WASM, imageSource: env.WAF_IMAGE_SOURCE, log });
+    stack = await startLocalStack({ manifest, wasm: env.WAF_WASM, imageSource: env.WAF_IMAGE_SOURCE, log, reflector: true });
     onShutdown(() => stack!.stop(), log);
     target = localTarget(stack.info());
   } else target = await loadRemoteTarget(env.WAF_TARGET, env.WAF_TARGETS_FILE);

@@ -1,4 +1,4 @@
-import { copyFile, mkdir, mkdtemp, rm, stat, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { execa } from "execa";
@@ -70,6 +70,31 @@ async function ensureHttpbinImage(log: (line: string) => void): Promise<ImageRef
   }
   await buildScratchImage(name, log, [[binary, "/go-httpbin"]]);
   return { name, binary: "/go-httpbin", origin };
+}
+
+const ALBEDO_DIR = join(import.meta.dirname, "../../envoy-local/albedo");
+
+/**
+ * CRS's reflecting backend (albedo: POST /reflect answers with the status, headers and body the request asks for),
+ * for the ftw suite's response-phase tests. Built with Go from the module pinned in envoy-local/albedo, FROM scratch.
+ */
+export async function ensureAlbedoImage(log: (line: string) => void): Promise<ImageRef> {
+  const version = /github\.com\/coreruleset\/albedo (v\S+)/.exec(await readFile(join(ALBEDO_DIR, "go.mod"), "utf8"))?.[1] ?? "unknown";
+  const name = `wafcheck/albedo:${version}`;
+  const origin = `Go module github.com/coreruleset/albedo@${version}, static build in a FROM-scratch image`;
+  if (await imageExists(name)) return { name, binary: "/albedo", origin };
+  const bin = await cacheDir(`albedo-${version}`);
+  const binary = join(bin, "albedo");
+  if (!(await exists(binary))) {
+    log(`building albedo ${version} with Go…`);
+    await execa("go", ["build", "-trimpath", "-ldflags=-s -w", "-o", binary, "github.com/coreruleset/albedo"], { cwd: ALBEDO_DIR, env: { CGO_ENABLED: "0", GOFLAGS: "-mod=readonly" } }).catch(
+      (error: { stderr?: string; shortMessage?: string }) => {
+        throw new UserError(`go build albedo failed: ${(error.stderr || error.shortMessage || "").trim().split("\n").slice(-2).join(" | ")}`);
+      },
+    );
+  }
+  await buildScratchImage(name, log, [[binary, "/albedo"]]);
+  return { name, binary: "/albedo", origin };
 }
 
 /** The shared libraries `ldd` lists, so that the binary runs in an otherwise empty image. */

@@ -18,6 +18,8 @@ export interface EnvoyConfigInput {
   filtersAfterWasm?: unknown[];
   /** The wasm filter's config name (Istio uses `<namespace>.<WasmPlugin name>`); default `coraza`. */
   pluginName?: string;
+  /** A reflecting backend (albedo) for paths under /reflect: the ftw suite's response-phase tests. */
+  reflector?: { host: string; port: number };
 }
 
 export const ENVOY_PORTS = { waf: 10000, baseline: 10001, admin: 9901 } as const;
@@ -47,25 +49,28 @@ export function renderEnvoyConfig(input: EnvoyConfigInput): Record<string, unkno
     admin: { address: socket(input.ports.admin) },
     static_resources: {
       listeners: [
-        listener("waf", input.ports.waf, [wasmFilter, ...(input.filtersAfterWasm ?? []), ROUTER], input.serverName, input.domains),
-        listener("baseline", input.ports.baseline, [ROUTER], input.serverName, input.domains),
+        listener("waf", input.ports.waf, [wasmFilter, ...(input.filtersAfterWasm ?? []), ROUTER], input.serverName, input.domains, input.reflector !== undefined),
+        listener("baseline", input.ports.baseline, [ROUTER], input.serverName, input.domains, input.reflector !== undefined),
       ],
-      clusters: [
-        {
-          name: "upstream",
-          type: "STRICT_DNS",
-          connect_timeout: "2s",
-          load_assignment: {
-            cluster_name: "upstream",
-            endpoints: [{ lb_endpoints: [{ endpoint: { address: socket(input.upstream.port, input.upstream.host) } }] }],
-          },
-        },
-      ],
+      clusters: [cluster("upstream", input.upstream), ...(input.reflector ? [cluster("reflector", input.reflector)] : [])],
     },
   };
 }
 
-function listener(name: string, port: number, httpFilters: unknown[], serverName = "envoy", domains = ["*"]) {
+function cluster(name: string, at: { host: string; port: number }) {
+  return {
+    name,
+    type: "STRICT_DNS",
+    connect_timeout: "2s",
+    load_assignment: { cluster_name: name, endpoints: [{ lb_endpoints: [{ endpoint: { address: socket(at.port, at.host) } }] }] },
+  };
+}
+
+function listener(name: string, port: number, httpFilters: unknown[], serverName = "envoy", domains = ["*"], reflector = false) {
+  const routes = [
+    ...(reflector ? [{ match: { prefix: "/reflect" }, route: { cluster: "reflector", timeout: "15s" } }] : []),
+    { match: { prefix: "/" }, route: { cluster: "upstream", timeout: "15s" } },
+  ];
   return {
     name,
     address: socket(port),
@@ -79,7 +84,7 @@ function listener(name: string, port: number, httpFilters: unknown[], serverName
               stat_prefix: name,
               server_name: serverName,
               route_config: {
-                virtual_hosts: [{ name: "all", domains, routes: [{ match: { prefix: "/" }, route: { cluster: "upstream", timeout: "15s" } }] }],
+                virtual_hosts: [{ name: "all", domains, routes }],
               },
               http_filters: httpFilters,
             },

@@ -3,7 +3,7 @@ import { copyFile, mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { Wait, type StartedTestContainer, type ContainerRuntimeClient } from "testcontainers";
-import { ensureImages, type ImageSource } from "../artifacts/images.ts";
+import { ensureAlbedoImage, ensureImages, type ImageSource } from "../artifacts/images.ts";
 import { LABEL_MANAGED, LABEL_OWNER_PID, LABEL_RUN } from "../artifacts/versions.ts";
 import { resolveWasm } from "../artifacts/wasm.ts";
 import { withCorrelationRules } from "../engine/correlation.ts";
@@ -29,6 +29,8 @@ export interface StackOptions {
   log?: (line: string) => void;
   /** Copy Envoy's log (every payload and matched rule) here when the stack stops; otherwise it is deleted then. */
   keepLogAs?: string;
+  /** Also run CRS's reflecting backend (albedo) for /reflect: the ftw suite's response-phase tests. */
+  reflector?: boolean;
 }
 
 /** The facts a report needs about the stack; serialisable, so it can be handed to test workers. */
@@ -95,6 +97,24 @@ export async function startLocalStack(options: StackOptions): Promise<StartedSta
         throw new UserError(`httpbin (${images.httpbin.origin}) did not come up: ${firstLine(error)}`, EXIT_STACK_FAILED);
       });
 
+    if (options.reflector) {
+      const albedo = await ensureAlbedoImage(log);
+      await new LoopbackContainer(albedo.name)
+        .withName(`wafcheck-albedo-${run}`)
+        .withLabels(labels)
+        .withEntrypoint([albedo.binary])
+        .withCommand(["--port", "8080"])
+        .withNetworkMode(networkName)
+        .withNetworkAliases("albedo")
+        .withLoopbackPorts(8080)
+        .withWaitStrategy(Wait.forHttp("/", 8080))
+        .withStartupTimeout(HTTPBIN_STARTUP_MS)
+        .start()
+        .catch((error: Error) => {
+          throw new UserError(`albedo (${albedo.origin}) did not come up: ${firstLine(error)}`, EXIT_STACK_FAILED);
+        });
+    }
+
     log("starting Envoy with the Coraza plug-in (V8 compiles it: ~10-20 s)…");
     const envoyConfig = renderEnvoyConfig({
       // The manifest's pluginConfig plus wafcheck's two pass-only correlation rules (harness/engine/correlation.ts).
@@ -103,6 +123,7 @@ export async function startLocalStack(options: StackOptions): Promise<StartedSta
       upstream: { host: "httpbin", port: 8080 },
       ports: ENVOY_PORTS,
       serverName: options.serverName,
+      ...(options.reflector && { reflector: { host: "albedo", port: 8080 } }),
       ...options.envoy,
     });
     const starting = new LoopbackContainer(images.envoy.name)
