@@ -62,24 +62,28 @@ export function overview(input: OverviewInput): Overview {
       .map(([k, t]) => ({ name: name(k), ...t, pct: pct(t.blocked, t.blocked + (t.bypassed ?? 0) + (t.acceptedGaps ?? 0)) }))
       .sort((a, b) => a.pct - b.pct || b.attacks - a.attacks);
   const c = input.config;
+  // The Allure overview shows the first five entries of its environment panel: the reviewer's first questions.
   const facts: Array<[string, string]> = [
-    ["Verdict", headline],
     ...(d
       ? ([
           [`Detection at PL${pl}`, `${pct(d.blocked, judged)} % (${d.blocked}/${judged} judged attacks; TPR ${d.truePositiveRate ?? "-"})`],
-          ["Detection over all attacks", `${pct(d.all.blocked, d.all.attacks)} % (${d.all.blocked}/${d.all.attacks}, whatever level their case names)`],
           ["False-positive rate", `${pct(d.falsePositives, benignJudged)} % (${d.falsePositives}/${benignJudged} benign requests)`],
+        ] as Array<[string, string]>)
+      : []),
+    ["CRS version", input.crsVersion ?? (c.includes.some((i) => i.startsWith("@owasp_crs")) ? "not seen in the WAF's log" : "CRS not included")],
+    ["Paranoia level", String(pl)],
+    ["Engine mode", `SecRuleEngine ${c.engineMode}`],
+    ["Anomaly thresholds", c.inboundThreshold !== undefined ? `inbound ${c.inboundThreshold}, outbound ${c.outboundThreshold ?? "-"}` : "-"],
+    ["Exclusions", c.exclusions.length > 0 ? c.exclusions.join(" | ") : "none"],
+    ...(d
+      ? ([
+          ["Detection over all attacks", `${pct(d.all.blocked, d.all.attacks)} % (${d.all.blocked}/${d.all.attacks}, whatever level their case names)`],
           ["Bypasses / accepted gaps", `${d.bypassed} / ${d.acceptedGaps}${d.staleExceptions?.length ? ` (${d.staleExceptions.length} stale: blocked now)` : ""}`],
           ["Changed / rejected by proxy", `${d.changedByProxy} / ${d.rejectedByProxy}`],
           ["Informational (other PL or setting)", `${d.informational.attacks} attacks, ${d.informational.benign} benign`],
           ["Infrastructure errors", String(d.infra)],
         ] as Array<[string, string]>)
       : []),
-    ["CRS version", input.crsVersion ?? (c.includes.some((i) => i.startsWith("@owasp_crs")) ? "not seen in the WAF's log" : "CRS not included")],
-    ["Paranoia level", String(pl)],
-    ["Anomaly thresholds", c.inboundThreshold !== undefined ? `inbound ${c.inboundThreshold}, outbound ${c.outboundThreshold ?? "-"}` : "-"],
-    ["Engine mode", `SecRuleEngine ${c.engineMode}`],
-    ["Exclusions", c.exclusions.length > 0 ? c.exclusions.join(" | ") : "none"],
     ["Includes", c.includes.join(", ") || "none"],
     ["Envoy", input.stack?.envoyVersion ?? "remote gateway (not known here)"],
     ["Plug-in", input.stack ? `${input.stack.wasmSource}; sha256 ${input.stack.wasmSha256}` : "remote gateway (not known here)"],
@@ -117,7 +121,7 @@ export function overviewMarkdown(o: Overview): string {
     "",
     "| | |",
     "|---|---|",
-    ...o.facts.slice(1).map(([k, v]) => `| ${k} | ${v.replaceAll("|", "\\|")} |`),
+    ...o.facts.map(([k, v]) => `| ${k} | ${v.replaceAll("|", "\\|")} |`),
     "",
     ...(o.categories.length ? [...table("OWASP 2025 category", o.categories), "", ...table("class", o.classes), ""] : []),
     ...(o.latency.length ? ["Latency (p50 overhead of the WAF against the same Envoy without it, 95 % CI):", "", ...o.latency.map((l) => `- ${l}`), ""] : []),
@@ -162,7 +166,7 @@ export function overviewHtml(o: Overview, plotSvg: string, allureLink: string | 
 <style>body{font:14px system-ui,sans-serif;margin:24px;max-width:1100px}h1{font-size:20px;color:${color}}table{border-collapse:collapse;margin:8px 0 16px}td,th{border:1px solid #ddd;padding:3px 8px;text-align:left;vertical-align:top}th{background:#f4f4f4}.cols{display:flex;gap:24px;flex-wrap:wrap}code{font-size:12px}</style>
 </head><body>
 <h1 id="verdict">${esc(o.headline)}</h1>
-<table id="facts">${o.facts.slice(1).map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join("")}</table>
+<table id="facts">${o.facts.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join("")}</table>
 <div class="cols"><div>${plotSvg}</div><div>${table("OWASP 2025 category", o.categories)}${table("class", o.classes)}</div></div>
 ${o.latency.length ? `<h2>Latency</h2><p>p50 overhead of the WAF against the same Envoy without it (95 % CI):</p><ul>${o.latency.map((l) => `<li>${esc(l)}</li>`).join("")}</ul>` : ""}
 ${latencySvgs.length ? `<div class="cols">${latencySvgs.map((svg) => `<div>${svg}</div>`).join("")}</div>` : ""}
