@@ -1,5 +1,8 @@
-/** Parses the first HTTP/1.x response in a byte buffer; undefined until its head and body are complete. */
-export function parseRawResponse(data: Buffer): { status: number; headers: Record<string, string | string[]>; body: Buffer } | undefined {
+/**
+ * Parses the first HTTP/1.x response in a byte buffer; undefined until its head and body are complete.
+ * `bodyless`: the request was a HEAD (its response announces a length but carries no body).
+ */
+export function parseRawResponse(data: Buffer, bodyless = false): { status: number; headers: Record<string, string | string[]>; body: Buffer } | undefined {
   const end = data.indexOf("\r\n\r\n");
   if (end === -1) return undefined;
   const [statusLine = "", ...lines] = data.subarray(0, end).toString("latin1").split("\r\n");
@@ -15,9 +18,11 @@ export function parseRawResponse(data: Buffer): { status: number; headers: Recor
     headers[name] = existing === undefined ? value : Array.isArray(existing) ? [...existing, value] : [existing, value];
   }
   const body = data.subarray(end + 4);
+  const status = Number(match[1]);
+  if (bodyless || status === 204 || status === 304 || (status >= 100 && status < 200)) return { status, headers, body: Buffer.alloc(0) };
   const length = Number(headers["content-length"]);
   if (Number.isFinite(length) && body.length < length) return undefined;
   if (String(headers["transfer-encoding"] ?? "").includes("chunked") && !body.includes("\r\n0\r\n\r\n") && !body.subarray(0, 5).equals(Buffer.from("0\r\n\r\n")))
     return undefined;
-  return { status: Number(match[1]), headers, body: Number.isFinite(length) ? body.subarray(0, length) : body };
+  return { status, headers, body: Number.isFinite(length) ? body.subarray(0, length) : body };
 }

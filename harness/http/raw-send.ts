@@ -18,6 +18,7 @@ export async function sendRaw(target: Target, rawText: string, options: { timeou
   const timeoutMs = options.timeoutMs ?? 10_000;
   const started = performance.now();
   const port = Number(url.port || (url.protocol === "https:" ? 443 : 80));
+  const head = /^HEAD /.test(text);
   return new Promise<Outcome>((resolve) => {
     const socket: Socket =
       url.protocol === "https:"
@@ -41,7 +42,7 @@ export async function sendRaw(target: Target, rawText: string, options: { timeou
     const elapsed = () => performance.now() - started;
     const fromData = (): Outcome | undefined => {
       try {
-        const parsed = parseRawResponse(data);
+        const parsed = parseRawResponse(data, head);
         return parsed && { kind: "response", status: parsed.status, headers: parsed.headers, bodyHead: parsed.body.subarray(0, 1024).toString("utf8"), body: parsed.body.subarray(0, 256 * 1024).toString("utf8"), elapsedMs: elapsed() };
       } catch (error) {
         return { kind: "error", code: "EBADRESPONSE", message: (error as Error).message, elapsedMs: elapsed() };
