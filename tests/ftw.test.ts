@@ -1,0 +1,69 @@
+// npm run ftw on real CRS regression test files against the real stack (Envoy + plug-in + httpbin + albedo):
+// passing, ignored, no_expect_ids, expect_error and response-phase tests, and a mutated expectation that must fail.
+import assert from "node:assert/strict";
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { crsTestsDir } from "../harness/ftw/sources.ts";
+import { runCli, tempReports } from "./support/cli.ts";
+
+const FILES = [
+  "REQUEST-920-PROTOCOL-ENFORCEMENT/920100.yaml", // no_expect_ids, explicit statuses, and tests the plug-in's Envoy ignore list skips
+  "REQUEST-920-PROTOCOL-ENFORCEMENT/920430.yaml", // expect_error
+  "REQUEST-942-APPLICATION-ATTACK-SQLI/942100.yaml", // expect_ids
+  "RESPONSE-951-DATA-LEAKAGES-SQL/951110.yaml", // response phase, through albedo's /reflect
+];
+
+interface Results {
+  tests: number;
+  passed: number;
+  failed: number;
+  ignored: number;
+  results: Array<{ id: string; outcome: string; reasons: string[]; stages: Array<{ rules: number[]; reproducer: string }> }>;
+}
+
+test("npm run ftw: real CRS test files pass, ignored ones are listed with reasons, a mutated expectation fails", async () => {
+  const source = await crsTestsDir("4.14.0");
+  const dir = await mkdtemp(join(tmpdir(), "wafcheck-ftw-"));
+  for (const f of FILES) {
+    mkdirSync(join(dir, f, ".."), { recursive: true });
+    cpSync(join(source, f), join(dir, f));
+  }
+  // The mutation: 942100-1 now expects a rule that cannot match.
+  const mutated = join(dir, "REQUEST-942-APPLICATION-ATTACK-SQLI/942100.yaml");
+  writeFileSync(mutated, readFileSync(mutated, "utf8").replace("expect_ids: [942100]", "expect_ids: [942100, 999998]"));
+  const reports = await tempReports();
+  const run = await runCli("ftw", { WAF_REPORTS_DIR: reports }, [dir]);
+  assert.equal(run.code, 1, run.stderr.slice(-2000));
+  const results = JSON.parse(readFileSync(join(reports, "ftw-results.json"), "utf8")) as Results;
+  const by = new Map(results.results.map((r) => [r.id, r]));
+  assert.equal(by.get("942100-1")!.outcome, "failed");
+  assert.match(by.get("942100-1")!.reasons.join(), /expected rule\(s\) 999998 not matched/);
+  assert.equal(results.failed, 1, JSON.stringify(results.results.filter((r) => r.outcome === "failed")));
+  assert.equal(by.get("942100-2")!.outcome, "passed");
+  assert.ok(by.get("942100-2")!.stages[0]!.rules.includes(942100), "matched rules come from the WAF's own log");
+  assert.equal(by.get("920100-4")!.outcome, "ignored");
+  assert.match(by.get("920100-4")!.reasons[0]!, /coraza-proxy-wasm ftw\/ftw\.yml/);
+  assert.equal(by.get("920100-1")!.outcome, "passed", "no_expect_ids");
+  assert.ok([...by.keys()].some((id) => id.startsWith("920430-") && by.get(id)!.outcome === "passed"));
+  assert.equal(by.get("951110-1")!.outcome, "passed", "response phase through albedo");
+  assert.match(by.get("942100-2")!.stages[0]!.reproducer, /\| nc -w 5 127\.0\.0\.1 \d+$/);
+  const summary = JSON.parse(readFileSync(join(reports, "summary.json"), "utf8"));
+  assert.equal(summary.ftw.tests, results.tests);
+  assert.equal(summary.ftw.passed + summary.ftw.failed + summary.ftw.ignored + summary.ftw.undecidable, results.tests);
+  assert.ok(summary.ftw.testsPerSecond > 0);
+  assert.match(run.stdout, new RegExp(`^${summary.ftw.passed} passed, 1 failed$`, "m"));
+});
+
+test("a malformed ftw file: one line naming file, test and field, exit 2, earlier reports kept", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "wafcheck-ftw-bad-"));
+  writeFileSync(join(dir, "900001.yaml"), `rule_id: 900001\ntests:\n  - test_id: 7\n    stages:\n      - input: { method: GET, uri: /, headres: { Host: localhost } }\n        output: { log: { expect_ids: [1] } }\n`);
+  const reports = await tempReports();
+  writeFileSync(join(reports, "summary.json"), '{"schemaVersion":1,"earlier":true}\n');
+  const run = await runCli("ftw", { WAF_REPORTS_DIR: reports }, [dir]);
+  assert.equal(run.code, 2, run.stderr);
+  assert.match(run.stderr, /^wafcheck: .*900001\.yaml: test 7: stages\.0\.input: Unrecognized key: "headres"/m);
+  assert.equal(readFileSync(join(reports, "summary.json"), "utf8"), '{"schemaVersion":1,"earlier":true}\n');
+});
