@@ -3,7 +3,7 @@ import { copyFile, mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { Wait, type StartedTestContainer, type ContainerRuntimeClient } from "testcontainers";
-import { ensureAlbedoImage, ensureImages, type ImageSource } from "../artifacts/images.ts";
+import { ensureAlbedoImage, ensureImages, type ImageRef, type ImageSource } from "../artifacts/images.ts";
 import { LABEL_MANAGED, LABEL_OWNER_PID, LABEL_RUN } from "../artifacts/versions.ts";
 import { resolveWasm } from "../artifacts/wasm.ts";
 import { withCorrelationRules } from "../engine/correlation.ts";
@@ -82,38 +82,24 @@ export async function startLocalStack(options: StackOptions): Promise<StartedSta
   const envoyLogFile = join(await mkdtemp(join(tmpdir(), "wafcheck-envoy-")), "envoy.log");
   const envoyLog = new LogBuffer(undefined, envoyLogFile);
   try {
-    const httpbin = await new LoopbackContainer(images.httpbin.name)
-      .withName(`wafcheck-httpbin-${run}`)
-      .withLabels(labels)
-      .withEntrypoint([images.httpbin.binary])
-      .withCommand(["-host", "0.0.0.0", "-port", "8080", "-log-level", "WARN"])
-      .withNetworkMode(networkName)
-      .withNetworkAliases("httpbin")
-      .withLoopbackPorts(8080)
-      .withWaitStrategy(Wait.forHttp("/status/200", 8080))
-      .withStartupTimeout(HTTPBIN_STARTUP_MS)
-      .start()
-      .catch((error: Error) => {
-        throw new UserError(`httpbin (${images.httpbin.origin}) did not come up: ${firstLine(error)}`, EXIT_STACK_FAILED);
-      });
-
-    if (options.reflector) {
-      const albedo = await ensureAlbedoImage(log);
-      await new LoopbackContainer(albedo.name)
-        .withName(`wafcheck-albedo-${run}`)
+    // An app container on the run's network: reached by Envoy under its alias on :8080, by the harness on 127.0.0.1.
+    const app = (image: ImageRef, alias: string, command: string[], readyPath: string) =>
+      new LoopbackContainer(image.name)
+        .withName(`wafcheck-${alias}-${run}`)
         .withLabels(labels)
-        .withEntrypoint([albedo.binary])
-        .withCommand(["--port", "8080"])
+        .withEntrypoint([image.binary])
+        .withCommand(command)
         .withNetworkMode(networkName)
-        .withNetworkAliases("albedo")
+        .withNetworkAliases(alias)
         .withLoopbackPorts(8080)
-        .withWaitStrategy(Wait.forHttp("/", 8080))
+        .withWaitStrategy(Wait.forHttp(readyPath, 8080))
         .withStartupTimeout(HTTPBIN_STARTUP_MS)
         .start()
         .catch((error: Error) => {
-          throw new UserError(`albedo (${albedo.origin}) did not come up: ${firstLine(error)}`, EXIT_STACK_FAILED);
+          throw new UserError(`${alias} (${image.origin}) did not come up: ${firstLine(error)}`, EXIT_STACK_FAILED);
         });
-    }
+    const httpbin = await app(images.httpbin, "httpbin", ["-host", "0.0.0.0", "-port", "8080", "-log-level", "WARN"], "/status/200");
+    if (options.reflector) await app(await ensureAlbedoImage(log), "albedo", ["--port", "8080"], "/");
 
     log("starting Envoy with the Coraza plug-in (V8 compiles it: ~10-20 s)…");
     const envoyConfig = renderEnvoyConfig({
