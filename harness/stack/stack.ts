@@ -77,9 +77,12 @@ export async function startLocalStack(options: StackOptions): Promise<StartedSta
   const labels = { [LABEL_MANAGED]: "true", [LABEL_OWNER_PID]: String(process.pid), [LABEL_RUN]: run };
   const networkName = `wafcheck-${run}`;
   // Ctrl-C while containers start (10-20 s): remove this run's containers instead of leaving them behind.
-  const stopWatching = onShutdown(() => reap(client, { run }), log);
+  const logDir = await mkdtemp(join(tmpdir(), "wafcheck-envoy-"));
+  const envoyLogFile = join(logDir, "envoy.log");
+  // Envoy's log holds payloads: it goes with the containers, on every path out (stop, failure, Ctrl-C).
+  const removeLog = () => rm(logDir, { recursive: true, force: true });
+  const stopWatching = onShutdown(() => reap(client, { run }).then(removeLog), log);
   await client.container.dockerode.createNetwork({ Name: networkName, Labels: labels });
-  const envoyLogFile = join(await mkdtemp(join(tmpdir(), "wafcheck-envoy-")), "envoy.log");
   const envoyLog = new LogBuffer(undefined, envoyLogFile);
   try {
     // An app container on the run's network: reached by Envoy under its alias on :8080, by the harness on 127.0.0.1.
@@ -157,6 +160,7 @@ export async function startLocalStack(options: StackOptions): Promise<StartedSta
     // with "container is marked for removal" would only race it with a misleading message.
     if (shuttingDown()) await new Promise(() => undefined);
     await reap(client, { run });
+    await removeLog();
     throw error;
   } finally {
     stopWatching();
