@@ -7,7 +7,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { crsTestsDir } from "../harness/ftw/sources.ts";
-import { runCli, tempReports } from "./support/cli.ts";
+import { loadManifest } from "../harness/manifest/load-manifest.ts";
+import { startLocalStack } from "../harness/stack/stack.ts";
+import { ROOT, runCli, tempReports } from "./support/cli.ts";
 
 const FILES = [
   "REQUEST-920-PROTOCOL-ENFORCEMENT/920100.yaml", // no_expect_ids, explicit statuses, and tests the plug-in's Envoy ignore list skips
@@ -66,4 +68,29 @@ test("a malformed ftw file: one line naming file, test and field, exit 2, earlie
   assert.equal(run.code, 2, run.stderr);
   assert.match(run.stderr, /^wafcheck: .*900001\.yaml: test 7: stages\.0\.input: Unrecognized key: "headres"/m);
   assert.equal(readFileSync(join(reports, "summary.json"), "utf8"), '{"schemaVersion":1,"earlier":true}\n');
+});
+
+test("npm run ftw against a gateway in blocking mode: status only, and what a status cannot decide is undecidable, never passed", async () => {
+  const source = await crsTestsDir("4.14.0");
+  const dir = await mkdtemp(join(tmpdir(), "wafcheck-ftw-remote-"));
+  for (const f of ["REQUEST-942-APPLICATION-ATTACK-SQLI/942100.yaml", "REQUEST-922-MULTIPART-ATTACK/922130.yaml"]) cpSync(join(source, f), join(dir, f.split("/")[1]!));
+  // The stand-in gateway: a stack with the project's blocking manifest (PL1), reached only through the targets file.
+  const gateway = await startLocalStack({ manifest: await loadManifest(join(ROOT, "envoy-local/wasm-plugin.yaml")) });
+  try {
+    const targets = join(await mkdtemp(join(tmpdir(), "wafcheck-targets-")), "targets.yaml");
+    writeFileSync(targets, `targets:\n  standin:\n    url: ${gateway.gatewayUrl}\n    allowlist: [127.0.0.1]\n    rateLimit: 200\n    concurrency: 8\n`);
+    const reports = await tempReports();
+    const run = await runCli("ftw", { WAF_REPORTS_DIR: reports, WAF_TARGET: "standin", WAF_TARGETS_FILE: targets }, [dir]);
+    assert.ok(run.code === 0 || run.code === 1, run.stderr.slice(-1500));
+    const results = JSON.parse(readFileSync(join(reports, "ftw-results.json"), "utf8")) as Results & { undecidable: number };
+    assert.equal(results.passed + results.failed + results.ignored + results.undecidable, results.tests);
+    assert.equal(results.ignored, 0, "the plug-in's local ignore list is not applied to a gateway");
+    assert.ok(results.undecidable > 0, "log-regex tests cannot be decided from a status");
+    assert.ok(results.passed > 5, JSON.stringify(results.results.map((r) => [r.id, r.outcome])));
+    for (const r of results.results) if (r.outcome === "passed") assert.ok(r.stages.every((s) => s.rules.length === 0), "no WAF log is read from a gateway");
+    const regexOnly = results.results.filter((r) => r.id.startsWith("922130-"));
+    assert.ok(regexOnly.some((r) => r.outcome === "undecidable"));
+  } finally {
+    await gateway.stop();
+  }
 });
