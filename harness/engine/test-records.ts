@@ -1,4 +1,5 @@
-// Fakes for unit tests of pure code (views, decisions): plain data shaped like the engine's, no traffic.
+// Plain requests and records shaped like the engine's, for unit tests of pure code (views, decisions) and the
+// harness-cost benchmark (scripts/bench-runs.ts). Nothing here imitates Envoy, Coraza or httpbin.
 import type { Outcome } from "../http/request.ts";
 import type { EngineRequest, WafRecord } from "./record.ts";
 
