@@ -1,6 +1,6 @@
 import pLimit from "p-limit";
 import type { Dispatcher } from "undici";
-import { redactText } from "../http/redact.ts";
+import { REDACTED, redactText } from "../http/redact.ts";
 import type { Outcome, RequestSpec } from "../http/request.ts";
 import { sendRaw } from "../http/raw-send.ts";
 import { effectiveHeaders, send } from "../http/send.ts";
@@ -96,7 +96,8 @@ export class Engine {
         : {
             kind: "response",
             status: outcome.status,
-            headers: Object.entries(outcome.headers).flatMap(([n, v]) => (Array.isArray(v) ? v : [v]).map((x): [string, string] => [n, scrub(x)])),
+            // A gateway's Set-Cookie may carry a real session: kept out of reports (requests keep their payload cookies).
+            headers: Object.entries(outcome.headers).flatMap(([n, v]) => (Array.isArray(v) ? v : [v]).map((x): [string, string] => [n, n.toLowerCase() === "set-cookie" ? REDACTED : scrub(x)])),
             bodyHead: scrub(outcome.bodyHead),
             elapsedMs: round(outcome.elapsedMs),
           };

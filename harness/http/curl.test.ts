@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { curlReproducer, rawReproducer, shellQuote } from "./curl.ts";
-import { REDACTED, redactHeaders, redactText } from "./redact.ts";
+import { REDACTED, redactText } from "./redact.ts";
 
 test("shell quoting survives quotes and spaces", () => {
   assert.equal(shellQuote("plain"), "plain");
@@ -13,9 +13,7 @@ test("curl reproducer carries method, headers, body and path as-is", () => {
   assert.equal(curl, "curl -sS -i --path-as-is -X POST -H 'x-a: b c' --data-binary a=1 'http://127.0.0.1:1/post?q=1%27'");
 });
 
-test("secret headers and values never survive redaction", () => {
-  const headers = redactHeaders([["Authorization", "Bearer s3cr3t"], ["Cookie", "sid=1"], ["X-Gw-Key", "k3y-value"], ["accept", "*/*"]], ["authorization", "cookie", "x-gw-key"]);
-  assert.deepEqual(headers.map(([, v]) => v), [REDACTED, REDACTED, REDACTED, "*/*"]);
+test("secret values never survive redaction", () => {
   assert.equal(redactText("error: token s3cr3t rejected", ["s3cr3t"]), `error: token ${REDACTED} rejected`);
 });
 

@@ -27,13 +27,6 @@ export interface Target {
   blockStatuses?: number[];
 }
 
-/** Header names whose values are secrets wherever they appear. */
-export const ALWAYS_SECRET_HEADERS = ["authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key", "x-auth-token"];
-
-export function secretHeaderNames(target: Pick<Target, "headers">): string[] {
-  return [...ALWAYS_SECRET_HEADERS, ...Object.keys(target.headers).map((h) => h.toLowerCase())];
-}
-
 /** Refuses a URL whose host is not on the target's allowlist (checked before any request leaves). */
 export function assertAllowed(target: Pick<Target, "name" | "allowlist">, url: string, hostHeader?: string): void {
   const host = new URL(url).hostname.replace(/^\[|\]$/g, "");

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { assertAllowed, secretHeaderNames } from "./target.ts";
+import { assertAllowed } from "./target.ts";
 import { parseTargetsFile, remoteTarget } from "./targets-file.ts";
 
 const file = `
@@ -18,7 +18,6 @@ test("a remote target reads secret headers from the environment", () => {
   const target = remoteTarget("staging", targets.staging!, "targets.yaml", { STAGING_AUTH: "Bearer x" });
   assert.equal(target.headers.Authorization, "Bearer x");
   assert.equal(target.rateLimit, 10);
-  assert.ok(secretHeaderNames(target).includes("authorization"));
 });
 
 test("a missing secret is one clear line", () => {
