@@ -7,6 +7,7 @@ import { parseEnv } from "../harness/config/env.ts";
 import { Engine } from "../harness/engine/engine.ts";
 import { WafLog } from "../harness/engine/waf-log.ts";
 import { reportFatal, UserError } from "../harness/errors.ts";
+import { ftwJunitXml } from "../harness/ftw/junit.ts";
 import { loadFtwTests } from "../harness/ftw/load.ts";
 import { runFtwTests, type FtwTestResult } from "../harness/ftw/run.ts";
 import { crsTestsDir, embeddedCrsVersion, pluginIgnoreList, pluginModuleDir } from "../harness/ftw/sources.ts";
@@ -40,7 +41,8 @@ an explicit status wins; anything else is reported undecidable, never passed.
   --include RE / --exclude RE   select tests by id (e.g. 942100-1) or rule file name
   --concurrency N               requests in flight (default 16 locally, the target's cap remotely)
   --no-ignore                   run the ignored tests too
-Writes reports/ftw-results.json, the "ftw" section of reports/summary.json and Allure results.
+Writes reports/ftw-results.json, reports/ftw-junit.xml, the "ftw" section of reports/summary.json and
+Allure results.
 Exit status: 0 all passed, 1 a test failed, 2 bad input (e.g. a malformed ftw file: one line
 naming file, test and field), 4 the local stack could not run.`;
 
@@ -133,6 +135,8 @@ async function report(
   };
   await writeFileAtomic(join(ctx.reports, "ftw-results.json"), `${JSON.stringify({ ...section, results }, null, 1)}\n`);
   await mergeSummarySections(summaryPathIn(ctx.reports), { ftw: section });
+  const facts = { target: ctx.targetName, crsVersion: ctx.crsVersion, ...(ctx.stack && { envoyVersion: ctx.stack.envoyVersion, wasmSha256: ctx.stack.wasmSha256, pluginConfigSha256: ctx.stack.pluginConfigSha256 }) };
+  await writeFileAtomic(join(ctx.reports, "ftw-junit.xml"), ftwJunitXml(results, facts));
   const allure = allurePaths(ctx.reports);
   await prepareAllureResults(allure);
   for (const r of results)

@@ -57,6 +57,9 @@ test("npm run ftw: real CRS test files pass, ignored ones are listed with reason
   assert.equal(summary.ftw.passed + summary.ftw.failed + summary.ftw.ignored + summary.ftw.undecidable, results.tests);
   assert.ok(summary.ftw.testsPerSecond > 0);
   assert.match(run.stdout, new RegExp(`^${summary.ftw.passed} passed, 1 failed$`, "m"));
+  const junit = readFileSync(join(reports, "ftw-junit.xml"), "utf8");
+  assert.match(junit, new RegExp(`<testsuites name="wafcheck ftw" tests="${results.tests}" failures="1" errors="0" skipped="${results.ignored}"`));
+  assert.match(junit, /<testcase name="942100-1: [^"]*" classname="crs\.REQUEST-942-APPLICATION-ATTACK-SQLI\.942100"><failure type="rule-difference"/);
 });
 
 test("a malformed ftw file: one line naming file, test and field, exit 2, earlier reports kept", async () => {
