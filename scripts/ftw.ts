@@ -2,13 +2,13 @@
 // per request, so tests run in parallel) or, status codes only, against a gateway.
 import { join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { Agent } from "undici";
 import { parseEnv } from "../harness/config/env.ts";
 import { Engine } from "../harness/engine/engine.ts";
 import { WafLog } from "../harness/engine/waf-log.ts";
 import { reportFatal, UserError } from "../harness/errors.ts";
 import { ftwJunitXml } from "../harness/ftw/junit.ts";
 import { loadFtwTests } from "../harness/ftw/load.ts";
+import { createDispatcher } from "../harness/http/send.ts";
 import { runFtwTests, type FtwTestResult } from "../harness/ftw/run.ts";
 import { crsTestsDir, embeddedCrsVersion, pluginIgnoreList, pluginModuleDir } from "../harness/ftw/sources.ts";
 import { loadManifest } from "../harness/manifest/load-manifest.ts";
@@ -82,7 +82,7 @@ async function main(): Promise<number> {
     onShutdown(() => stack!.stop(), log);
     target = localTarget(stack.info());
   } else target = await loadRemoteTarget(env.WAF_TARGET, env.WAF_TARGETS_FILE);
-  const dispatcher = new Agent({ connections: 4 });
+  const dispatcher = createDispatcher(target); // TLS options of a gateway apply to the sentinel and HTTP sends too
   try {
     const engine = new Engine({
       target,

@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readSync, statSync } from "node:fs";
 import { CORRELATION_RULE_IDS } from "./correlation.ts";
 
 /** One rule Coraza logged for a transaction. */
@@ -33,6 +33,7 @@ const DATA = /\[data ("(?:[^"\\]|\\.)*")\]/;
 const VER = /\[ver "([^"]+)"\]/;
 const DISRUPTIVE = /Coraza: Access (denied|dropped|redirected|allowed) \(phase (\d)\)|Coraza: Custom disruptive action triggered \(phase (\d)\)/;
 
+const START_MARK = `[id "${CORRELATION_RULE_IDS.start}"]`;
 const INTERRUPTED = /Transaction interrupted tx_id="([^"]*)".*?action="([^"]*)" phase="([^"]*)"/;
 
 /** The plug-in's line for an interruption it carried out: `Transaction interrupted tx_id="…" … action="deny" phase="http_request_headers"`. */
@@ -76,7 +77,7 @@ export class TransactionIndex {
 
   add(text: string): void {
     for (const line of text.split("\n")) {
-      const interruption = parseInterruptionLine(line);
+      const interruption = line.includes("Transaction interrupted") ? parseInterruptionLine(line) : undefined;
       if (interruption) {
         const tx = this.byTx.get(interruption.txId);
         if (tx) {
@@ -85,6 +86,9 @@ export class TransactionIndex {
         }
         continue;
       }
+      // Every worker reads the whole log: skip other requests' lines before the costlier parse.
+      const lineTx = TX_ID.exec(line)?.[1];
+      if (lineTx === undefined || (!this.byTx.has(lineTx) && !line.includes(START_MARK))) continue;
       const parsed = parseRuleLine(line);
       if (!parsed) continue;
       const { txId, rule } = parsed;
@@ -216,12 +220,7 @@ export class WafLog {
 
   private size(): number | undefined {
     try {
-      const fd = openSync(this.file, "r");
-      try {
-        return fstatSync(fd).size;
-      } finally {
-        closeSync(fd);
-      }
+      return statSync(this.file).size;
     } catch {
       return undefined;
     }

@@ -95,9 +95,7 @@ export function overview(input: OverviewInput): Overview {
   const latency = (input.overhead ?? [])
     .filter((o) => o.baseline === "envoy")
     .map((o) => `${o.scenario} ${o.shape}: p50 +${o.p50DeltaMs.toFixed(2)} ms${o.p50DeltaCi95 ? ` [${o.p50DeltaCi95[0].toFixed(2)}, ${o.p50DeltaCi95[1].toFixed(2)}]` : ""}${o.n !== undefined ? ` (n=${o.n})` : ""}`);
-  const reproduce = input.stack
-    ? `WAF_PLUGIN=${input.stack.manifest} npm run stack   # Envoy ${input.stack.envoyVersion}, plug-in sha256 ${input.stack.wasmSha256.slice(0, 16)}… (WAF_WASM as for this run)`
-    : `WAF_TARGET=${input.target.name} npm run waf`;
+  const reproduce = input.stack ? stackCommand(input.stack) : `WAF_TARGET=${input.target.name} npm run waf`;
   return {
     verdict,
     headline,
@@ -107,6 +105,11 @@ export function overview(input: OverviewInput): Overview {
     latency,
     reproduce,
   };
+}
+
+/** The command that brings a run's local stack back (the manifest; Envoy and plug-in named to check against). */
+export function stackCommand(stack: { manifest: string; envoyVersion: string; wasmSha256: string }): string {
+  return `WAF_PLUGIN=${stack.manifest} npm run stack   # Envoy ${stack.envoyVersion}, plug-in sha256 ${stack.wasmSha256} (WAF_WASM as for this run)`;
 }
 
 /** reports/summary.md: for a CI step summary or a pull-request comment; the verdict is its first line. */

@@ -6,6 +6,7 @@ import { hasRunContext, readRunContext, type RunContext } from "../run/run-conte
 import { writeAllureResult } from "./allure-result.ts";
 import { ALLURE_CATEGORIES, allureResultOf } from "./allure-records.ts";
 import { junitXml } from "./junit.ts";
+import { stackCommand } from "./overview.ts";
 import { decodeRecords, REQUESTS_ANNOTATION } from "./records-attachment.ts";
 import { detectionOf, suiteCounts, verdictsFileOf, type RecordlessTest } from "./record-views.ts";
 import { environmentProperties, suiteOf, type Summary } from "./summary.ts";
@@ -88,8 +89,8 @@ export default class RecordsReporter implements Reporter {
     await writeFileAtomic(join(results, "environment.properties"), environmentProperties(facts));
     await writeFileAtomic(join(results, "categories.json"), JSON.stringify(ALLURE_CATEGORIES, null, 1));
     await writeFileAtomic(join(results, "executor.json"), JSON.stringify(executorOf(target.name, run.runId, await previousBuilds(dir))));
-    const stackCommand = stack ? `WAF_PLUGIN=${stack.manifest} npm run stack   # Envoy ${stack.envoyVersion}, plug-in sha256 ${stack.wasmSha256}` : undefined;
-    for (const r of records) await writeAllureResult(results, allureResultOf(r, target.name, stackCommand));
+    const sameStack = stack ? stackCommand(stack) : undefined;
+    for (const r of records) await writeAllureResult(results, allureResultOf(r, target.name, sameStack));
     if (detection && detection.staleExceptions.length > 0)
       await writeAllureResult(results, {
         id: "wafcheck:stale-exceptions",
