@@ -4,6 +4,8 @@ import { resolve } from "node:path";
 import { execa } from "execa";
 import { parseEnv, type WafEnv } from "../harness/config/env.ts";
 import { reportFatal, UserError } from "../harness/errors.ts";
+import { ftwExitCode, type FtwSection } from "../harness/ftw/ftw-report.ts";
+import { FTW_MANIFEST, parseFtwArgs, prepareFtw, runFtwSuite, writeFtwReports, type FtwArgs, type PreparedFtw } from "../harness/ftw/ftw-suite.ts";
 import { allurePaths, generateAllureReport, prepareAllureResults } from "../harness/report/allure.ts";
 import { latencyProbe } from "../harness/latency/probe.ts";
 import { readSummary, summaryPathIn } from "../harness/report/summary-store.ts";
@@ -33,6 +35,9 @@ Environment:
   WAF_LATENCY_PROBE off: skip the short overhead probe that ends a local run
   WAF_KEEP_LOGS     on: keep Envoy's log (every payload and matched rule) as reports/envoy.log;
                     by default it is deleted with the stack
+  WAF_FTW           on: after the suites, run the CRS regression suite (as npm run ftw does: locally
+                    on a stack with envoy-local/examples/ftw.yaml, remotely status codes only) into the
+                    same report; or npm run ftw's options, e.g. WAF_FTW="--include ^942 --config my.ftw.yaml"
 --grep/-g and --grep-invert select corpus requests by id, title or tag (e.g. --grep @sqli,
 --grep sqli-001, --grep cookie) and Playwright tests by title.
 Remote targets (WAF_TARGET=<name>):
@@ -58,6 +63,8 @@ async function main(): Promise<number> {
   // Every input is validated before anything starts (manifest, corpus, exceptions, an existing summary.json), so a
   // mistake costs nothing and changes nothing.
   const inputs = await loadRunInputs(env);
+  const ftwArgs = env.WAF_FTW === "off" ? undefined : parseFtwArgs(env.WAF_FTW === "on" ? [] : env.WAF_FTW.split(/\s+/).filter(Boolean));
+  const ftw = ftwArgs && { args: ftwArgs, prepared: await prepareFtw(ftwArgs, env.WAF_TARGET === "local", (l) => console.error(`[ftw] ${l}`)) };
   const grep = splitGrep(process.argv.slice(2).filter((a) => a !== "--" && a !== "--dry-run"), inputs.corpus);
   let passthrough = grep.argv;
   log(`corpus: ${inputs.corpus.filter((r) => r.expect === "block").length} attack and ${inputs.corpus.filter((r) => r.expect === "allow").length} benign requests, ${inputs.gaps.length} accepted gaps`);
@@ -98,7 +105,9 @@ async function main(): Promise<number> {
     await remote?.finish();
     if (stack && process.env.WAF_LATENCY_PROBE !== "off")
       await latencyProbe(stack.info(), reports, log); // never throws: a failure is logged and recorded (summary.json latencyProbe.error)
-    const first = await writeOverview(reports, run.context);
+    await stack?.stop(); // the ftw suite runs a stack of its own: the machine is its alone
+    const ftwRun = ftw && (await runFtwStep(ftw, env, reports));
+    const first = await writeOverview(reports, run.context, ftwRun?.section ? { ftw: ftwRun.section } : {});
     if (first) log(first.headline);
     const report = await generateAllureReport(allure, first?.headline).catch((error: Error) => {
       log(`Allure report not generated (needs Java 17+): ${error.message.split("\n")[0]}`);
@@ -112,10 +121,27 @@ async function main(): Promise<number> {
     for (const stale of detection?.staleExceptions ?? []) log(`stale exception: ${stale.id} (${stale.source}) is blocked now; remove the entry`);
     log(`reports: ${resolve(reports, "index.html")} (first screen), ${resolve(reports, "summary.md")}, ${resolve(reports, "summary.json")}, ${resolve(reports, "junit.xml")}${report ? `, ${report}` : ""}`);
     log(`total ${((Date.now() - started) / 1000).toFixed(1)} s (suites ${((testsDone - started) / 1000).toFixed(1)} s incl. stack start)`);
-    return suites.exitCode ?? 1;
+    return (suites.exitCode ?? 1) || (ftwRun?.exitCode ?? 0);
   } finally {
     await stack?.stop();
     await run.cleanup();
+  }
+}
+
+/**
+ * The CRS regression suite after the others, into the same reports. Its own failure to run (a stack that does not
+ * come up) is reported and sets the exit status; the suites' report is still written.
+ */
+async function runFtwStep(ftw: { args: FtwArgs; prepared: PreparedFtw }, env: WafEnv, reports: string): Promise<{ exitCode: number; section?: FtwSection }> {
+  const log = (line: string) => console.error(`[ftw] ${line}`);
+  try {
+    const outcome = await runFtwSuite(ftw.prepared, ftw.args, env, env.WAF_TARGET === "local" ? FTW_MANIFEST : env.WAF_PLUGIN, log);
+    await writeFtwReports(outcome, reports, allurePaths(reports).results);
+    for (const line of [...outcome.lines.failures, ...outcome.lines.result]) log(line);
+    return { exitCode: ftwExitCode(outcome.section), section: outcome.section };
+  } catch (error) {
+    log(`the CRS regression suite did not run: ${(error as Error).message.split("\n")[0]}`);
+    return { exitCode: error instanceof UserError ? error.exitCode : 1 };
   }
 }
 

@@ -19,6 +19,8 @@ const envSchema = z.object({
   WAF_MAX_P50_RATIO: z.coerce.number().positive().optional(),
   /** on: keep Envoy's log (it holds every payload) as reports/envoy.log instead of deleting it with the stack. */
   WAF_KEEP_LOGS: z.enum(["on", "off"]).default("off"),
+  /** npm run waf: also run the CRS regression suite (ftw): "on", or npm run ftw's options (e.g. "--include ^942"). */
+  WAF_FTW: z.string().default("off"),
 });
 
 export type WafEnv = z.infer<typeof envSchema>;

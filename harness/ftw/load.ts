@@ -35,8 +35,7 @@ export function parseFtwFile(text: string, file: string): FtwTest[] {
     const [first, index, ...rest] = issue.path;
     const testId = first === "tests" && typeof index === "number" ? raw?.tests?.[index]?.test_id : undefined;
     const where = first === "tests" && typeof index === "number" ? `test ${testId ?? `#${index + 1}`}: ${rest.join(".") || "(test)"}` : issue.path.join(".") || "(file)";
-    const keys = issue.code === "unrecognized_keys" ? ` ${issue.keys.map((k) => `"${k}"`).join(", ")}` : "";
-    throw new UserError(`${file}: ${where}: ${issue.message}${keys}`);
+      throw new UserError(`${file}: ${where}: ${issue.message}`);
   }
   const ruleId = parsed.data.rule_id ?? (Number(/^(\d+)/.exec(basename(file))?.[1]) || 0);
   return parsed.data.tests.map((t) => ({

@@ -4,6 +4,7 @@ import type { EngineRequest } from "../engine/record.ts";
 import type { WafEvidence } from "../engine/waf-log.ts";
 import { judgeFtwStage, type FtwJudgeOptions, type StageResult } from "./judge.ts";
 import { ftwRequestText } from "./request.ts";
+import { forcedOutcome, type FtwPolicy, type OverriddenTest } from "./overrides.ts";
 import type { FtwTest } from "./schema.ts";
 
 export interface FtwStageRecord {
@@ -22,35 +23,39 @@ export interface FtwTestResult {
   ruleId: number;
   testId: number;
   desc?: string;
-  outcome: "passed" | "failed" | "ignored" | "undecidable";
+  /** forced-pass / forced-fail / ignored: settled by an ignore or force list, not sent. */
+  outcome: "passed" | "failed" | "ignored" | "undecidable" | "forced-pass" | "forced-fail";
   reasons: string[];
   /** Why a test failed, for the report: Envoy changed or rejected the request, response phase, or a real rule difference. */
   reasonClass?: "envoy" | "response-phase" | "rule-difference" | "no-response";
   expectedIds: number[];
+  /** The platform override that replaced this test's expected output, with its reason. */
+  override?: string;
   stages: FtwStageRecord[];
 }
 
 export interface FtwRunOptions extends FtwJudgeOptions {
   engine: Engine;
-  /** Tests not to send (test id → reason): the plug-in's Envoy ignore list, or the user's. */
-  ignores: ReadonlyMap<string, string>;
+  /** Tests settled without sending them: the plug-in's Envoy ignore list and the user's ignore/force lists. */
+  policy: FtwPolicy;
   /** Requests per engine batch (one log settle each). */
   batchSize?: number;
   onProgress?: (done: number, total: number) => void;
 }
 
 /** Runs the tests: stage k of every test goes out together (concurrently), so tests run in parallel, stages in order. */
-export async function runFtwTests(tests: readonly FtwTest[], options: FtwRunOptions): Promise<FtwTestResult[]> {
+export async function runFtwTests(tests: readonly OverriddenTest[], options: FtwRunOptions): Promise<FtwTestResult[]> {
   const results = new Map<string, FtwTestResult>();
   const active: FtwTest[] = [];
   for (const t of tests) {
     const result: FtwTestResult = {
       id: t.id, file: t.file, ruleFile: t.ruleFile, ruleId: t.ruleId, testId: t.testId, ...(t.desc !== undefined && { desc: t.desc }),
-      outcome: "passed", reasons: [], expectedIds: [...new Set(t.stages.flatMap((s) => s.output.log?.expect_ids ?? []))], stages: [],
+      outcome: "passed", reasons: [], expectedIds: [...new Set(t.stages.flatMap((s) => s.output.log?.expect_ids ?? []))],
+      ...(t.override !== undefined && { override: t.override }), stages: [],
     };
     results.set(t.id, result);
-    const ignored = options.ignores.get(t.id);
-    if (ignored !== undefined) Object.assign(result, { outcome: "ignored", reasons: [ignored] });
+    const forced = forcedOutcome(t.id, options.policy);
+    if (forced) Object.assign(result, { outcome: forced.outcome, reasons: [forced.reason] });
     else active.push(t);
   }
   const batchSize = options.batchSize ?? 200;

@@ -3,8 +3,8 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { execa } from "execa";
-import { parse } from "yaml";
 import { UserError } from "../errors.ts";
+import { parseFtwConfig, type FtwPolicy } from "./overrides.ts";
 
 const BUILD_DIR = resolve(import.meta.dirname, "../../envoy-local/coraza-wasm");
 const PLUGIN_MODULE = "github.com/corazawaf/coraza-proxy-wasm";
@@ -55,9 +55,7 @@ export async function crsTestsDir(crsVersion: string): Promise<string> {
   return join(await goModule(CRS_MODULE, version, CRS_TEST_SUMS[version]), "tests");
 }
 
-/** The plug-in's own Envoy ignore list (its ftw/ftw.yml, testoverride.ignore): test id → reason. */
-export async function pluginIgnoreList(pluginDir: string): Promise<Map<string, string>> {
-  const file = join(pluginDir, "ftw/ftw.yml");
-  const doc = parse(await readFile(file, "utf8")) as { testoverride?: { ignore?: Record<string, string> } };
-  return new Map(Object.entries(doc.testoverride?.ignore ?? {}).map(([id, reason]) => [id, `${reason} (coraza-proxy-wasm ftw/ftw.yml)`]));
+/** The plug-in's own Envoy ignore list: its ftw/ftw.yml (go-ftw's config format), read from the pinned module. */
+export async function pluginFtwPolicy(pluginDir: string): Promise<FtwPolicy> {
+  return parseFtwConfig(await readFile(join(pluginDir, "ftw/ftw.yml"), "utf8"), "coraza-proxy-wasm ftw/ftw.yml").policy;
 }

@@ -17,6 +17,8 @@ export interface OverviewInput {
   corazaVersion?: string;
   /** CRS version as the running WAF logged it (`OWASP_CRS/4.14.0` on its rule lines). */
   crsVersion?: string;
+  /** This run's CRS regression suite (WAF_FTW), when it ran. */
+  ftw?: { passed: number; failed: number; forcedFail: number; ignored: number; undecidable: number; tests: number; crsVersion: string };
   /** summary.json latency(Probe).overhead entries (waf vs envoy). */
   overhead?: Array<{ scenario: string; baseline: string; shape: string; p50DeltaMs: number; p50DeltaCi95?: [number, number]; n?: number }>;
 }
@@ -75,6 +77,14 @@ export function overview(input: OverviewInput): Overview {
     ["Engine mode", `SecRuleEngine ${c.engineMode}`],
     ["Anomaly thresholds", c.inboundThreshold !== undefined ? `inbound ${c.inboundThreshold}, outbound ${c.outboundThreshold ?? "-"}` : "-"],
     ["Exclusions", c.exclusions.length > 0 ? c.exclusions.join(" | ") : "none"],
+    ...(input.ftw
+      ? ([
+          [
+            "CRS regression tests (ftw)",
+            `${input.ftw.passed}/${input.ftw.tests - input.ftw.ignored} passed, ${input.ftw.failed + input.ftw.forcedFail} failed, ${input.ftw.undecidable} undecidable, ${input.ftw.ignored} ignored (CRS ${input.ftw.crsVersion}, its own configuration)`,
+          ],
+        ] as Array<[string, string]>)
+      : []),
     ...(d
       ? ([
           ["Detection over all attacks", `${pct(d.all.blocked, d.all.attacks)} % (${d.all.blocked}/${d.all.attacks}, whatever level their case names)`],

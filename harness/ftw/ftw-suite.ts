@@ -1,0 +1,209 @@
+// The ftw suite from inputs to reports, shared by `npm run ftw` and `npm run waf` (WAF_FTW): inputs are all read and
+// checked before anything starts; the local stack runs the ftw configuration; a gateway gets the canary first.
+import { readFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { join, relative, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import type { WafEnv } from "../config/env.ts";
+import { Engine } from "../engine/engine.ts";
+import { WafLog } from "../engine/waf-log.ts";
+import { UserError } from "../errors.ts";
+import { createDispatcher } from "../http/send.ts";
+import { loadManifest } from "../manifest/load-manifest.ts";
+import { runCanary } from "../remote/canary.ts";
+import { Throttle, throttleFor } from "../remote/throttle.ts";
+import { writeAllureResult } from "../report/allure-result.ts";
+import { mergeSummarySections, summaryPathIn } from "../report/summary-store.ts";
+import { writeFileAtomic } from "../report/write-atomic.ts";
+import { newRunId } from "../run/run-context.ts";
+import { ceilingPerSecond, cpuDelta, type ContainerResources } from "../stack/resources.ts";
+import { onShutdown } from "../stack/shutdown.ts";
+import { startLocalStack, type StartedStack } from "../stack/stack.ts";
+import { localTarget } from "../targets/local-target.ts";
+import type { Target } from "../targets/target.ts";
+import { loadRemoteTarget } from "../targets/targets-file.ts";
+import { defaultVerdictPolicy } from "../verdict/verdict.ts";
+import { ftwAllureResult, ftwSection, ftwSummaryLines, type FtwSection } from "./ftw-report.ts";
+import { ftwJunitXml } from "./junit.ts";
+import { loadFtwTests } from "./load.ts";
+import { applyPlatformOverrides, emptyPolicy, mergePolicies, parseFtwConfig, parsePlatformOverrides, type FtwPolicy, type OverriddenTest } from "./overrides.ts";
+import { runFtwTests, type FtwTestResult } from "./run.ts";
+import { crsTestsDir, embeddedCrsVersion, pluginFtwPolicy, pluginModuleDir } from "./sources.ts";
+
+/** The configuration the CRS tests assume (@ftw-conf: DetectionOnly per request, paranoia 4, phases 3-5 logged). */
+export const FTW_MANIFEST = resolve(import.meta.dirname, "../../envoy-local/examples/ftw.yaml");
+
+export const FTW_OPTIONS_HELP = `  --include RE / --exclude RE   select tests by id (e.g. 942100-1) or rule file name
+  --config FILE                 a go-ftw config (.ftw.yaml): its testoverride ignore / forcepass / forcefail
+                                lists (test-id regex → reason) apply besides the plug-in's ignore list
+  --overrides FILE              a CRS platform overrides file (test_overrides: rule_id, test_ids, stage_ids
+                                (from 0), reason, output): replaces those tests' expected output
+  --concurrency N               requests in flight (default 16 locally, the target's cap remotely)
+  --no-ignore                   run the plug-in's ignored tests too (your own --config lists still apply)`;
+
+export interface FtwArgs {
+  paths: string[];
+  include?: RegExp;
+  exclude?: RegExp;
+  configFiles: string[];
+  overridesFiles: string[];
+  concurrency?: number;
+  noIgnore: boolean;
+  help: boolean;
+}
+
+export function parseFtwArgs(argv: readonly string[]): FtwArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      options: {
+        help: { type: "boolean", short: "h" },
+        include: { type: "string" },
+        exclude: { type: "string" },
+        config: { type: "string", multiple: true },
+        overrides: { type: "string", multiple: true },
+        concurrency: { type: "string" },
+        "no-ignore": { type: "boolean" },
+      },
+      allowPositionals: true,
+    });
+  } catch (error) {
+    throw new UserError(`ftw: ${(error as Error).message}`);
+  }
+  const { values, positionals } = parsed;
+  const concurrency = values.concurrency === undefined ? undefined : Number(values.concurrency);
+  if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1)) throw new UserError(`--concurrency ${values.concurrency}: a whole number ≥ 1`);
+  return {
+    paths: positionals.map((p) => resolve(p)),
+    ...(values.include !== undefined && { include: regex("--include", values.include) }),
+    ...(values.exclude !== undefined && { exclude: regex("--exclude", values.exclude) }),
+    configFiles: (values.config ?? []).map((f) => resolve(f)),
+    overridesFiles: (values.overrides ?? []).map((f) => resolve(f)),
+    ...(concurrency !== undefined && { concurrency }),
+    noIgnore: values["no-ignore"] ?? false,
+    help: values.help ?? false,
+  };
+}
+
+export interface PreparedFtw {
+  tests: OverriddenTest[];
+  policy: FtwPolicy;
+  crsVersion: string;
+  paths: string[];
+}
+
+/** Loads and checks every input (tests, lists, overrides): a mistake stops here, before a container starts. */
+export async function prepareFtw(args: FtwArgs, local: boolean, log: (line: string) => void): Promise<PreparedFtw> {
+  const plugin = await pluginModuleDir();
+  const crsVersion = await embeddedCrsVersion(plugin.dir);
+  const paths = args.paths.length > 0 ? args.paths : [await crsTestsDir(crsVersion)];
+  const all = loadFtwTests(paths);
+  const selected = all.filter((t) => (!args.include || args.include.test(t.id) || args.include.test(t.ruleFile)) && !(args.exclude && (args.exclude.test(t.id) || args.exclude.test(t.ruleFile))));
+  if (selected.length === 0) throw new UserError(`no ftw test selected (${all.length} loaded from ${paths.join(", ")})`);
+  const shown = (f: string) => relative(process.cwd(), f) || f;
+  const userConfigs = args.configFiles.map((f) => {
+    const config = parseFtwConfig(readUserFile(f), shown(f));
+    if (config.notApplied.length > 0) log(`${shown(f)}: not applied (wafcheck does these its own way): ${config.notApplied.join(", ")}`);
+    return config.policy;
+  });
+  // The plug-in's list describes its Envoy setup: a gateway is judged on everything unless the user's lists say otherwise.
+  const pluginPolicy = args.noIgnore || !local ? emptyPolicy() : await pluginFtwPolicy(plugin.dir);
+  const policy = mergePolicies(pluginPolicy, ...userConfigs);
+  let tests: OverriddenTest[] = selected;
+  for (const f of args.overridesFiles) tests = applyPlatformOverrides(tests, parsePlatformOverrides(readUserFile(f), shown(f)), shown(f));
+  log(`${tests.length} tests from ${paths.map(shown).join(", ")} (CRS ${crsVersion} embedded in the plug-in)`);
+  return { tests, policy, crsVersion, paths };
+}
+
+export interface FtwRunOutcome {
+  results: FtwTestResult[];
+  section: FtwSection;
+  /** For the terminal: failures by class; the counts and Envoy CPU. */
+  lines: { failures: string[]; result: string[] };
+  facts: Record<string, string>;
+}
+
+/**
+ * Runs the prepared tests: locally on a stack of their own (the ftw manifest, albedo for /reflect), against a
+ * gateway after the canary. `manifestFile`: the local stack's config, or the config the gateway should run (canary).
+ */
+export async function runFtwSuite(prepared: PreparedFtw, args: FtwArgs, env: WafEnv, manifestFile: string, log: (line: string) => void): Promise<FtwRunOutcome> {
+  const local = env.WAF_TARGET === "local";
+  const manifest = await loadManifest(manifestFile);
+  let stack: StartedStack | undefined;
+  let target: Target;
+  if (local) {
+    stack = await startLocalStack({ manifest, wasm: env.WAF_WASM, imageSource: env.WAF_IMAGE_SOURCE, log, reflector: true });
+    onShutdown(() => stack!.stop(), log);
+    target = localTarget(stack.info());
+  } else target = await loadRemoteTarget(env.WAF_TARGET, env.WAF_TARGETS_FILE);
+  const dispatcher = createDispatcher(target); // a gateway's TLS options apply to the canary, the sentinel and every send
+  try {
+    if (!local) await runCanary({ target, dispatcher, manifest, throttle: new Throttle(target.rateLimit ?? 10, 1), log });
+    const engine = new Engine({
+      target,
+      dispatcher,
+      settings: { paranoia: 4, capabilities: new Set(), gaps: [], policy: defaultVerdictPolicy },
+      ...(stack && { wafLog: new WafLog(stack.envoyLogFile, `wc-${newRunId()}-${process.pid}`, true) }),
+      throttle: throttleFor(target, 1),
+      concurrency: args.concurrency ?? (local ? 16 : (target.concurrency ?? 2)),
+    });
+    const cpuBefore = await stack?.resources().catch(() => undefined);
+    const started = performance.now();
+    let last = 0;
+    const results = await runFtwTests(prepared.tests, {
+      engine,
+      policy: prepared.policy,
+      mode: local ? "local" : "status-only",
+      blockStatuses: target.blockStatuses ?? [403],
+      onProgress: (done, total) => {
+        if (done - last >= 500 || done === total) log(`${(last = done)}/${total} tests (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+      },
+    });
+    const seconds = (performance.now() - started) / 1000;
+    const cpuAfter = await stack?.resources().catch(() => undefined);
+    const sent = results.filter((r) => r.stages.length > 0).length;
+    const envoyCpu = cpuBefore && cpuAfter && sent > 0 ? envoyCpuFigures(cpuBefore, cpuAfter, sent) : undefined;
+    const stackFacts = stack && { envoyVersion: stack.envoyVersion, wasmSha256: stack.wasmSha256, pluginConfigSha256: stack.pluginConfigSha256 };
+    const section = ftwSection(results, { crsVersion: prepared.crsVersion, target: target.name, seconds, ...(stackFacts && { stack: stackFacts }), ...(envoyCpu && { envoyCpu }) });
+    return { results, section, lines: ftwSummaryLines(section, sent), facts: { target: target.name, crsVersion: prepared.crsVersion, ...stackFacts } };
+  } finally {
+    await dispatcher.close();
+    await stack?.stop();
+  }
+}
+
+/** Writes ftw-results.json, ftw-junit.xml, summary.json's `ftw` section and one Allure result per test (into results already prepared). */
+export async function writeFtwReports(outcome: FtwRunOutcome, reports: string, allureResults: string): Promise<void> {
+  const { results, section } = outcome;
+  await writeFileAtomic(join(reports, "ftw-results.json"), `${JSON.stringify({ ...section, results }, null, 1)}\n`);
+  await mergeSummarySections(summaryPathIn(reports), { ftw: section });
+  await writeFileAtomic(join(reports, "ftw-junit.xml"), ftwJunitXml(results, outcome.facts));
+  for (const r of results) await writeAllureResult(allureResults, ftwAllureResult(r));
+}
+
+/** Envoy's CPU per test, and the rate its cores would allow if Envoy had them all (the ceiling for any ftw runner). */
+function envoyCpuFigures(before: ContainerResources, after: ContainerResources, tests: number): FtwSection["envoyCpu"] {
+  const cores = after.onlineCpus ?? availableParallelism();
+  const { cpuSeconds, cpuMsPerUnit } = cpuDelta(before, after, tests);
+  return { seconds: round(cpuSeconds, 1), msPerTest: round(cpuMsPerUnit, 2), cores, ceilingTestsPerSecond: Math.round(ceilingPerSecond(cpuMsPerUnit, cores)) };
+}
+
+const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 ** digits;
+
+function readUserFile(file: string): string {
+  try {
+    return readFileSync(file, "utf8");
+  } catch (error) {
+    throw new UserError(`${relative(process.cwd(), file) || file}: cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+}
+
+function regex(flag: string, value: string): RegExp {
+  try {
+    return new RegExp(value);
+  } catch (error) {
+    throw new UserError(`${flag} ${value}: not a regular expression (${(error as Error).message})`);
+  }
+}
