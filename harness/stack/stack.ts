@@ -14,6 +14,7 @@ import { configureReaper, connectDocker } from "./docker-engine.ts";
 import { LogBuffer } from "./log-buffer.ts";
 import { LoopbackContainer } from "./loopback-container.ts";
 import { reap } from "./reap.ts";
+import { readContainerResources, type ContainerResources } from "./resources.ts";
 import { onShutdown, shuttingDown } from "./shutdown.ts";
 import { explainEnvoyFailure } from "./startup-failure.ts";
 
@@ -56,6 +57,8 @@ export interface StartedStack extends StackInfo, AsyncDisposable {
   envoyLogs(): string;
   /** Envoy admin /stats text. */
   stats(): Promise<string>;
+  /** Envoy's container: CPU seconds used since start and memory now, from Docker's cgroup stats. */
+  resources(): Promise<ContainerResources>;
   stop(): Promise<void>;
 }
 
@@ -188,6 +191,7 @@ function makeStarted(info: StackInfo, client: ContainerRuntimeClient, run: strin
     info: () => ({ ...info }),
     envoyLogs: () => envoyLog.text(),
     stats: async () => (await fetch(`${info.adminUrl}/stats`, { signal: AbortSignal.timeout(5_000) })).text(),
+    resources: () => readContainerResources(client, `wafcheck-envoy-${run}`),
     stop,
     [Symbol.asyncDispose]: stop,
   };
