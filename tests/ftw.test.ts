@@ -1,7 +1,7 @@
 // npm run ftw on real CRS regression test files against the real stack (Envoy + plug-in + httpbin + albedo):
 // passing, ignored, no_expect_ids, expect_error and response-phase tests, and a mutated expectation that must fail.
 import assert from "node:assert/strict";
-import { cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -93,7 +93,54 @@ test("npm run ftw against a gateway in blocking mode: status only, and what a st
     for (const r of results.results) if (r.outcome === "passed") assert.ok(r.stages.every((s) => s.rules.length === 0), "no WAF log is read from a gateway");
     const regexOnly = results.results.filter((r) => r.id.startsWith("922130-"));
     assert.ok(regexOnly.some((r) => r.outcome === "undecidable"));
+    assert.match(run.stderr, /canary passed on standin/);
+    // A gateway that does not run the expected config: the canary stops the run before any test is sent (exit 3).
+    const other = join(await mkdtemp(join(tmpdir(), "wafcheck-manifest-")), "other-config.yaml");
+    writeFileSync(other, readFileSync(join(ROOT, "envoy-local/wasm-plugin.yaml"), "utf8").replace("  namespace: istio-system\n", '  namespace: istio-system\n  annotations:\n    wafcheck.io/canary-header: "x-canary: only-in-the-candidate"\n'));
+    const refused = await runCli("ftw", { WAF_REPORTS_DIR: reports, WAF_TARGET: "standin", WAF_TARGETS_FILE: targets, WAF_PLUGIN: other }, [dir]);
+    assert.equal(refused.code, 3, refused.stderr.slice(-1500));
+    assert.match(refused.stderr, /WAF not active or config mismatch on target standin: "x-canary: only-in-the-candidate" got HTTP 200/);
   } finally {
     await gateway.stop();
   }
+});
+
+test("npm run ftw --config / --overrides: go-ftw's ignore and force lists and a CRS platform override, shown as such", async () => {
+  const source = await crsTestsDir("4.14.0");
+  const dir = await mkdtemp(join(tmpdir(), "wafcheck-ftw-lists-"));
+  cpSync(join(source, "REQUEST-942-APPLICATION-ATTACK-SQLI/942100.yaml"), join(dir, "942100.yaml"));
+  const config = join(dir, "lists.ftw.yaml");
+  writeFileSync(config, "logfile: /var/log/error.log\ntestoverride:\n  ignore:\n    '942100-4$': not for us\n  forcefail:\n    '942100-2$': known gap\n  forcepass:\n    '942100-3$': reviewed by hand\n");
+  const overrides = join(dir, "overrides.yaml");
+  // An override that asks for a rule that cannot match: the test is judged against it, so it fails, and says why.
+  writeFileSync(overrides, "version: v1\nmeta: { engine: coraza, platform: envoy }\ntest_overrides:\n  - rule_id: 942100\n    test_ids: [5]\n    reason: platform differs\n    output: { log: { expect_ids: [999997] } }\n");
+  const reports = await tempReports();
+  const run = await runCli("ftw", { WAF_REPORTS_DIR: reports }, [join(dir, "942100.yaml"), "--config", config, "--overrides", overrides]);
+  assert.equal(run.code, 1, run.stderr.slice(-2000));
+  assert.match(run.stderr, /lists\.ftw\.yaml: not applied \(wafcheck does these its own way\): logfile/);
+  const results = JSON.parse(readFileSync(join(reports, "ftw-results.json"), "utf8")) as Results & { forcedPass: number; forcedFail: number; overridden: number };
+  const by = new Map(results.results.map((r) => [r.id, r as (typeof r & { override?: string })]));
+  assert.deepEqual(["942100-2", "942100-3", "942100-4"].map((id) => by.get(id)!.outcome), ["forced-fail", "forced-pass", "ignored"]);
+  assert.match(by.get("942100-3")!.reasons[0]!, /reviewed by hand \(.*lists\.ftw\.yaml: '942100-3\$'\)/);
+  assert.equal(by.get("942100-3")!.stages.length, 0, "a forced result is not sent (go-ftw's semantics)");
+  assert.equal(by.get("942100-5")!.outcome, "failed");
+  assert.match(by.get("942100-5")!.override!, /platform differs \(.*overrides\.yaml\)/);
+  assert.deepEqual([results.forcedPass, results.forcedFail, results.overridden, results.failed], [1, 1, 1, 1]);
+  assert.match(run.stdout, /1 forced to pass, 1 forced to fail \(1 with overridden expectations\)/);
+});
+
+test("npm run waf with WAF_FTW: the CRS regression suite runs after the suites, into the same report and first screen", async () => {
+  const source = await crsTestsDir("4.14.0");
+  const dir = await mkdtemp(join(tmpdir(), "wafcheck-ftw-waf-"));
+  cpSync(join(source, "REQUEST-942-APPLICATION-ATTACK-SQLI/942100.yaml"), join(dir, "942100.yaml"));
+  const reports = await tempReports();
+  const run = await runCli("waf", { WAF_REPORTS_DIR: reports, WAF_LATENCY_PROBE: "off", WAF_FTW: `${dir} --include ^942100-[1-3]$` }, ["--", "--grep", "conformance"], 300_000);
+  assert.equal(run.code, 0, run.stderr.slice(-2000));
+  const summary = JSON.parse(readFileSync(join(reports, "summary.json"), "utf8"));
+  assert.deepEqual([summary.ftw.tests, summary.ftw.passed], [3, 3]);
+  assert.ok(summary.suites.conformance.passed > 0, "the suites ran too");
+  const allure = readdirSync(join(reports, "allure-results")).filter((f) => f.endsWith("-result.json")).map((f) => readFileSync(join(reports, "allure-results", f), "utf8"));
+  assert.equal(allure.filter((r) => r.includes('"wafcheck:ftw:942100-')).length, 3);
+  assert.ok(allure.some((r) => r.includes('"value":"conformance"')), "one Allure results folder for both");
+  assert.match(readFileSync(join(reports, "summary.md"), "utf8"), /\| CRS regression tests \(ftw\) \| 3\/3 passed, 0 failed/);
 });
