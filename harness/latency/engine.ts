@@ -51,6 +51,11 @@ export interface EngineOptions {
   maxRunMs?: number;
   signal?: AbortSignal;
   onProgress?: (event: ProgressEvent) => void;
+  /**
+   * Reads a cumulative CPU counter (seconds) of the server under test, before and after every block: cells take
+   * turns on the same server, so each block's CPU is its cell's alone (e.g. two configurations on one Envoy).
+   */
+  meterCpuSeconds?: () => Promise<number>;
 }
 
 export type ProgressEvent =
@@ -77,6 +82,8 @@ export interface CellResult {
   spentMs: number;
   blocks: number;
   stoppedBy: StopReason | null;
+  /** With meterCpuSeconds: each block's CPU seconds and requests sent, in order. */
+  cpuBlocks: Array<{ cpuSeconds: number; requests: number }>;
 }
 
 export const defaultEngineOptions: EngineOptions = {
@@ -136,7 +143,7 @@ export async function runCells(cells: readonly CellSpec[], options: EngineOption
       for (const result of order) {
         if (options.signal?.aborted) result.stoppedBy = "aborted";
         else if (performance.now() >= runDeadline) result.stoppedBy = "run-limit";
-        else await runBlock(result, poolFor(result.spec.origin), options, runDeadline);
+        else await meteredBlock(result, () => runBlock(result, poolFor(result.spec.origin), options, runDeadline), options.meterCpuSeconds);
         const { spec } = result;
         options.onProgress?.({
           kind: "block",
@@ -176,7 +183,16 @@ function emptyResult(spec: CellSpec): CellResult {
     spentMs: 0,
     blocks: 0,
     stoppedBy: null,
+    cpuBlocks: [],
   };
+}
+
+async function meteredBlock(result: CellResult, block: () => Promise<void>, meter?: () => Promise<number>): Promise<void> {
+  if (!meter) return block();
+  const before = await meter();
+  const attempts = result.attempts;
+  await block();
+  result.cpuBlocks.push({ cpuSeconds: (await meter()) - before, requests: result.attempts - attempts });
 }
 
 function rotate<T>(items: readonly T[], by: number): T[] {

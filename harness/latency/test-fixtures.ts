@@ -38,5 +38,6 @@ export function fakeResult(
     spentMs: 900,
     blocks: 2,
     stoppedBy: "count",
+    cpuBlocks: [],
   };
 }

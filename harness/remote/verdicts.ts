@@ -10,7 +10,8 @@ export interface VerdictsFile {
   /** The local stack's facts (local runs only). */
   stack: { envoyVersion: string; wasmSha256: string; wasmSource: string } | null;
   /** judgement, status and rules were added with the verdict engine (absent in older files). */
-  requests: Record<string, { verdict: Verdict; test: string; judgement?: string; status?: number; rules?: number[] }>;
+  /** reproducer: how to send the request again (curl or printf | nc; configured secrets redacted). */
+  requests: Record<string, { verdict: Verdict; test: string; judgement?: string; status?: number; rules?: number[]; reproducer?: string }>;
 }
 
 export interface DriftCase {

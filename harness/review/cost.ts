@@ -1,0 +1,98 @@
+import type { CellResult } from "../latency/engine.ts";
+import { bootstrapOverhead, quantileSorted } from "../latency/stats.ts";
+
+/** Where a cost cell sends: Envoy without the WAF (the floor both sides pay), or one side's directive set. */
+export type CostSide = "no-waf" | "base" | "candidate";
+
+/**
+ * A percentile is printed only where the sample supports it: at least 5 samples beyond it (n·(1−q) ≥ 5), so
+ * p99 needs n ≥ 500 and p95 n ≥ 100. Otherwise null with the reason, never the maximum passed off as p99.
+ */
+export function estimablePercentile(sorted: ArrayLike<number>, q: number): { value: number } | { value: null; reason: string } {
+  const n = sorted.length;
+  if (n * (1 - q) < 5) return { value: null, reason: `not estimable (n = ${n})` };
+  return { value: Math.round(quantileSorted(sorted, q) * 1000) / 1000 };
+}
+
+export interface CostRow {
+  shape: string;
+  side: CostSide;
+  n: number;
+  p50Ms: number | null;
+  p95Ms: number | null;
+  p99Ms: number | null;
+  /** Why a percentile is missing. */
+  notes: string[];
+  /** Envoy CPU per 1,000 requests over the side's blocks, and per round (the rounds interleave with the other sides). */
+  cpuMsPer1k: number | null;
+  cpuMsPer1kRounds: number[];
+  requests: number;
+}
+
+export interface CostDelta {
+  shape: string;
+  /** Candidate minus base, with 95 % bootstrap intervals: a CI that contains 0 is no measurable change. */
+  p50DeltaMs: number;
+  p50DeltaCi95: [number, number];
+  p99DeltaMs: number | null;
+  p99DeltaCi95: [number, number] | null;
+  /** Candidate CPU per request over base's, overall and its spread over the rounds. */
+  cpuRatio: number | null;
+  cpuRatioRounds: [number, number] | null;
+}
+
+/** The blocks of a cell in `rounds` consecutive groups: what each group cost per 1,000 requests. */
+export function cpuRounds(cell: CellResult, rounds: number): number[] {
+  const blocks = cell.cpuBlocks.filter((b) => b.requests > 0);
+  if (blocks.length < rounds) return [];
+  const out: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    const group = blocks.slice(Math.floor((r * blocks.length) / rounds), Math.floor(((r + 1) * blocks.length) / rounds));
+    out.push(per1k(group));
+  }
+  return out;
+}
+
+function per1k(blocks: ReadonlyArray<{ cpuSeconds: number; requests: number }>): number {
+  const cpu = blocks.reduce((s, b) => s + b.cpuSeconds, 0);
+  const requests = blocks.reduce((s, b) => s + b.requests, 0);
+  return requests > 0 ? round((cpu * 1e6) / requests, 1) : 0; // s per request × 1000 requests × 1000 ms
+}
+
+export function costRow(shape: string, side: CostSide, cell: CellResult, rounds: number): CostRow {
+  const sorted = Float64Array.from(cell.samplesMs).sort();
+  const p = [0.5, 0.95, 0.99].map((q) => estimablePercentile(sorted, q));
+  const blocks = cell.cpuBlocks.filter((b) => b.requests > 0);
+  return {
+    shape,
+    side,
+    n: sorted.length,
+    p50Ms: p[0]!.value,
+    p95Ms: p[1]!.value,
+    p99Ms: p[2]!.value,
+    notes: p.flatMap((x, i) => (x.value === null ? [`p${[50, 95, 99][i]} ${x.reason}`] : [])),
+    cpuMsPer1k: blocks.length > 0 ? per1k(blocks) : null,
+    cpuMsPer1kRounds: cpuRounds(cell, rounds),
+    requests: blocks.reduce((s, b) => s + b.requests, 0),
+  };
+}
+
+export function costDelta(shape: string, base: CellResult, candidate: CellResult, rounds: number): CostDelta | null {
+  const estimate = bootstrapOverhead(candidate.samplesMs, base.samplesMs);
+  if (!estimate) return null;
+  const p99Ok = Math.min(base.samplesMs.length, candidate.samplesMs.length) * 0.01 >= 5;
+  const b = costRow(shape, "base", base, rounds);
+  const c = costRow(shape, "candidate", candidate, rounds);
+  const ratios = b.cpuMsPer1kRounds.map((x, i) => (x > 0 ? c.cpuMsPer1kRounds[i]! / x : NaN)).filter(Number.isFinite);
+  return {
+    shape,
+    p50DeltaMs: estimate.p50DeltaMs,
+    p50DeltaCi95: estimate.p50DeltaCi95,
+    p99DeltaMs: p99Ok ? estimate.p99DeltaMs : null,
+    p99DeltaCi95: p99Ok ? estimate.p99DeltaCi95 : null,
+    cpuRatio: b.cpuMsPer1k && c.cpuMsPer1k !== null ? round(c.cpuMsPer1k / b.cpuMsPer1k, 3) : null,
+    cpuRatioRounds: ratios.length > 0 ? [round(Math.min(...ratios), 3), round(Math.max(...ratios), 3)] : null,
+  };
+}
+
+const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 ** digits;

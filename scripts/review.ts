@@ -1,0 +1,186 @@
+// `npm run review -- --candidate <manifest> [--base <manifest>]`: what a WAF change does, before rollout. Both
+// configurations on one Envoy (a directive set each, chosen by Host), the whole corpus through each, the verdicts
+// compared per request, then latency and Envoy CPU per request shape, interleaved.
+import { readFile } from "node:fs/promises";
+import { join, relative, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { execa } from "execa";
+import { parseEnv, type WafEnv } from "../harness/config/env.ts";
+import { reportFatal, UserError } from "../harness/errors.ts";
+import { allurePaths, generateAllureReport, prepareAllureResults } from "../harness/report/allure.ts";
+import { writeAllureResult } from "../harness/report/allure-result.ts";
+import { mergeSummarySections, summaryPathIn } from "../harness/report/summary-store.ts";
+import { writeFileAtomic } from "../harness/report/write-atomic.ts";
+import type { VerdictsFile } from "../harness/remote/verdicts.ts";
+import { measureReviewCost, type CostSection } from "../harness/review/measure-cost.ts";
+import { reviewPlots } from "../harness/review/review-plots.ts";
+import { reviewAllureResults, reviewHeadline, reviewMarkdown, reviewSection } from "../harness/review/review-report.ts";
+import { reviewHost, reviewManifest, SIDES, type Side } from "../harness/review/review-manifest.ts";
+import { regressions, verdictDiff } from "../harness/review/verdict-diff.ts";
+import { splitGrep } from "../harness/run/grep-args.ts";
+import { loadRunInputs, prepareRun, type RunInputs } from "../harness/run/prepare-run.ts";
+import { RUN_CONTEXT_VARIABLE } from "../harness/run/run-context.ts";
+import { onShutdown } from "../harness/stack/shutdown.ts";
+import { startLocalStack, type StartedStack } from "../harness/stack/stack.ts";
+
+const HELP = `Usage: npm run review -- --candidate <manifest> [--base <manifest>] [options] [-- --grep …]
+
+Shows what a WAF change does before rollout. The base (default: WAF_PLUGIN, i.e. the project's
+manifest) and the candidate are loaded into ONE local Envoy as two directive sets chosen by Host
+(base.wafcheck.test / candidate.wafcheck.test), so both share the machine, the moment and the
+plug-in's compile. Then:
+  1. every suite's requests (conformance, attacks, benign) through each side; the two records of
+     each request are compared: new bypasses, new false positives, new blocks, fixed false
+     positives, other verdict changes, changed matched rules;
+  2. latency (p50/p95/p99, bootstrap CIs) and Envoy CPU per 1,000 requests per request shape, for
+     both sides and Envoy without the WAF, interleaved in short blocks (Envoy's cgroup CPU read
+     around each block, so each side's CPU is its own).
+Each side is judged at its own manifest's paranoia level (WAF_PARANOIA is not applied).
+
+Options:
+  --candidate FILE              the changed WasmPlugin manifest (required)
+  --base FILE                   what it is compared with (default: WAF_PLUGIN)
+  --max-new-bypasses N          regression limit (default 0)
+  --max-new-false-positives N   regression limit (default 0)
+  --shapes a,b                  latency shapes (default get_small,get_query12,post_form10,post_json_1k)
+  --samples N                   latency samples per cell at most (default 1000)
+  --cell-budget SECONDS         time per cell at most (default 12)
+  --rounds N                    CPU spread shown over N groups of interleaved blocks (default 3, ≥ 3)
+  --no-cost                     verdicts only
+  -- --grep …                   select requests as npm run waf does
+Writes reports/review.md (headline first: a pull-request comment or CI step summary),
+reports/review.json, the "review" section of reports/summary.json, reports/review/<side>/
+(each side's verdicts.json, junit.xml, Allure results) and the review in the Allure report.
+Exit status: 0 no regression, 1 a regression (more new bypasses or false positives than
+allowed), 2 bad input, 4 the local stack could not run.`;
+
+interface ReviewArgs {
+  candidate: string;
+  base?: string;
+  limits: { maxNewBypasses: number; maxNewFalsePositives: number };
+  shapes: string[];
+  samples: number;
+  cellBudgetMs: number;
+  rounds: number;
+  cost: boolean;
+  passthrough: string[];
+}
+
+function parseReviewArgs(argv: string[]): ReviewArgs | "help" {
+  const dash = argv.indexOf("--");
+  const own = dash >= 0 ? argv.slice(0, dash) : argv;
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: own,
+      options: {
+        help: { type: "boolean", short: "h" },
+        candidate: { type: "string" },
+        base: { type: "string" },
+        "max-new-bypasses": { type: "string", default: "0" },
+        "max-new-false-positives": { type: "string", default: "0" },
+        shapes: { type: "string", default: "get_small,get_query12,post_form10,post_json_1k" },
+        samples: { type: "string", default: "1000" },
+        "cell-budget": { type: "string", default: "12" },
+        rounds: { type: "string", default: "3" },
+        "no-cost": { type: "boolean" },
+      },
+    }));
+  } catch (error) {
+    throw new UserError(`review: ${(error as Error).message}`);
+  }
+  if (values.help) return "help";
+  if (!values.candidate) throw new UserError("review: --candidate <manifest> is required (see npm run review -- --help)");
+  const count = (flag: string, min: number) => {
+    const raw = values[flag as keyof typeof values] as string;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min) throw new UserError(`--${flag} ${raw}: a whole number ≥ ${min}`);
+    return n;
+  };
+  return {
+    candidate: resolve(values.candidate),
+    ...(values.base !== undefined && { base: resolve(values.base) }),
+    limits: { maxNewBypasses: count("max-new-bypasses", 0), maxNewFalsePositives: count("max-new-false-positives", 0) },
+    shapes: values.shapes!.split(",").map((s) => s.trim()).filter(Boolean),
+    samples: count("samples", 50),
+    cellBudgetMs: count("cell-budget", 1) * 1000,
+    rounds: count("rounds", 3),
+    cost: !values["no-cost"],
+    passthrough: dash >= 0 ? argv.slice(dash + 1) : [],
+  };
+}
+
+async function main(): Promise<number> {
+  const args = parseReviewArgs(process.argv.slice(2));
+  if (args === "help") {
+    console.log(HELP);
+    return 0;
+  }
+  const log = (line: string) => console.error(`[review] ${line}`);
+  const env = parseEnv();
+  // Every input of both sides is read and checked before the stack starts.
+  const sideEnv = (file: string): WafEnv => ({ ...env, WAF_PLUGIN: file, WAF_PARANOIA: undefined });
+  const inputs: Record<Side, RunInputs> = {
+    base: await loadRunInputs(sideEnv(args.base ?? env.WAF_PLUGIN)),
+    candidate: await loadRunInputs(sideEnv(args.candidate)),
+  };
+  const grep = splitGrep(args.passthrough, inputs.base.corpus);
+  const reports = inputs.base.reportsDir;
+  const shown = (file: string) => relative(process.cwd(), file) || file;
+  log(`base ${shown(inputs.base.manifest.source)} vs candidate ${shown(inputs.candidate.manifest.source)}: one Envoy, a directive set each`);
+  const stack = await startLocalStack({ manifest: reviewManifest(inputs.base.manifest, inputs.candidate.manifest), wasm: env.WAF_WASM, imageSource: env.WAF_IMAGE_SOURCE, log });
+  onShutdown(() => stack.stop(), log);
+  const verdicts = {} as Record<Side, VerdictsFile>;
+  let cost: CostSection | undefined;
+  try {
+    for (const side of SIDES) verdicts[side] = await runSide(side, inputs[side], stack, grep, reports, log);
+    if (args.cost) cost = await measureReviewCost(stack, { shapes: args.shapes, samples: args.samples, timeBudgetMs: args.cellBudgetMs, rounds: args.rounds, log });
+  } finally {
+    await stack.stop();
+  }
+
+  const diff = verdictDiff(verdicts.base, verdicts.candidate);
+  const facts = (side: Side) => ({ manifest: shown(inputs[side].manifest.source), pluginConfigSha256: inputs[side].manifest.pluginConfigSha256, envoy: stack.envoyVersion, wasm: stack.wasmSha256 });
+  const section = reviewSection({ mode: "one Envoy, two directive sets (per_authority_directives)", base: facts("base"), candidate: facts("candidate"), diff, regressions: regressions(diff, args.limits), ...(cost && { cost }) });
+  const markdown = reviewMarkdown(section, cost);
+  await writeFileAtomic(join(reports, "review.md"), markdown);
+  await writeFileAtomic(join(reports, "review.json"), `${JSON.stringify({ ...section, changes: diff.changes, onlyInBase: diff.onlyInBase, onlyInCandidate: diff.onlyInCandidate }, null, 1)}\n`);
+  await mergeSummarySections(summaryPathIn(reports), { review: section });
+  const plots = cost ? await reviewPlots(cost, reports) : [];
+  const allure = allurePaths(reports);
+  await prepareAllureResults(allure);
+  for (const result of reviewAllureResults(section, markdown, plots, diff)) await writeAllureResult(allure.results, result);
+  await generateAllureReport(allure, reviewHeadline(section)).catch((e: Error) => log(`Allure report not generated: ${e.message.split("\n")[0]}`));
+
+  const c = section.verdictChanges;
+  log(`verdicts: ${c.compared} requests compared, ${c.unchanged} unchanged; ${c["new-bypass"]} new bypasses, ${c["new-false-positive"]} new false positives, ${c["new-block"]} new blocks, ${c["fixed-false-positive"]} fixed false positives, ${c["verdict-changed"]} other verdict changes, ${c["rules-changed"]} with other rules`);
+  for (const e of [...section.newBypasses, ...section.newFalsePositives].slice(0, 20)) log(`  ${e.id}: ${e.base} → ${e.candidate}`);
+  for (const d of cost?.deltas ?? [])
+    log(`cost ${d.shape}: p50 ${d.p50DeltaMs >= 0 ? "+" : ""}${d.p50DeltaMs} ms [${d.p50DeltaCi95.join(", ")}], CPU ×${d.cpuRatio ?? "n/a"}${d.cpuRatioRounds ? ` (${d.cpuRatioRounds.join("–")} over ${cost!.rounds} rounds)` : ""}`);
+  log(`reports: ${resolve(reports, "review.md")}, ${resolve(reports, "review.json")}, ${resolve(reports, "summary.json")} (review), ${resolve(reports, "allure-report/index.html")}`);
+  console.log(reviewHeadline(section));
+  return section.regressions.length > 0 ? 1 : 0;
+}
+
+/** One side: every suite through its Host, into reports/review/<side>/ (its own verdicts.json, JUnit, Allure). */
+async function runSide(side: Side, inputs: RunInputs, stack: StartedStack, grep: ReturnType<typeof splitGrep>, reports: string, log: (line: string) => void): Promise<VerdictsFile> {
+  const dir = join(reports, "review", side);
+  log(`${side}: every suite with Host ${reviewHost(side)} (reports in ${dir})…`);
+  const run = await prepareRun({ ...inputs, reportsDir: dir }, { target: { name: "local", url: stack.gatewayUrl }, stack: stack.info(), hostHeader: reviewHost(side), requestFilter: grep.filter });
+  try {
+    await prepareAllureResults(allurePaths(dir));
+    const child = await execa(resolve(import.meta.dirname, "../node_modules/.bin/playwright"), ["test", ...grep.argv, "--reporter=dot,./harness/report/records-reporter.ts"], {
+      env: { [RUN_CONTEXT_VARIABLE]: run.contextFile, WAF_REPORTS_DIR: dir },
+      stdio: ["ignore", "ignore", "inherit"],
+      reject: false,
+    });
+    const text = await readFile(join(dir, "verdicts.json"), "utf8").catch(() => {
+      throw new UserError(`${side}: the suites wrote no ${join(dir, "verdicts.json")} (playwright exit ${child.exitCode})`, 4);
+    });
+    return JSON.parse(text) as VerdictsFile;
+  } finally {
+    await run.cleanup();
+  }
+}
+
+main().then((code) => (process.exitCode = code), reportFatal);
