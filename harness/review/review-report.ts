@@ -92,6 +92,8 @@ export function reviewHeadline(s: ReviewSection): string {
 
 const ci = (x: [number, number] | null) => (x ? `[${x[0]}, ${x[1]}]` : "");
 const ms = (x: number | null | undefined) => (x === null || x === undefined ? "n/a" : String(x));
+/** A percentile cell: the value, or why not (too few samples beyond it). */
+const pct = (r: { n: number } | undefined, x: number | null | undefined) => (x === null || x === undefined ? `not estimable (n = ${r?.n ?? 0})` : String(x));
 
 /** reports/review.md: headline first, then the changes a reviewer must look at, then the cost. */
 export function reviewMarkdown(s: ReviewSection, cost: CostSection | undefined, listLimit = 40): string {
@@ -116,11 +118,11 @@ export function reviewMarkdown(s: ReviewSection, cost: CostSection | undefined, 
         "|---|---:|---:|---:|---|---:|---:|---|---:|---:|---:|---|",
         ...cost.deltas.map((d) => {
           const r = (side: string) => cost.rows.find((x) => x.shape === d.shape && x.side === side);
-          return `| ${d.shape} | ${ms(r("no-waf")?.p50Ms)} | ${ms(r("base")?.p50Ms)} | ${ms(r("candidate")?.p50Ms)} | ${d.p50DeltaMs} ${ci(d.p50DeltaCi95)} | ${ms(r("base")?.p99Ms)} | ${ms(r("candidate")?.p99Ms)} | ${d.p99DeltaMs === null ? "not estimable" : `${d.p99DeltaMs} ${ci(d.p99DeltaCi95)}`} | ${ms(r("no-waf")?.cpuMsPer1k)} | ${ms(r("base")?.cpuMsPer1k)} | ${ms(r("candidate")?.cpuMsPer1k)} | ${d.cpuRatio ?? "n/a"} ${d.cpuRatioRounds ? `(${d.cpuRatioRounds[0]}–${d.cpuRatioRounds[1]} over ${cost.rounds} rounds)` : ""} |`;
+          return `| ${d.shape} | ${pct(r("no-waf"), r("no-waf")?.p50Ms)} | ${pct(r("base"), r("base")?.p50Ms)} | ${pct(r("candidate"), r("candidate")?.p50Ms)} | ${d.p50DeltaMs} ${ci(d.p50DeltaCi95)} | ${pct(r("base"), r("base")?.p99Ms)} | ${pct(r("candidate"), r("candidate")?.p99Ms)} | ${d.p99DeltaMs === null ? "not estimable" : `${d.p99DeltaMs} ${ci(d.p99DeltaCi95)}`} | ${ms(r("no-waf")?.cpuMsPer1k)} | ${ms(r("base")?.cpuMsPer1k)} | ${ms(r("candidate")?.cpuMsPer1k)} | ${d.cpuRatio ?? "n/a"} ${d.cpuRatioRounds ? `(${d.cpuRatioRounds[0]}–${d.cpuRatioRounds[1]} over ${cost.rounds} rounds)` : ""} |`;
         }),
         "",
-        `Envoy memory (both sides together, one Envoy): ${(s.rss!.sharedEnvoyBytes / 2 ** 20).toFixed(0)} MiB after the cost cells.`,
-        ...(s.costNotes.length ? ["", ...s.costNotes.map((n) => `- ${n}`)] : []),
+        `Envoy memory (both sides together, one Envoy): ${(s.rss!.sharedEnvoyBytes / 2 ** 20).toFixed(0)} MiB after the cost cells. ` +
+          "A percentile is shown only with at least 5 samples beyond it (p99: n ≥ 500, p95: n ≥ 100).",
         "",
       ]
     : ["Cost not measured (--no-cost).", ""];
