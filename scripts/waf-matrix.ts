@@ -39,7 +39,7 @@ async function main(): Promise<void> {
   const manifest = matrixManifest(inputs.manifest, levels); // fails early if the level cannot be set
   const reports = inputs.reportsDir;
   const log = (line: string) => console.error(`[matrix] ${line}`);
-  const stack = await startLocalStack({ manifest, wasm: env.WAF_WASM, imageSource: env.WAF_IMAGE_SOURCE, log });
+  const stack = await startLocalStack({ manifest, wasm: env.WAF_WASM, imageSource: env.WAF_IMAGE_SOURCE, envoyVersion: env.WAF_ENVOY_VERSION, log });
   onShutdown(() => stack.stop(), log);
   const rows: MatrixRow[] = [];
   try {

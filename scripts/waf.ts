@@ -76,7 +76,7 @@ async function main(): Promise<number> {
   let target: { name: string; url: string };
   if (env.WAF_TARGET === "local") {
     if (dryRun) throw new UserError("--dry-run lists what a remote run (WAF_TARGET=<name>) would send; the local stack is this machine's own");
-    stack = await startLocalStack({ manifest: inputs.manifest, wasm: env.WAF_WASM, imageSource: env.WAF_IMAGE_SOURCE, log, keepLogAs: keptLog(env, reports) });
+    stack = await startLocalStack({ manifest: inputs.manifest, wasm: env.WAF_WASM, imageSource: env.WAF_IMAGE_SOURCE, envoyVersion: env.WAF_ENVOY_VERSION, log, keepLogAs: keptLog(env, reports) });
     onShutdown(() => stack!.stop(), log);
     target = { name: "local", url: stack.gatewayUrl };
     log(`stack up in ${((Date.now() - started) / 1000).toFixed(1)} s: Envoy ${stack.envoyVersion}, plug-in ${stack.wasmSource}`);

@@ -15,7 +15,7 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
   let stack: StartedStack | undefined;
   let target: { name: string; url: string };
   if (env.WAF_TARGET === "local") {
-    stack = await startLocalStack({ manifest: inputs.manifest, wasm: env.WAF_WASM, imageSource: env.WAF_IMAGE_SOURCE, log: (l) => console.log(`[stack] ${l}`) });
+    stack = await startLocalStack({ manifest: inputs.manifest, wasm: env.WAF_WASM, imageSource: env.WAF_IMAGE_SOURCE, envoyVersion: env.WAF_ENVOY_VERSION, log: (l) => console.log(`[stack] ${l}`) });
     target = { name: "local", url: stack.gatewayUrl };
   } else {
     const remote = await loadRemoteTarget(env.WAF_TARGET, env.WAF_TARGETS_FILE);

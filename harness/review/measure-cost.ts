@@ -3,7 +3,14 @@ import { engineOptionsFrom, loadDefinition } from "../latency/scenarios.ts";
 import { buildRequest } from "../latency/shape-request.ts";
 import type { StartedStack } from "../stack/stack.ts";
 import { costDelta, costRow, type CostDelta, type CostRow, type CostSide } from "./cost.ts";
-import { reviewHost } from "./review-manifest.ts";
+import type { Side } from "./review-manifest.ts";
+
+/** Where one side's traffic goes: its stack (shared or its own) and the Host that selects its directive set. */
+export interface SideTarget {
+  side: Side;
+  stack: StartedStack;
+  host?: string;
+}
 
 export interface CostOptions {
   shapes: readonly string[];
@@ -15,23 +22,26 @@ export interface CostOptions {
 }
 
 export interface CostSection {
-  mode: "one Envoy, two directive sets";
+  mode: string;
   rows: CostRow[];
   deltas: CostDelta[];
-  /** One Envoy serves both sides: its memory is theirs together (per side needs two stacks). */
-  envoyMemory: { before: number; after: number; rssAfter?: number };
+  /** Envoy's memory after the cells: per side with a stack each; with one Envoy it is both sides' together. */
+  envoyMemory: { shared: boolean; base: number; candidate: number };
   samples: number;
   rounds: number;
+  cpuSource: string;
 }
 
-const SIDES: readonly CostSide[] = ["no-waf", "base", "candidate"];
+const COST_SIDES: readonly CostSide[] = ["no-waf", "base", "candidate"];
 
 /**
  * Latency and Envoy CPU per request shape for both sides and for Envoy without the WAF: every cell takes turns in
  * short blocks on the same keep-alive pools, in seeded-random order, and Envoy's cgroup CPU is read around each
  * block, so each side's CPU is its own although they share one Envoy.
  */
-export async function measureReviewCost(stack: StartedStack, options: CostOptions): Promise<CostSection> {
+export async function measureReviewCost(sides: readonly SideTarget[], mode: string, options: CostOptions): Promise<CostSection> {
+  const target = (side: Side) => sides.find((s) => s.side === side)!;
+  const base = target("base");
   const definition = await loadDefinition();
   const shapes = options.shapes.map((name) => {
     const shape = definition.shapes.find((s) => s.name === name);
@@ -39,25 +49,28 @@ export async function measureReviewCost(stack: StartedStack, options: CostOption
     return shape;
   });
   const cells: CellSpec[] = shapes.flatMap((shape) =>
-    SIDES.map((side) => ({
+    COST_SIDES.map((side) => ({
       id: `${side}/${shape.name}`,
       scenario: side,
       shape: shape.name,
       tags: { scenario: side, shape: shape.name },
-      origin: side === "no-waf" ? stack.baselineUrl : stack.gatewayUrl,
-      request: buildRequest(shape, definition.headers ?? {}, side === "no-waf" ? definition.host : reviewHost(side)),
+      // Envoy without the WAF: the base's Envoy, the floor both sides pay.
+      origin: side === "no-waf" ? base.stack.baselineUrl : target(side).stack.gatewayUrl,
+      request: buildRequest(shape, definition.headers ?? {}, side === "no-waf" ? definition.host : (target(side).host ?? definition.host)),
       expectStatus: shape.expectStatus,
       samples: options.samples,
       timeBudgetMs: options.timeBudgetMs,
       model: { kind: "closed", vus: 1 },
     })),
   );
-  const memoryBefore = await stack.resources();
+  const counters = new Map(await Promise.all(sides.map(async (s) => [s.side, await s.stack.cpuCounter()] as const)));
+  const counterOf = (cell: CellSpec) => counters.get(cell.scenario === "candidate" ? "candidate" : "base")!;
+  options.log(`cost: ${cells.length} cells (${shapes.length} shapes × no WAF, base, candidate), 0.5 s blocks in turn; Envoy CPU from its ${counters.get("base")!.source}`);
   let lastRound = 0;
   const results = await runCells(cells, {
     ...engineOptionsFrom(definition),
     blockMs: 500,
-    meterCpuSeconds: async () => (await stack.resources()).cpuSeconds,
+    meterCpuSeconds: (cell) => counterOf(cell).read(),
     onProgress: (e) => {
       if (e.kind === "round" && (e.round - lastRound >= 10 || e.activeCells === 0)) {
         lastRound = e.round;
@@ -65,14 +78,18 @@ export async function measureReviewCost(stack: StartedStack, options: CostOption
       }
     },
   });
-  const memoryAfter = await stack.resources();
+  const memory = async (side: Side) => {
+    const r = await target(side).stack.resources();
+    return r.rssBytes ?? r.memoryBytes;
+  };
   const cell = (side: CostSide, shape: string) => results.find((r) => r.spec.scenario === side && r.spec.shape === shape) as CellResult;
   return {
-    mode: "one Envoy, two directive sets",
-    rows: shapes.flatMap((s) => SIDES.map((side) => costRow(s.name, side, cell(side, s.name), options.rounds))),
+    mode,
+    rows: shapes.flatMap((s) => COST_SIDES.map((side) => costRow(s.name, side, cell(side, s.name), options.rounds))),
     deltas: shapes.flatMap((s) => costDelta(s.name, cell("base", s.name), cell("candidate", s.name), options.rounds) ?? []),
-    envoyMemory: { before: memoryBefore.memoryBytes, after: memoryAfter.memoryBytes, ...(memoryAfter.rssBytes !== undefined && { rssAfter: memoryAfter.rssBytes }) },
+    envoyMemory: { shared: base.stack === target("candidate").stack, base: await memory("base"), candidate: await memory("candidate") },
     samples: options.samples,
     rounds: options.rounds,
+    cpuSource: counters.get("base")!.source,
   };
 }

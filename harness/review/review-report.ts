@@ -22,7 +22,8 @@ export interface ReviewSection {
   regressions: string[];
   latency: Array<{ shape: string; p50DeltaMs: number; p50DeltaCi95: [number, number]; p99DeltaMs: number | null; p99DeltaCi95: [number, number] | null }> | null;
   cpu: Array<{ shape: string; noWafMsPer1k: number | null; baseMsPer1k: number | null; candidateMsPer1k: number | null; ratio: number | null; ratioRounds: [number, number] | null }> | null;
-  rss: { sharedEnvoyBytes: number; note: string } | null;
+  /** Envoy's resident memory after the cost cells, per side; with one Envoy both figures are the same process. */
+  rss: { baseBytes: number; candidateBytes: number; shared: boolean } | null;
   costNotes: string[];
 }
 
@@ -75,7 +76,7 @@ export function reviewSection(input: { mode: string; base: SideFacts; candidate:
           ratioRounds: d.cpuRatioRounds,
         }))
       : null,
-    rss: cost ? { sharedEnvoyBytes: cost.envoyMemory.rssAfter ?? cost.envoyMemory.after, note: "one Envoy serves both sides: its memory is theirs together" } : null,
+    rss: cost ? { baseBytes: cost.envoyMemory.base, candidateBytes: cost.envoyMemory.candidate, shared: cost.envoyMemory.shared } : null,
     costNotes: cost ? cost.rows.flatMap((r) => r.notes.map((n) => `${r.side} ${r.shape}: ${n}`)) : ["cost not measured (--no-cost)"],
   };
 }
@@ -90,6 +91,7 @@ export function reviewHeadline(s: ReviewSection): string {
   return `Review of ${what}: no regression; ${c["new-block"]} new blocks, ${c["fixed-false-positive"]} fixed false positives, ${changed} requests changed of ${c.compared}`;
 }
 
+const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(0);
 const ci = (x: [number, number] | null) => (x ? `[${x[0]}, ${x[1]}]` : "");
 const ms = (x: number | null | undefined) => (x === null || x === undefined ? "n/a" : String(x));
 /** A percentile cell: the value, or why not (too few samples beyond it). */
@@ -121,7 +123,9 @@ export function reviewMarkdown(s: ReviewSection, cost: CostSection | undefined, 
           return `| ${d.shape} | ${pct(r("no-waf"), r("no-waf")?.p50Ms)} | ${pct(r("base"), r("base")?.p50Ms)} | ${pct(r("candidate"), r("candidate")?.p50Ms)} | ${d.p50DeltaMs} ${ci(d.p50DeltaCi95)} | ${pct(r("base"), r("base")?.p99Ms)} | ${pct(r("candidate"), r("candidate")?.p99Ms)} | ${d.p99DeltaMs === null ? "not estimable" : `${d.p99DeltaMs} ${ci(d.p99DeltaCi95)}`} | ${ms(r("no-waf")?.cpuMsPer1k)} | ${ms(r("base")?.cpuMsPer1k)} | ${ms(r("candidate")?.cpuMsPer1k)} | ${d.cpuRatio ?? "n/a"} ${d.cpuRatioRounds ? `(${d.cpuRatioRounds[0]}–${d.cpuRatioRounds[1]} over ${cost.rounds} rounds)` : ""} |`;
         }),
         "",
-        `Envoy memory (both sides together, one Envoy): ${(s.rss!.sharedEnvoyBytes / 2 ** 20).toFixed(0)} MiB after the cost cells. ` +
+        (s.rss!.shared
+          ? `Envoy RSS (one Envoy serves both sides, so this is theirs together): ${mib(s.rss!.baseBytes)} MiB after the cost cells. `
+          : `Envoy RSS after the cost cells: base ${mib(s.rss!.baseBytes)} MiB, candidate ${mib(s.rss!.candidateBytes)} MiB. `) +
           "A percentile is shown only with at least 5 samples beyond it (p99: n ≥ 500, p95: n ≥ 100).",
         "",
       ]

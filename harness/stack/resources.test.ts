@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { ceilingPerSecond, cpuDelta, resourcesFromStats, type ContainerResources } from "./resources.ts";
+import { ceilingPerSecond, cgroupCpuFiles, cpuDelta, cpuSecondsFromCgroupFile, resourcesFromStats, type ContainerResources } from "./resources.ts";
 
 // The stack's Envoy container, idle after start-up (V8 compiled the plug-in), on a cgroup v1 host
 // (Docker 20.10, cgroupfs driver): GET /containers/{id}/stats?stream=false, cpu_stats and memory_stats as returned.
@@ -103,4 +103,14 @@ test("cpuDelta refuses nonsense: no units, or a counter that went backwards (con
   const at = (cpuSeconds: number): ContainerResources => ({ cpuSeconds, memoryBytes: 0 });
   assert.throws(() => cpuDelta(at(1), at(2), 0), /positive number of units/);
   assert.throws(() => cpuDelta(at(5), at(2), 10), /went backwards/);
+});
+
+test("cgroup CPU files from /proc/<pid>/cgroup: v1's cpuacct.usage, v2's cpu.stat", () => {
+  const v1 = "2:cpuacct:/docker/abc\n1:cpu:/docker/abc\n0::/docker/abc\n";
+  assert.deepEqual(cgroupCpuFiles(v1, "/cg").slice(0, 2), ["/cg/cpuacct/docker/abc/cpuacct.usage", "/cg/docker/abc/cpu.stat"]);
+  assert.deepEqual(cgroupCpuFiles("4:cpu,cpuacct:/docker/x\n", "/cg"), ["/cg/cpu,cpuacct/docker/x/cpuacct.usage", "/cg/cpuacct/docker/x/cpuacct.usage"]);
+  assert.deepEqual(cgroupCpuFiles("0::/system.slice/docker-x.scope\n", "/cg"), ["/cg/system.slice/docker-x.scope/cpu.stat", "/cg/unified/system.slice/docker-x.scope/cpu.stat"]);
+  assert.equal(cpuSecondsFromCgroupFile("/a/cpuacct.usage", "28961034001\n"), 28.961034001);
+  assert.equal(cpuSecondsFromCgroupFile("/a/cpu.stat", "usage_usec 1500000\nuser_usec 1000000\n"), 1.5);
+  assert.equal(cpuSecondsFromCgroupFile("/a/cpu.stat", "nr_periods 0\n"), undefined);
 });

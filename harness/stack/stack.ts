@@ -14,7 +14,7 @@ import { configureReaper, connectDocker } from "./docker-engine.ts";
 import { LogBuffer } from "./log-buffer.ts";
 import { LoopbackContainer } from "./loopback-container.ts";
 import { reap } from "./reap.ts";
-import { readContainerResources, type ContainerResources } from "./resources.ts";
+import { containerCpuCounter, readContainerResources, type ContainerResources, type CpuCounter } from "./resources.ts";
 import { onShutdown, shuttingDown } from "./shutdown.ts";
 import { explainEnvoyFailure } from "./startup-failure.ts";
 
@@ -23,6 +23,8 @@ export interface StackOptions {
   /** WAF_WASM: `build`, `release:<version>` or a path. */
   wasm?: string;
   imageSource?: ImageSource;
+  /** WAF_ENVOY_VERSION: the Envoy release to run (default: the pinned ENVOY_VERSION). */
+  envoyVersion?: string;
   /** `server` header value; `istio-envoy` makes Envoy answer like an Istio gateway. */
   serverName?: string;
   /** Extra Envoy options (the ASM stand-in: Istio-gateway routing and filter order). */
@@ -59,6 +61,8 @@ export interface StartedStack extends StackInfo, AsyncDisposable {
   stats(): Promise<string>;
   /** Envoy's container: CPU seconds used since start and memory now, from Docker's cgroup stats. */
   resources(): Promise<ContainerResources>;
+  /** Envoy's container: a CPU-seconds counter cheap enough to read around every block of load. */
+  cpuCounter(): Promise<CpuCounter>;
   stop(): Promise<void>;
 }
 
@@ -74,7 +78,7 @@ export async function startLocalStack(options: StackOptions): Promise<StartedSta
   const leftovers = await reap(client);
   if (leftovers.containers > 0) log(`removed ${leftovers.containers} container(s) left by an earlier killed run`);
   const wasm = await resolveWasm(options.wasm ?? "build", log);
-  const images = await ensureImages(options.imageSource ?? "local", log);
+  const images = await ensureImages(options.imageSource ?? "local", log, options.envoyVersion);
 
   const run = randomUUID().slice(0, 8);
   const labels = { [LABEL_MANAGED]: "true", [LABEL_OWNER_PID]: String(process.pid), [LABEL_RUN]: run };
@@ -138,7 +142,7 @@ export async function startLocalStack(options: StackOptions): Promise<StartedSta
     });
     starting.catch(() => undefined); // after a fatal line the container is reaped below; its start() rejects late
     const envoy = await Promise.race([starting, fatal]).catch((error: Error) => {
-      throw explainEnvoyFailure(error, envoyLog.text(), options.manifest.source);
+      throw explainEnvoyFailure(error, envoyLog.text(), options.manifest.source, options.envoyVersion);
     });
 
     const url = (container: StartedTestContainer, port: number) => `http://127.0.0.1:${container.getMappedPort(port)}`;
@@ -192,6 +196,7 @@ function makeStarted(info: StackInfo, client: ContainerRuntimeClient, run: strin
     envoyLogs: () => envoyLog.text(),
     stats: async () => (await fetch(`${info.adminUrl}/stats`, { signal: AbortSignal.timeout(5_000) })).text(),
     resources: () => readContainerResources(client, `wafcheck-envoy-${run}`),
+    cpuCounter: () => containerCpuCounter(client, `wafcheck-envoy-${run}`),
     stop,
     [Symbol.asyncDispose]: stop,
   };
