@@ -48,3 +48,18 @@ test("review of a manifest against itself: no verdict change, latency and CPU de
   assert.ok(review.rss!.shared && review.rss!.baseBytes > 100 * 2 ** 20);
   assert.match(readFileSync(join(reports, "review.md"), "utf8"), /not estimable \(n = \d+\)/, "p99 of 300 samples is not claimed");
 });
+
+test("an Envoy the plug-in does not load on is a finding with Envoy's own words: --envoy-matrix and --candidate-envoy", async () => {
+  const reports = await tempReports();
+  const matrix = await runCli("review", { WAF_REPORTS_DIR: reports }, ["--envoy-matrix", "1.38.2,1.40.0"], 600_000);
+  assert.equal(matrix.code, 1, matrix.stderr.slice(-2000));
+  assert.match(matrix.stdout, /\| 1\.38\.2 \| \*\*no\*\* \| plug-in does not load \| - \| `Failed to load Wasm module due to a missing import: wasi_snapshot_preview1\.fd_filestat_set_size` \|/);
+  assert.match(matrix.stdout, /\| 1\.40\.0 \| yes \| pass \(normal 200, banned 403\) \| \+[\d.]+ ms \(\d+\) \| - \|/);
+  const summary = JSON.parse(readFileSync(join(reports, "summary.json"), "utf8"));
+  assert.deepEqual(summary.envoyMatrix.probes.map((p: { version: string; loads: boolean }) => [p.version, p.loads]), [["1.38.2", false], ["1.40.0", true]]);
+
+  const upgrade = await runCli("review", { WAF_REPORTS_DIR: reports }, ["--candidate", join(ROOT, "envoy-local/wasm-plugin.yaml"), "--candidate-envoy", "1.38.2", "--no-cost", "--", "--grep", "conformance"]);
+  assert.equal(upgrade.code, 1, upgrade.stderr.slice(-2000));
+  assert.match(upgrade.stdout, /NOT ACCEPTABLE: the plug-in does not load on Envoy 1\.38\.2: Failed to load Wasm module due to a missing import/);
+  assert.match(readFileSync(join(reports, "review.md"), "utf8"), /no request was sent to the candidate/);
+});

@@ -91,6 +91,7 @@ export function reviewHeadline(s: ReviewSection): string {
   return `Review of ${what}: no regression; ${c["new-block"]} new blocks, ${c["fixed-false-positive"]} fixed false positives, ${changed} requests changed of ${c.compared}`;
 }
 
+const sideLine = (f: SideFacts) => `\`${f.manifest}\` (pluginConfig sha256 ${f.pluginConfigSha256.slice(0, 12)}…, Envoy ${f.envoy}, plug-in ${f.wasm.slice(0, 12)}…)`;
 const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(0);
 const ci = (x: [number, number] | null) => (x ? `[${x[0]}, ${x[1]}]` : "");
 const ms = (x: number | null | undefined) => (x === null || x === undefined ? "n/a" : String(x));
@@ -133,7 +134,7 @@ export function reviewMarkdown(s: ReviewSection, cost: CostSection | undefined, 
   return [
     `**${reviewHeadline(s)}**`,
     "",
-    `Mode: ${s.mode}. Base: \`${s.base.manifest}\` (pluginConfig sha256 ${s.base.pluginConfigSha256.slice(0, 12)}…); candidate: \`${s.candidate.manifest}\` (${s.candidate.pluginConfigSha256.slice(0, 12)}…); Envoy ${s.base.envoy}, plug-in ${s.base.wasm.slice(0, 12)}….`,
+    `Mode: ${s.mode}. Base: ${sideLine(s.base)}; candidate: ${sideLine(s.candidate)}.`,
     "",
     "| change | requests |",
     "|---|---:|",

@@ -132,15 +132,17 @@ export async function startLocalStack(options: StackOptions): Promise<StartedSta
       .withNetworkMode(networkName)
       .withLoopbackPorts(ENVOY_PORTS.waf, ENVOY_PORTS.baseline, ENVOY_PORTS.admin)
       .withLogConsumer((stream) => envoyLog.follow(stream))
-      .withWaitStrategy(Wait.forHttp("/ready", ENVOY_PORTS.admin))
+      .withWaitStrategy(Wait.forHttp("/ready", ENVOY_PORTS.admin, { abortOnContainerExit: true }))
       .withStartupTimeout(STARTUP_TIMEOUT_MS)
       .start();
-    // Testcontainers' HTTP wait does not notice that Envoy exited on a bad config; its own fatal log line does.
+    // Envoy's fatal line says why it gives up (bad directives, a plug-in it cannot load); it then exits, which the
+    // HTTP wait notices (abortOnContainerExit) and stops polling. Wait for that (bounded) before the container is
+    // reaped: a wait still polling a removed container would keep this process alive for the whole startup timeout.
     const fatal = envoyLog.waitFor(FATAL_LINE).then(async () => {
-      await new Promise((r) => setTimeout(r, 300)); // let the rest of the error arrive
+      await Promise.race([starting.catch(() => undefined), new Promise((r) => setTimeout(r, 5_000).unref())]);
       throw new Error("Envoy exited during start-up");
     });
-    starting.catch(() => undefined); // after a fatal line the container is reaped below; its start() rejects late
+    starting.catch(() => undefined); // it rejects after the fatal line too; that error is the fatal one's
     const envoy = await Promise.race([starting, fatal]).catch((error: Error) => {
       throw explainEnvoyFailure(error, envoyLog.text(), options.manifest.source, options.envoyVersion);
     });
