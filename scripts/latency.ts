@@ -4,7 +4,8 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { reportFatal, UserError } from "../harness/errors.ts";
 import { parseDuration } from "../harness/latency/duration.ts";
-import { assertLoopbackOrigin, runCells, type CellResult, type EngineOptions, type LoadModel } from "../harness/latency/engine.ts";
+import { assertLoopbackOrigin, runCells, type CellResult, type CellSpec, type EngineOptions, type LoadModel } from "../harness/latency/engine.ts";
+import type { ContainerResources, CpuCounter } from "../harness/stack/resources.ts";
 import { measureEngineFloor } from "../harness/latency/floor.ts";
 import { attachLatencyToAllure } from "../harness/latency/allure.ts";
 import { REMOTE_SCENARIOS } from "../harness/latency/k6-options.ts";
@@ -106,6 +107,8 @@ interface Targets {
   remote?: { host?: string; rateLimit: number; origins: string[]; tls: NonNullable<EngineOptions["tls"]> };
   /** Facts about the local stack the load went through (null for explicit URLs). */
   stack: StackFacts | null;
+  /** The local stack's Envoy: CPU counter (read around every block) and memory. */
+  envoy?: { cpu: CpuCounter; resources: () => Promise<ContainerResources> };
   /** Stops whatever was started to provide the targets. */
   release(): Promise<void>;
 }
@@ -184,6 +187,7 @@ async function startStackTargets(): Promise<Targets> {
       manifestPluginConfigSha256: loaded.pluginConfigSha256,
       paranoia: env.WAF_PARANOIA ?? null,
     },
+    envoy: { cpu: await stack.cpuCounter(), resources: () => stack.resources() },
     release: async () => {
       removeHandlers();
       await stack.stop();
@@ -266,6 +270,8 @@ async function main(): Promise<number> {
     const results = await runCells(plan.cells, {
       ...engine,
       ...(remote && { allowedOrigins: remote.origins, tls: remote.tls }),
+      // Envoy's CPU around every block of the cells that go through it (httpbin direct: not Envoy's work).
+      ...(targets.envoy && { meterCpuSeconds: (cell: CellSpec) => (cell.tags.target === "upstream" ? Promise.resolve(0) : targets.envoy!.cpu.read()) }),
       signal: abort.signal,
       onProgress: (e) => {
         if (e.kind !== "round" || (Date.now() - lastLog < 5000 && e.activeCells > 0)) return;
@@ -275,6 +281,7 @@ async function main(): Promise<number> {
     }).finally(() => process.off("SIGINT", onSigint));
 
     const thresholds = evaluateThresholds(def.thresholds, results);
+    const memory = await targets.envoy?.resources().catch(() => undefined);
     log(`bootstrapping overhead intervals (${resamples} resamples)`);
     const section = buildLatencySection({
       wasmSource: targets.wasmSource,
@@ -287,6 +294,7 @@ async function main(): Promise<number> {
       model: args.model === "open" || args.model === "closed" ? args.model : "per-scenario",
       definition: relativeToCwd(definitionPath),
       kind: "benchmark",
+      ...(memory && targets.envoy && { envoy: { rssBytes: memory.rssBytes ?? memory.memoryBytes, memoryBytes: memory.memoryBytes, cpuSource: targets.envoy.cpu.source } }),
     });
     await mergeLatencyIntoSummary(summaryPath, section);
     const plots = await writeLatencyPlots(section, outDir);
@@ -339,12 +347,15 @@ function printTables(section: LatencySection, results: readonly CellResult[]): v
   const ms = (x: number | null) => (x === null ? "-" : x.toFixed(3));
   const rows = section.scenarios.map((s, i) => {
     const r = results[i]!;
-    return `${s.name.padEnd(14)} ${s.shape.padEnd(14)} ${String(s.n).padStart(6)} ${ms(s.p50Ms).padStart(8)} ${ms(s.p95Ms).padStart(8)} ${ms(s.p99Ms).padStart(8)} ${ms(s.maxMs).padStart(9)}  ${r.mismatches} mismatched, ${r.errors} errors${r.dropped ? `, ${r.dropped} dropped` : ""}`;
+    const cpu = s.envoyCpuMsPer1k === undefined || s.envoyCpuMsPer1k === null ? "-" : s.envoyCpuMsPer1k.toFixed(0);
+    return `${s.name.padEnd(14)} ${s.shape.padEnd(14)} ${String(s.n).padStart(6)} ${ms(s.p50Ms).padStart(8)} ${ms(s.p95Ms).padStart(8)} ${ms(s.p99Ms).padStart(8)} ${ms(s.maxMs).padStart(9)} ${cpu.padStart(10)}  ${r.mismatches} mismatched, ${r.errors} errors${r.dropped ? `, ${r.dropped} dropped` : ""}`;
   });
-  console.log(`${"scenario".padEnd(14)} ${"shape".padEnd(14)} ${"n".padStart(6)} ${"p50 ms".padStart(8)} ${"p95 ms".padStart(8)} ${"p99 ms".padStart(8)} ${"max ms".padStart(9)}`);
+  console.log(`${"scenario".padEnd(14)} ${"shape".padEnd(14)} ${"n".padStart(6)} ${"p50 ms".padStart(8)} ${"p95 ms".padStart(8)} ${"p99 ms".padStart(8)} ${"max ms".padStart(9)} ${"CPU ms/1k".padStart(10)}`);
   for (const row of rows) console.log(row);
   if (section.engineFloor) console.log(`engine floor: p50 ${ms(section.engineFloor.p50Ms)} ms, p99 ${ms(section.engineFloor.p99Ms)} ms (n=${section.engineFloor.n})`);
   for (const o of section.overhead) console.log(formatOverheadLine(o));
+  if (section.envoy)
+    console.log(`Envoy: ${(section.envoy.rssBytes / 2 ** 20).toFixed(0)} MiB resident after the load; CPU ms/1k = Envoy's CPU per 1,000 requests of the cell (${section.envoy.cpuSource}, read around each block)`);
   for (const t of section.thresholds)
     console.log(
       `threshold ${t.metric} ${t.expression}: ${t.ok === null ? `not evaluated (${t.note})` : t.ok ? "ok" : "FAILED"}${t.value !== null ? ` (${t.value}, n=${t.n ?? "-"} pooled)` : ""}`,

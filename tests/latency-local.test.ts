@@ -50,6 +50,12 @@ test("npm run latency on the local stack: ≥ 4 scenarios, an interval on every 
     // n beside every printed overhead figure.
     assert.ok(run.stdout.includes(`overhead ${what} (n=${o.n}, baseline n=${o.baselineN}): p50 `), `${what} not printed with n`);
   }
+  // Envoy's CPU per 1,000 requests per cell (its cgroup, read around each block) and its memory.
+  const cpu = (name: string, shape: string) => latency.scenarios.find((s: { name: string; shape: string }) => s.name === name && s.shape === shape).envoyCpuMsPer1k;
+  assert.equal(cpu("direct", "get_small"), null, "httpbin direct is not Envoy's work");
+  assert.ok(cpu("waf_crs", "get_small") > cpu("envoy", "get_small"), "the WAF costs Envoy CPU beyond Envoy's own");
+  assert.ok(latency.envoy.rssBytes > 100 * 2 ** 20 && /cgroup|Docker/.test(latency.envoy.cpuSource));
+  assert.match(run.stdout, /CPU ms\/1k/);
   // The WAF's own set costs something against the same Envoy without it.
   assert.ok(latency.overhead.some((o: Overhead) => o.scenario === "waf_crs" && o.p50DeltaCi95![0] > 0), "waf_crs overhead not above 0");
 

@@ -6,6 +6,7 @@ import { updateSummary } from "../report/summary-store.ts";
 import type { CellResult, LoadModel, StopReason } from "./engine.ts";
 import { bootstrapOverhead, summarize, type BootstrapOptions, type LatencySummary } from "./stats.ts";
 import type { ThresholdResult } from "./thresholds.ts";
+import { cpuMsPer1k } from "../stack/resources.ts";
 
 /** Contract keys: name, shape, n, p50Ms, p95Ms, p99Ms, maxMs; the rest are extensions. */
 export interface ScenarioEntry extends LatencySummary {
@@ -20,6 +21,8 @@ export interface ScenarioEntry extends LatencySummary {
   statusCounts: Record<string, number>;
   errorCodes: Record<string, number>;
   stoppedBy: StopReason | null;
+  /** Envoy's CPU per 1,000 requests of this cell (its container's cgroup, read around each block); null: not Envoy or not metered. */
+  envoyCpuMsPer1k?: number | null;
 }
 
 export interface OverheadEntry {
@@ -66,6 +69,8 @@ export interface LatencySection {
   overhead: OverheadEntry[];
   engineFloor: FloorEntry | null;
   thresholds: ThresholdResult[];
+  /** The local Envoy's memory after the load and where its CPU figures come from (local stacks only). */
+  envoy?: { rssBytes: number; memoryBytes: number; cpuSource: string };
   run: {
     /** benchmark: `npm run latency`; probe: the short run at the end of `npm run waf`. */
     kind: "benchmark" | "probe";
@@ -88,6 +93,7 @@ export interface SectionInput {
   model: LatencySection["run"]["model"];
   definition: string;
   kind: LatencySection["run"]["kind"];
+  envoy?: LatencySection["envoy"];
   now?: Date;
 }
 
@@ -110,6 +116,7 @@ export function buildLatencySection(input: SectionInput): LatencySection {
     overhead,
     engineFloor: input.floor ? floorEntry(input.floor) : null,
     thresholds: input.thresholds,
+    ...(input.envoy && { envoy: input.envoy }),
     run: {
       kind: input.kind,
       generatedAt: (input.now ?? new Date()).toISOString(),
@@ -142,6 +149,7 @@ function scenarioEntry(r: CellResult): ScenarioEntry {
     statusCounts: r.statusCounts,
     errorCodes: r.errorCodes,
     stoppedBy: r.stoppedBy,
+    ...(r.cpuBlocks.length > 0 && { envoyCpuMsPer1k: r.spec.tags.target === "upstream" ? null : cpuMsPer1k(r.cpuBlocks) }),
   };
 }
 

@@ -1,5 +1,6 @@
 import type { CellResult } from "../latency/engine.ts";
 import { bootstrapOverhead, quantileSorted } from "../latency/stats.ts";
+import { cpuMsPer1k } from "../stack/resources.ts";
 
 /** Where a cost cell sends: Envoy without the WAF (the floor both sides pay), or one side's directive set. */
 export type CostSide = "no-waf" | "base" | "candidate";
@@ -53,11 +54,7 @@ export function cpuRounds(cell: CellResult, rounds: number): number[] {
   return out;
 }
 
-function per1k(blocks: ReadonlyArray<{ cpuSeconds: number; requests: number }>): number {
-  const cpu = blocks.reduce((s, b) => s + b.cpuSeconds, 0);
-  const requests = blocks.reduce((s, b) => s + b.requests, 0);
-  return requests > 0 ? round((cpu * 1e6) / requests, 1) : 0; // s per request × 1000 requests × 1000 ms
-}
+const per1k = (blocks: ReadonlyArray<{ cpuSeconds: number; requests: number }>) => cpuMsPer1k(blocks) ?? 0;
 
 export function costRow(shape: string, side: CostSide, cell: CellResult, rounds: number): CostRow {
   const sorted = Float64Array.from(cell.samplesMs).sort();
@@ -71,7 +68,7 @@ export function costRow(shape: string, side: CostSide, cell: CellResult, rounds:
     p95Ms: p[1]!.value,
     p99Ms: p[2]!.value,
     notes: p.flatMap((x, i) => (x.value === null ? [`p${[50, 95, 99][i]} ${x.reason}`] : [])),
-    cpuMsPer1k: blocks.length > 0 ? per1k(blocks) : null,
+    cpuMsPer1k: cpuMsPer1k(blocks),
     cpuMsPer1kRounds: cpuRounds(cell, rounds),
     requests: blocks.reduce((s, b) => s + b.requests, 0),
   };

@@ -71,6 +71,13 @@ export function cpuDelta(before: ContainerResources, after: ContainerResources, 
   };
 }
 
+/** CPU milliseconds per 1,000 requests over metered blocks of load; null without any request. */
+export function cpuMsPer1k(blocks: ReadonlyArray<{ cpuSeconds: number; requests: number }>): number | null {
+  const cpu = blocks.reduce((s, b) => s + b.cpuSeconds, 0);
+  const requests = blocks.reduce((s, b) => s + b.requests, 0);
+  return requests > 0 ? Math.round((cpu * 1e6) / requests * 10) / 10 : null; // s per request × 1,000 requests × 1,000 ms
+}
+
 /** Units per second the container could do at most if it had `cores` cores to itself: 19.8 ms/unit on 2 cores → 101/s. */
 export function ceilingPerSecond(cpuMsPerUnit: number, cores: number): number {
   return cpuMsPerUnit > 0 ? (cores * 1000) / cpuMsPerUnit : Infinity;
