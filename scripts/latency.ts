@@ -6,7 +6,7 @@ import { reportFatal, UserError } from "../harness/errors.ts";
 import { parseDuration } from "../harness/latency/duration.ts";
 import { assertLoopbackOrigin, runCells, type CellResult, type CellSpec, type EngineOptions, type LoadModel } from "../harness/latency/engine.ts";
 import type { ContainerResources, CpuCounter } from "../harness/stack/resources.ts";
-import { measureEngineFloor } from "../harness/latency/floor.ts";
+import { measureEngineFloor, type EngineFloor } from "../harness/latency/floor.ts";
 import { attachLatencyToAllure } from "../harness/latency/allure.ts";
 import { REMOTE_SCENARIOS } from "../harness/latency/k6-options.ts";
 import { writeLatencyPlots } from "../harness/latency/plots.ts";
@@ -312,7 +312,7 @@ async function main(): Promise<number> {
   }
 }
 
-async function engineFloor(def: LatencyDefinition, model: LoadModel, engine: ReturnType<typeof engineOptionsFrom>, host?: string): Promise<CellResult> {
+async function engineFloor(def: LatencyDefinition, model: LoadModel, engine: ReturnType<typeof engineOptionsFrom>, host?: string): Promise<EngineFloor> {
   const shape = def.shapes.find((s) => s.group === "benign") ?? def.shapes[0]!;
   log(`measuring the engine floor (${model.kind} model, no-op loopback server)`);
   return measureEngineFloor({
@@ -352,7 +352,13 @@ function printTables(section: LatencySection, results: readonly CellResult[]): v
   });
   console.log(`${"scenario".padEnd(14)} ${"shape".padEnd(14)} ${"n".padStart(6)} ${"p50 ms".padStart(8)} ${"p95 ms".padStart(8)} ${"p99 ms".padStart(8)} ${"max ms".padStart(9)} ${"CPU ms/1k".padStart(10)}`);
   for (const row of rows) console.log(row);
-  if (section.engineFloor) console.log(`engine floor: p50 ${ms(section.engineFloor.p50Ms)} ms, p99 ${ms(section.engineFloor.p99Ms)} ms (n=${section.engineFloor.n})`);
+  const cut = section.scenarios.filter((s) => s.notEstimable?.length);
+  if (cut.length) console.log(`"-": not estimable from the sample (fewer than 5 requests beyond the percentile): ${cut.map((s) => `${s.name}/${s.shape} ${s.notEstimable!.map((x) => x.split(":")[0]).join("+")} (n = ${s.n})`).join(", ")}`);
+  const floor = section.engineFloor;
+  if (floor)
+    console.log(
+      `engine floor: p50 ${ms(floor.p50Ms)} ms, p99 ${ms(floor.p99Ms)} ms (n=${floor.n}); a bare undici loop against the same server, same run: p50 ${ms(floor.bareP50Ms ?? null)} ms (n=${floor.bareN}), the floor ×${floor.ratioToBare ?? "-"} of it`,
+    );
   for (const o of section.overhead) console.log(formatOverheadLine(o));
   if (section.envoy)
     console.log(`Envoy: ${(section.envoy.rssBytes / 2 ** 20).toFixed(0)} MiB resident after the load; CPU ms/1k = Envoy's CPU per 1,000 requests of the cell (${section.envoy.cpuSource}, read around each block)`);

@@ -188,8 +188,9 @@ describe("interleaving", () => {
 describe("engine floor", () => {
   it("measures the engine against a no-op loopback server", async () => {
     const floor = await measureEngineFloor({ model: CLOSED, request: GET, samples: 200, timeBudgetMs: 2000, engine: ENGINE });
-    const s = summarize(floor.samplesMs);
+    const s = summarize(floor.cell.samplesMs);
     assert.equal(s.n, 200);
     assert.ok(s.p50Ms! > 0 && s.p50Ms! < 5, `floor p50 ${s.p50Ms} ms`);
+    assert.ok(floor.bareSamplesMs.length >= 200, "a bare undici loop against the same server, same run");
   });
 });

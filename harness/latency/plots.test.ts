@@ -19,7 +19,7 @@ describe("latency plots", () => {
         fakeResult("waf_blocked", "blocked", 0.9),
       ],
       comparisons: [{ scenario: "waf", baseline: "envoy" }],
-      floor: fakeResult("engine-floor", "noop", 0.2),
+      floor: { cell: fakeResult("engine-floor", "noop", 0.2), bareSamplesMs: fakeResult("bare", "noop", 0.18).samplesMs },
       thresholds: [],
       bootstrap: { seed: 1, resamples: 200 },
       model: "open",

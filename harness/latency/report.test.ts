@@ -31,7 +31,7 @@ function section(kind: LatencySection["run"]["kind"] = "benchmark", stack: Stack
     wasmSource: "build",
     results,
     comparisons: [{ scenario: "waf", baseline: "envoy" }],
-    floor: fakeResult("engine-floor", "noop", 0.1, { model: { kind: "closed", vus: 1 } }),
+    floor: { cell: fakeResult("engine-floor", "noop", 0.1, { model: { kind: "closed", vus: 1 } }), bareSamplesMs: fakeResult("bare", "noop", 0.09).samplesMs },
     thresholds: [],
     bootstrap: { seed: 1, resamples: 500 },
     model: "open",
@@ -164,8 +164,29 @@ describe("formatOverheadLine", () => {
   it("prints n and the baseline's n beside the figures", () => {
     const s = section();
     const line = formatOverheadLine(s.overhead[0]!);
-    assert.match(line, /^overhead waf vs envoy get_small \(n=400, baseline n=400\): p50 \+0\.\d{3} ms \[\d\.\d{3}, \d\.\d{3}\] \(×\d\.\d{2}\), p99 [+-]\d/);
-    const none = formatOverheadLine({ ...s.overhead[0]!, p50DeltaMs: null, p50DeltaCi95: null, p50Ratio: null, p99DeltaMs: -1.5, n: 0 });
+    assert.match(line, /^overhead waf vs envoy get_small \(n=400, baseline n=400\): p50 \+0\.\d{3} ms \[\d\.\d{3}, \d\.\d{3}\] \(×\d\.\d{2}\), p99 not estimable \(n = 400\)$/, "p99 of 400 samples is not claimed");
+    const none = formatOverheadLine({ ...s.overhead[0]!, p50DeltaMs: null, p50DeltaCi95: null, p50Ratio: null, p99DeltaMs: -1.5, p99Note: undefined, n: 0 });
     assert.match(none, /\(n=0, baseline n=400\): p50 - ms \(no interval\) \(×-\), p99 -1\.500 ms$/);
+  });
+});
+
+describe("percentiles the sample does not support", () => {
+  it("are null with the reason in the section, and cut from the plotted quantile grid", () => {
+    const small = buildLatencySection({
+      wasmSource: "build",
+      results: [fakeResult("envoy", "post_json_10k", 1.0, { n: 24 }), fakeResult("waf", "post_json_10k", 500, { n: 24, seed: 3 })],
+      comparisons: [{ scenario: "waf", baseline: "envoy" }],
+      floor: null,
+      thresholds: [],
+      bootstrap: { seed: 1, resamples: 200 },
+      model: "closed",
+      definition: "d",
+      kind: "benchmark",
+    });
+    const [entry] = small.scenarios;
+    assert.deepEqual([entry!.p95Ms, entry!.p99Ms, entry!.notEstimable], [null, null, ["p95: not estimable (n = 24)", "p99: not estimable (n = 24)"]]);
+    assert.ok(entry!.p50Ms !== null);
+    assert.ok(entry!.quantilesMs!.every(([q]) => q <= 80 || q === 100), JSON.stringify(entry!.quantilesMs));
+    assert.deepEqual([small.overhead[0]!.p99DeltaMs, small.overhead[0]!.p99Note], [null, "not estimable (n = 24)"]);
   });
 });

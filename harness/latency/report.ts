@@ -4,8 +4,9 @@
  */
 import { updateSummary } from "../report/summary-store.ts";
 import type { CellResult, LoadModel, StopReason } from "./engine.ts";
-import { bootstrapOverhead, summarize, type BootstrapOptions, type LatencySummary } from "./stats.ts";
+import { bootstrapOverhead, isEstimable, notEstimable, summarize, type BootstrapOptions, type LatencySummary } from "./stats.ts";
 import type { ThresholdResult } from "./thresholds.ts";
+import type { EngineFloor } from "./floor.ts";
 import { cpuMsPer1k } from "../stack/resources.ts";
 
 /** Contract keys: name, shape, n, p50Ms, p95Ms, p99Ms, maxMs; the rest are extensions. */
@@ -21,6 +22,8 @@ export interface ScenarioEntry extends LatencySummary {
   statusCounts: Record<string, number>;
   errorCodes: Record<string, number>;
   stoppedBy: StopReason | null;
+  /** Percentiles left out (null) because the sample does not support them, with the reason: "p99: not estimable (n = 24)". */
+  notEstimable?: string[];
   /** Envoy's CPU per 1,000 requests of this cell (its container's cgroup, read around each block); null: not Envoy or not metered. */
   envoyCpuMsPer1k?: number | null;
 }
@@ -38,6 +41,8 @@ export interface OverheadEntry {
   p50RatioCi95: [number, number] | null;
   n: number;
   baselineN: number;
+  /** Why p99DeltaMs is null: the smaller sample does not support a p99. */
+  p99Note?: string;
 }
 
 export interface FloorEntry {
@@ -48,6 +53,11 @@ export interface FloorEntry {
   p99Ms: number | null;
   maxMs: number | null;
   quantilesMs?: Array<[number, number]>;
+  /** A plain undici request loop against the same server, same run: what the engine's own cost is held to. */
+  bareP50Ms?: number | null;
+  bareN?: number;
+  /** p50 of the engine floor over the bare loop's (target ≤ 1.25). */
+  ratioToBare?: number | null;
   note: string;
 }
 
@@ -87,7 +97,7 @@ export interface SectionInput {
   stack?: LatencySection["stack"];
   results: readonly CellResult[];
   comparisons: ReadonlyArray<{ scenario: string; baseline: string }>;
-  floor: CellResult | null;
+  floor: EngineFloor | null;
   thresholds: ThresholdResult[];
   bootstrap: Required<BootstrapOptions>;
   model: LatencySection["run"]["model"];
@@ -128,8 +138,21 @@ export function buildLatencySection(input: SectionInput): LatencySection {
   };
 }
 
+/** p95/p99 (and the quantile grid) cut to what n supports: the reader never sees the maximum passed off as p99. */
+function supported(s: LatencySummary): LatencySummary & { notEstimable?: string[] } {
+  const cut = ([95, 99] as const).filter((p) => s.n > 0 && !isEstimable(s.n, p));
+  if (cut.length === 0) return s;
+  return {
+    ...s,
+    ...(cut.includes(95) && { p95Ms: null }),
+    ...(cut.includes(99) && { p99Ms: null }),
+    quantilesMs: s.quantilesMs.filter(([q]) => isEstimable(s.n, q)),
+    notEstimable: cut.map((p) => `p${p}: ${notEstimable(s.n)}`),
+  };
+}
+
 function scenarioEntry(r: CellResult): ScenarioEntry {
-  const s = summarize(r.samplesMs);
+  const s = supported(summarize(r.samplesMs));
   return {
     name: r.spec.scenario,
     shape: r.spec.shape,
@@ -140,6 +163,7 @@ function scenarioEntry(r: CellResult): ScenarioEntry {
     maxMs: s.maxMs,
     meanMs: s.meanMs,
     quantilesMs: s.quantilesMs,
+    ...(s.notEstimable && { notEstimable: s.notEstimable }),
     target: r.spec.tags.target ?? null,
     expectStatus: r.spec.expectStatus,
     attempts: r.attempts,
@@ -161,6 +185,7 @@ function overheadEntry(
   bootstrap: Required<BootstrapOptions>,
 ): OverheadEntry {
   const o = bootstrapOverhead(r.samplesMs, base.samplesMs, bootstrap);
+  const p99 = isEstimable(Math.min(r.samplesMs.length, base.samplesMs.length), 99);
   return {
     scenario,
     baseline,
@@ -168,16 +193,19 @@ function overheadEntry(
     p50DeltaMs: o?.p50DeltaMs ?? null,
     p50Ratio: o?.p50Ratio ?? null,
     p50DeltaCi95: o?.p50DeltaCi95 ?? null,
-    p99DeltaMs: o?.p99DeltaMs ?? null,
-    p99DeltaCi95: o?.p99DeltaCi95 ?? null,
+    p99DeltaMs: p99 ? (o?.p99DeltaMs ?? null) : null,
+    p99DeltaCi95: p99 ? (o?.p99DeltaCi95 ?? null) : null,
+    ...(!p99 && o && { p99Note: notEstimable(Math.min(r.samplesMs.length, base.samplesMs.length)) }),
     p50RatioCi95: o?.p50RatioCi95 ?? null,
     n: r.samplesMs.length,
     baselineN: base.samplesMs.length,
   };
 }
 
-function floorEntry(r: CellResult): FloorEntry {
-  const s = summarize(r.samplesMs);
+function floorEntry(floor: EngineFloor): FloorEntry {
+  const r = floor.cell;
+  const s = supported(summarize(r.samplesMs));
+  const bare = summarize(floor.bareSamplesMs);
   return {
     model: r.spec.model,
     n: s.n,
@@ -186,7 +214,10 @@ function floorEntry(r: CellResult): FloorEntry {
     p99Ms: s.p99Ms,
     maxMs: s.maxMs,
     quantilesMs: s.quantilesMs,
-    note: "engine + loopback + a node:http server answering at once: latencies below this are not resolvable",
+    bareP50Ms: bare.p50Ms,
+    bareN: bare.n,
+    ratioToBare: s.p50Ms !== null && bare.p50Ms ? Math.round((s.p50Ms / bare.p50Ms) * 100) / 100 : null,
+    note: "engine + loopback + a node:http server answering at once: latencies below this are not resolvable; bareP50Ms: a plain undici loop against the same server in the same run",
   };
 }
 
@@ -253,5 +284,5 @@ export function formatOverheadLine(o: OverheadEntry, digits = 3): string {
   const signed = (x: number | null) => (x === null ? "-" : `${x >= 0 ? "+" : ""}${x.toFixed(digits)}`);
   const ci = o.p50DeltaCi95 ? ` [${ms(o.p50DeltaCi95[0])}, ${ms(o.p50DeltaCi95[1])}]` : " (no interval)";
   const ratio = o.p50Ratio === null ? "-" : o.p50Ratio.toFixed(2);
-  return `overhead ${o.scenario} vs ${o.baseline} ${o.shape} (n=${o.n}, baseline n=${o.baselineN}): p50 ${signed(o.p50DeltaMs)} ms${ci} (×${ratio}), p99 ${signed(o.p99DeltaMs)} ms`;
+  return `overhead ${o.scenario} vs ${o.baseline} ${o.shape} (n=${o.n}, baseline n=${o.baselineN}): p50 ${signed(o.p50DeltaMs)} ms${ci} (×${ratio}), p99 ${o.p99DeltaMs === null && o.p99Note ? o.p99Note : `${signed(o.p99DeltaMs)} ms`}`;
 }

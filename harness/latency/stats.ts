@@ -16,6 +16,17 @@ export interface LatencySummary {
   quantilesMs: Array<[number, number]>;
 }
 
+/**
+ * Whether a sample of n supports the percentile p (0-100): at least 5 observations beyond it (n·(1−p/100) ≥ 5),
+ * so p99 needs n ≥ 500 and p95 n ≥ 100. Below that the "p99" is the maximum or next to it, and is not printed.
+ */
+export function isEstimable(n: number, percentile: number): boolean {
+  return percentile <= 0 || percentile >= 100 || n * (1 - percentile / 100) >= 5 - 1e-9;
+}
+
+/** The reason printed instead of a percentile the sample does not support. */
+export const notEstimable = (n: number) => `not estimable (n = ${n})`;
+
 /** Percentiles kept per cell: dense enough for a smooth CDF, with the tail (p99.9) where latency hides. */
 export const QUANTILE_GRID = [0, 1, 5, 10, 20, 30, 40, 50, 60, 70, 80, 90, 95, 97.5, 99, 99.5, 99.9, 100] as const;
 

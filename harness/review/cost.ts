@@ -1,17 +1,14 @@
 import type { CellResult } from "../latency/engine.ts";
-import { bootstrapOverhead, quantileSorted } from "../latency/stats.ts";
+import { bootstrapOverhead, isEstimable, notEstimable, quantileSorted } from "../latency/stats.ts";
 import { cpuMsPer1k } from "../stack/resources.ts";
 
 /** Where a cost cell sends: Envoy without the WAF (the floor both sides pay), or one side's directive set. */
 export type CostSide = "no-waf" | "base" | "candidate";
 
-/**
- * A percentile is printed only where the sample supports it: at least 5 samples beyond it (n·(1−q) ≥ 5), so
- * p99 needs n ≥ 500 and p95 n ≥ 100. Otherwise null with the reason, never the maximum passed off as p99.
- */
+/** A percentile (q in 0-1) only where the sample supports it (isEstimable); otherwise null with the reason. */
 export function estimablePercentile(sorted: ArrayLike<number>, q: number): { value: number } | { value: null; reason: string } {
   const n = sorted.length;
-  if (n * (1 - q) < 5) return { value: null, reason: `not estimable (n = ${n})` };
+  if (!isEstimable(n, q * 100)) return { value: null, reason: notEstimable(n) };
   return { value: Math.round(quantileSorted(sorted, q) * 1000) / 1000 };
 }
 
@@ -77,7 +74,7 @@ export function costRow(shape: string, side: CostSide, cell: CellResult, rounds:
 export function costDelta(shape: string, base: CellResult, candidate: CellResult, rounds: number): CostDelta | null {
   const estimate = bootstrapOverhead(candidate.samplesMs, base.samplesMs);
   if (!estimate) return null;
-  const p99Ok = Math.min(base.samplesMs.length, candidate.samplesMs.length) * 0.01 >= 5;
+  const p99Ok = isEstimable(Math.min(base.samplesMs.length, candidate.samplesMs.length), 99);
   const b = costRow(shape, "base", base, rounds);
   const c = costRow(shape, "candidate", candidate, rounds);
   const ratios = b.cpuMsPer1kRounds.map((x, i) => (x > 0 ? c.cpuMsPer1kRounds[i]! / x : NaN)).filter(Number.isFinite);
