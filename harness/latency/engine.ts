@@ -82,6 +82,8 @@ export interface CellResult {
   spentMs: number;
   blocks: number;
   stoppedBy: StopReason | null;
+  /** Samples collected by the end of each block, in order: how the samples split into the run's interleaved rounds. */
+  blockEnds: number[];
   /** With meterCpuSeconds: each block's CPU seconds and requests sent, in order. */
   cpuBlocks: Array<{ cpuSeconds: number; requests: number }>;
 }
@@ -183,6 +185,7 @@ function emptyResult(spec: CellSpec): CellResult {
     spentMs: 0,
     blocks: 0,
     stoppedBy: null,
+    blockEnds: [],
     cpuBlocks: [],
   };
 }
@@ -213,6 +216,7 @@ async function runBlock(result: CellResult, pool: Pool, options: EngineOptions, 
   else await openBlock(result, spec.model.ratePerSec, quota, start, deadline, send, options);
 
   result.blocks++;
+  result.blockEnds.push(result.samplesMs.length);
   // A block that ends early (the last arrival answered before the deadline) still used its slot;
   // counting only the busy part would leave slivers of budget for tiny, warm-up-only blocks.
   const elapsed = performance.now() - start;

@@ -11,6 +11,7 @@ import {
   mergeProbeIntoSummary,
   placeProbe,
   recordProbeFailure,
+  roundSamples,
   type LatencySection,
   type StackFacts,
 } from "./report.ts";
@@ -188,5 +189,20 @@ describe("percentiles the sample does not support", () => {
     assert.ok(entry!.p50Ms !== null);
     assert.ok(entry!.quantilesMs!.every(([q]) => q <= 80 || q === 100), JSON.stringify(entry!.quantilesMs));
     assert.deepEqual([small.overhead[0]!.p99DeltaMs, small.overhead[0]!.p99Note], [null, "not estimable (n = 24)"]);
+  });
+});
+
+describe("rounds of one run", () => {
+  it("split a cell's samples by its interleaved blocks, and the overhead per third says how steady the run was", () => {
+    assert.deepEqual(roundSamples({ samplesMs: [1, 2, 3, 4, 5, 6, 7], blockEnds: [2, 4, 5, 7] }), [[1, 2], [3, 4], [5, 6, 7]]);
+    assert.deepEqual(roundSamples({ samplesMs: [1, 2], blockEnds: [1, 2] }), [], "fewer blocks than rounds: no claim");
+    const cell = (scenario: string, ms: number[]) => ({ ...fakeResult(scenario, "get_small", 1, { n: 6 }), samplesMs: ms, blockEnds: [2, 4, 6] });
+    const s = buildLatencySection({
+      wasmSource: null, results: [cell("envoy", [1, 1, 1, 1, 1, 1]), cell("waf", [2, 2, 3, 3, 1.5, 1.5])], comparisons: [{ scenario: "waf", baseline: "envoy" }],
+      floor: null, thresholds: [], bootstrap: { seed: 1, resamples: 100 }, model: "closed", definition: "d", kind: "benchmark",
+    });
+    assert.deepEqual(s.overhead[0]!.p50DeltaRounds, [1, 2, 0.5]);
+    assert.equal(s.overhead[0]!.roundsSpreadPct, 150);
+    assert.match(formatOverheadLine(s.overhead[0]!), /p50 by thirds of the run \+1\.000 \/ \+2\.000 \/ \+0\.500 ms \(150 % apart\)$/);
   });
 });

@@ -43,6 +43,12 @@ export interface OverheadEntry {
   baselineN: number;
   /** Why p99DeltaMs is null: the smaller sample does not support a p99. */
   p99Note?: string;
+  /**
+   * The p50 overhead in each third of the run (blocks are interleaved, so each third saw the same moments for both
+   * cells) and how far apart they were, in % of the whole run's figure: how steady the machine was during the run.
+   */
+  p50DeltaRounds?: number[];
+  roundsSpreadPct?: number;
 }
 
 export interface FloorEntry {
@@ -196,10 +202,34 @@ function overheadEntry(
     p99DeltaMs: p99 ? (o?.p99DeltaMs ?? null) : null,
     p99DeltaCi95: p99 ? (o?.p99DeltaCi95 ?? null) : null,
     ...(!p99 && o && { p99Note: notEstimable(Math.min(r.samplesMs.length, base.samplesMs.length)) }),
+    ...roundsOf(r, base, o?.p50DeltaMs),
     p50RatioCi95: o?.p50RatioCi95 ?? null,
     n: r.samplesMs.length,
     baselineN: base.samplesMs.length,
   };
+}
+
+const ROUNDS = 3;
+
+/** The samples of a cell in ROUNDS consecutive groups of its blocks (none when it ran fewer blocks than that). */
+export function roundSamples(cell: Pick<CellResult, "samplesMs" | "blockEnds">, rounds = ROUNDS): number[][] {
+  const ends = cell.blockEnds;
+  if (ends.length < rounds) return [];
+  return Array.from({ length: rounds }, (_, i) => {
+    const first = Math.floor((i * ends.length) / rounds);
+    const last = Math.floor(((i + 1) * ends.length) / rounds) - 1;
+    return cell.samplesMs.slice(first === 0 ? 0 : ends[first - 1], ends[last]);
+  });
+}
+
+function roundsOf(r: CellResult, base: CellResult, whole: number | undefined): Pick<OverheadEntry, "p50DeltaRounds" | "roundsSpreadPct"> {
+  const a = roundSamples(r);
+  const b = roundSamples(base);
+  if (a.length === 0 || b.length === 0 || a.some((x) => x.length === 0) || b.some((x) => x.length === 0)) return {};
+  const p50 = (xs: number[]) => summarize(xs).p50Ms!;
+  const deltas = a.map((x, i) => Math.round((p50(x) - p50(b[i]!)) * 1000) / 1000);
+  const spread = whole ? Math.round(((Math.max(...deltas) - Math.min(...deltas)) / Math.abs(whole)) * 1000) / 10 : undefined;
+  return { p50DeltaRounds: deltas, ...(spread !== undefined && { roundsSpreadPct: spread }) };
 }
 
 function floorEntry(floor: EngineFloor): FloorEntry {
@@ -284,5 +314,7 @@ export function formatOverheadLine(o: OverheadEntry, digits = 3): string {
   const signed = (x: number | null) => (x === null ? "-" : `${x >= 0 ? "+" : ""}${x.toFixed(digits)}`);
   const ci = o.p50DeltaCi95 ? ` [${ms(o.p50DeltaCi95[0])}, ${ms(o.p50DeltaCi95[1])}]` : " (no interval)";
   const ratio = o.p50Ratio === null ? "-" : o.p50Ratio.toFixed(2);
-  return `overhead ${o.scenario} vs ${o.baseline} ${o.shape} (n=${o.n}, baseline n=${o.baselineN}): p50 ${signed(o.p50DeltaMs)} ms${ci} (×${ratio}), p99 ${o.p99DeltaMs === null && o.p99Note ? o.p99Note : `${signed(o.p99DeltaMs)} ms`}`;
+  return `overhead ${o.scenario} vs ${o.baseline} ${o.shape} (n=${o.n}, baseline n=${o.baselineN}): p50 ${signed(o.p50DeltaMs)} ms${ci} (×${ratio}), p99 ${o.p99DeltaMs === null && o.p99Note ? o.p99Note : `${signed(o.p99DeltaMs)} ms`}${
+    o.p50DeltaRounds ? `; p50 by thirds of the run ${o.p50DeltaRounds.map(signed).join(" / ")} ms${o.roundsSpreadPct !== undefined ? ` (${o.roundsSpreadPct} % apart)` : ""}` : ""
+  }`;
 }

@@ -38,6 +38,7 @@ export function fakeResult(
     spentMs: 900,
     blocks: 2,
     stoppedBy: "count",
+    blockEnds: [Math.floor(n / 2), n],
     cpuBlocks: [],
   };
 }
