@@ -198,11 +198,11 @@ describe("rounds of one run", () => {
     assert.deepEqual(roundSamples({ samplesMs: [1, 2], blockEnds: [1, 2] }), [], "fewer blocks than rounds: no claim");
     const cell = (scenario: string, ms: number[]) => ({ ...fakeResult(scenario, "get_small", 1, { n: 6 }), samplesMs: ms, blockEnds: [2, 4, 6] });
     const s = buildLatencySection({
-      wasmSource: null, results: [cell("envoy", [1, 1, 1, 1, 1, 1]), cell("waf", [2, 2, 3, 3, 1.5, 1.5])], comparisons: [{ scenario: "waf", baseline: "envoy" }],
+      wasmSource: null, results: [cell("envoy", [1, 1, 1, 1, 1, 1]), cell("waf", [1.5, 1.5, 2, 2, 1.2, 1.2])], comparisons: [{ scenario: "waf", baseline: "envoy" }],
       floor: null, thresholds: [], bootstrap: { seed: 1, resamples: 100 }, model: "closed", definition: "d", kind: "benchmark",
     });
-    assert.deepEqual(s.overhead[0]!.p50DeltaRounds, [1, 2, 0.5]);
-    assert.equal(s.overhead[0]!.roundsSpreadPct, 150);
-    assert.match(formatOverheadLine(s.overhead[0]!), /p50 by thirds of the run \+1\.000 \/ \+2\.000 \/ \+0\.500 ms \(150 % apart\)$/);
+    assert.deepEqual(s.overhead[0]!.p50DeltaRounds, [0.5, 1, 0.2]);
+    assert.equal(s.overhead[0]!.roundsSpreadPct, 160);
+    assert.match(formatOverheadLine(s.overhead[0]!), /p50 by thirds of the run \+0\.500 \/ \+1\.000 \/ \+0\.200 ms \(160 % apart\)$/);
   });
 });
