@@ -18,5 +18,6 @@ export default defineConfig({
   timeout: 60_000,
   forbidOnly: !!process.env.CI,
   outputDir: join(reportsDir(), ".playwright-output"),
-  reporter: [["list"], ["./harness/report/records-reporter.ts"]],
+  // A shard (npm run waf -- --shard=i/n) also writes a blob report for `npm run waf:merge` (Playwright's own format).
+  reporter: [["list"], ["./harness/report/records-reporter.ts"], ...(process.env.WAF_BLOB_DIR ? ([["blob", { outputDir: process.env.WAF_BLOB_DIR }]] as const) : [])],
 });

@@ -40,6 +40,8 @@ Environment:
                     same report; or npm run ftw's options, e.g. WAF_FTW="--include ^942 --config my.ftw.yaml"
 --grep/-g and --grep-invert select corpus requests by id, title or tag (e.g. --grep @sqli,
 --grep sqli-001, --grep cookie) and Playwright tests by title.
+--shard=i/n runs one of n parts (Playwright's sharding) and also writes reports/blob-report/;
+npm run waf:merge -- <folder with every shard's blob reports> writes the reports of the whole run.
 Remote targets (WAF_TARGET=<name>):
   --dry-run           list every request the run would send (secrets redacted); send nothing
   WAF_DRIFT_BASELINE  verdicts.json of a local run of the same manifest to compare with
@@ -96,10 +98,14 @@ async function main(): Promise<number> {
     const allure = allurePaths(reports);
     await prepareAllureResults(allure);
     const playwright = resolve(import.meta.dirname, "../node_modules/.bin/playwright");
+    // A shard (--shard=i/n, Playwright's own option) also leaves a blob report for `npm run waf:merge`.
+    const shard = passthrough.find((a) => a.startsWith("--shard"));
+    const blobDir = shard ? resolve(reports, "blob-report") : undefined;
+    if (blobDir) log(`shard ${shard!.split("=")[1] ?? ""}: blob report in ${blobDir}; merge all shards' blob reports with npm run waf:merge -- <dir>`);
     const suites = await execa(playwright, ["test", ...passthrough], {
       stdio: "inherit",
       reject: false,
-      env: { [RUN_CONTEXT_VARIABLE]: run.contextFile, WAF_REPORTS_DIR: reports },
+      env: { [RUN_CONTEXT_VARIABLE]: run.contextFile, WAF_REPORTS_DIR: reports, ...(blobDir && { WAF_BLOB_DIR: blobDir }) },
     });
     const testsDone = Date.now();
     await remote?.finish();

@@ -7,7 +7,7 @@ import { Engine } from "../harness/engine/engine.ts";
 import type { EngineRequest, WafRecord } from "../harness/engine/record.ts";
 import { WafLog } from "../harness/engine/waf-log.ts";
 import { createDispatcher } from "../harness/http/send.ts";
-import { RECORDS_ATTACHMENT, encodeRecords } from "../harness/report/records-attachment.ts";
+import { RECORDS_ATTACHMENT, RUN_ATTACHMENT, encodeRecords, encodeRun } from "../harness/report/records-attachment.ts";
 import { dryRunEntry } from "../harness/remote/dry-run.ts";
 import { throttleFor } from "../harness/remote/throttle.ts";
 import { readRunContext, type RunContext } from "../harness/run/run-context.ts";
@@ -62,6 +62,7 @@ export async function runRequests(engine: Engine, run: RunContext, target: Targe
   }
   const records = await engine.run(requests);
   await testInfo.attach(RECORDS_ATTACHMENT, { body: encodeRecords(records), contentType: "application/json" });
+  await testInfo.attach(RUN_ATTACHMENT, { body: encodeRun(run), contentType: "application/json" });
   return records;
 }
 

@@ -7,7 +7,11 @@ import { writeAllureResult } from "./allure-result.ts";
 import { ALLURE_CATEGORIES, allureResultOf } from "./allure-records.ts";
 import { junitXml } from "./junit.ts";
 import { stackCommand } from "./overview.ts";
-import { decodeRecords, REQUESTS_ANNOTATION } from "./records-attachment.ts";
+import { decodeRecords, decodeRun, REQUESTS_ANNOTATION } from "./records-attachment.ts";
+import { reportsDir } from "./reports-dir.ts";
+
+/** Where a merge leaves the shards' run context for `npm run waf:merge` (the first screen needs its facts). */
+export const MERGED_RUN_FILE = ".merged-run.json";
 import { detectionOf, suiteCounts, verdictsFileOf, type RecordlessTest } from "./record-views.ts";
 import { environmentProperties, suiteOf, type Summary } from "./summary.ts";
 import { mergeSummarySections, summaryPathIn } from "./summary-store.ts";
@@ -28,6 +32,8 @@ export default class RecordsReporter implements Reporter {
   }
 
   onTestEnd(test: TestCase, result: TestResult): void {
+    // Merging shards (npm run waf:merge): no run context file here; each shard's tests carry theirs.
+    if (!this.run) this.run = result.attachments.map(decodeRun).find((r) => r !== undefined);
     const records = result.attachments.flatMap(decodeRecords);
     for (const r of records) this.records.set(`${r.suite}\u0000${r.id}`, r); // a retry's records replace the earlier ones
     this.recordless.delete(test.id);
@@ -49,7 +55,10 @@ export default class RecordsReporter implements Reporter {
     if (!run || run.dryRunFile) return; // nothing ran (--list), or a dry run: nothing sent, nothing to report
     const records = [...this.records.values()].sort((a, b) => a.suite.localeCompare(b.suite) || a.id.localeCompare(b.id));
     const recordless = [...this.recordless.values()];
-    const dir = run.reportsDir;
+    // A merge writes where it is told; a shard's own reports dir was on the machine that ran it.
+    const merging = process.env.WAF_MERGE === "1";
+    const dir = merging ? reportsDir() : run.reportsDir;
+    if (merging) await writeFileAtomic(join(dir, MERGED_RUN_FILE), JSON.stringify({ ...run, reportsDir: dir }));
     const stack = run.stack;
     const target = { name: run.target.name, url: run.target.url };
     const summary: Summary = {
