@@ -30,8 +30,11 @@ const wf = parse(text) as {
 
 test("nightly: local suites, then a matrix of gateways from repository secrets", () => {
   assert.ok(wf.on.schedule[0]?.cron);
+  const shard = wf.jobs["local-shard"]!;
+  assert.ok(shard.steps.some((s) => s.run === "npm run waf -- --shard=${{ matrix.shard }}/2"), "the local suites run as shards");
   const local = wf.jobs.local!;
-  assert.ok(local.steps.some((s) => s.run === "npm run waf"));
+  assert.deepEqual(local.needs, ["local-shard"]);
+  assert.ok(local.steps.some((s) => s.run === "npm run waf:merge -- .wafcheck/blobs"), "and are merged from the shards' blob reports");
   const gateway = wf.jobs.gateway!;
   assert.deepEqual(gateway.needs, ["local", "plan"]);
   assert.match(gateway.strategy!.matrix.gateway!, /fromJSON\(needs\.plan\.outputs\.gateways\)/);
