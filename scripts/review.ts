@@ -84,8 +84,9 @@ function parseReviewArgs(argv: string[]): ReviewArgs | "help" {
   const dash = argv.indexOf("--");
   const own = dash >= 0 ? argv.slice(0, dash) : argv;
   let values;
+  let positionals: string[];
   try {
-    ({ values } = parseArgs({
+    ({ values, positionals } = parseArgs({
       args: own,
       options: {
         help: { type: "boolean", short: "h" },
@@ -109,6 +110,8 @@ function parseReviewArgs(argv: string[]): ReviewArgs | "help" {
   }
   if (values.help) return "help";
   const matrix = values["envoy-matrix"] ? (own.find((a, i) => own[i - 1] === "--envoy-matrix" && !a.startsWith("-"))?.split(",") ?? DEFAULT_MATRIX_VERSIONS).map(envoyVersionArg) : undefined;
+  const stray = positionals.filter((p) => !(matrix && own[own.indexOf(p) - 1] === "--envoy-matrix"));
+  if (stray.length > 0) throw new UserError(`review: unexpected argument ${stray[0]} (options come as --name value; Playwright's after --)`);
   if (matrix) return { candidate: "", limits: { maxNewBypasses: 0, maxNewFalsePositives: 0 }, shapes: [], samples: 0, cellBudgetMs: 0, rounds: 0, cost: false, envoyMatrix: matrix, passthrough: [] };
   if (!values.candidate) throw new UserError("review: --candidate <manifest> is required (see npm run review -- --help)");
   const count = (flag: string, min: number) => {
