@@ -7,6 +7,7 @@ import { parseDuration } from "../harness/latency/duration.ts";
 import { assertLoopbackOrigin, runCells, type CellResult, type CellSpec, type EngineOptions, type LoadModel } from "../harness/latency/engine.ts";
 import type { ContainerResources, CpuCounter } from "../harness/stack/resources.ts";
 import { measureEngineFloor, type EngineFloor } from "../harness/latency/floor.ts";
+import { emitK6Operator } from "../harness/latency/emit-k6-operator.ts";
 import { attachLatencyToAllure } from "../harness/latency/allure.ts";
 import { REMOTE_SCENARIOS } from "../harness/latency/k6-options.ts";
 import { writeLatencyPlots } from "../harness/latency/plots.ts";
@@ -68,6 +69,12 @@ Output:
   --definition FILE     another scenario definition (default: the shared one)
   -h, --help
 
+Distributed load (nothing is sent from here):
+  --emit k6-operator    write DIR/k6-operator/testrun.yaml: a ConfigMap (scripts/k6/latency.ts bundled,
+                        and the definition) and a k6 Operator TestRun against WAF_TARGET=<gateway>,
+                        checked against the operator's TestRun CRD (k6-operator v0.0.19 via the Go proxy)
+  --parallelism N       runner pods (default 4)   --namespace NS   (default default)
+
 Gates (off unless set): WAF_MAX_P95_OVERHEAD_MS, WAF_MAX_P50_RATIO, per overhead entry.
 
 Exit status: 0 when every response had its expected status and every threshold and gate held;
@@ -93,6 +100,9 @@ const OPTIONS = {
   out: { type: "string" },
   summary: { type: "string" },
   definition: { type: "string" },
+  emit: { type: "string" },
+  parallelism: { type: "string" },
+  namespace: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -223,6 +233,18 @@ async function main(): Promise<number> {
   }
   if (args.model !== undefined && args.model !== "open" && args.model !== "closed")
     throw new UserError(`--model is open or closed (got ${args.model})`);
+  if (args.emit !== undefined) {
+    if (args.emit !== "k6-operator") throw new UserError(`--emit ${args.emit}: the one output is k6-operator`);
+    const file = await emitK6Operator({
+      outDir: resolve(args.out ?? reportsDir()),
+      parallelism: positiveInt("parallelism", args.parallelism) ?? 4,
+      namespace: args.namespace ?? "default",
+      ...(args.definition && { definitionPath: resolve(args.definition) }),
+      log,
+    });
+    console.log(`wrote ${relativeToCwd(file)} (validated against the k6 Operator's TestRun CRD); apply it with kubectl apply -f ${relativeToCwd(file)}`);
+    return 0;
+  }
   const durationMs = args.duration === undefined ? undefined : parseDuration(args.duration);
   if (args.duration !== undefined && durationMs === undefined) throw new UserError(`--duration: not a duration like 10s or 1m (got ${args.duration})`);
 

@@ -1,8 +1,6 @@
 import { readdir, readFile } from "node:fs/promises";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { execa } from "execa";
+import { goModule } from "../artifacts/go-module.ts";
 import { UserError } from "../errors.ts";
 import { parseFtwConfig, type FtwPolicy } from "./overrides.ts";
 
@@ -11,23 +9,6 @@ const PLUGIN_MODULE = "github.com/corazawaf/coraza-proxy-wasm";
 const CRS_MODULE = "github.com/corazawaf/coraza-coreruleset/v4";
 /** The regression tests' module, pinned by its Go checksum (the checksum database is not reachable here). */
 const CRS_TEST_SUMS: Record<string, string> = { "v4.14.0": "h1:bblMqFRGQyREP81dsJ7RRiHua0LW7apuIrDwKy8qFHg=" };
-
-/** Fetches a module through the Go module proxy into the module cache (once) and checks its hash; returns its folder. */
-async function goModule(path: string, version: string, sum: string | undefined): Promise<string> {
-  const scratch = await mkdtemp(join(tmpdir(), "wafcheck-gomod-"));
-  try {
-    const { stdout } = await execa("go", ["mod", "download", "-json", `${path}@${version}`], { cwd: scratch, env: { GOFLAGS: "-mod=mod", GOSUMDB: "off" } }).catch(
-      (error: { stdout?: string; shortMessage?: string }) => {
-        throw new UserError(`go mod download ${path}@${version} failed: ${(error.stdout ?? error.shortMessage ?? "").trim().split("\n").slice(-3).join(" | ")}`);
-      },
-    );
-    const info = JSON.parse(stdout) as { Dir: string; Sum: string };
-    if (sum && info.Sum !== sum) throw new UserError(`${path}@${version}: module hash ${info.Sum} is not the pinned ${sum}`);
-    return info.Dir;
-  } finally {
-    await rm(scratch, { recursive: true, force: true });
-  }
-}
 
 /** The plug-in module the project builds (its version and hash from envoy-local/coraza-wasm's go.mod and go.sum). */
 export async function pluginModuleDir(): Promise<{ dir: string; version: string }> {

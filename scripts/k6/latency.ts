@@ -36,7 +36,8 @@ interface Definition {
 declare const console: { warn(...args: unknown[]): void };
 
 // open() works only in the init context; the path is relative to this script.
-const def = JSON.parse(open("../../harness/latency/scenarios.json")) as Definition;
+// WAF_SCENARIOS: where the definition is when the script runs bundled (the k6 Operator mounts both files in one folder).
+const def = JSON.parse(open(__ENV.WAF_SCENARIOS || "../../harness/latency/scenarios.json")) as Definition;
 const host = __ENV.HOST || def.host;
 
 const urlOf = (target: string): string | undefined => __ENV[`${target.toUpperCase()}_URL`] || undefined;
