@@ -139,7 +139,7 @@ export async function startLocalStack(options: StackOptions): Promise<StartedSta
     // HTTP wait notices (abortOnContainerExit) and stops polling. Wait for that (bounded) before the container is
     // reaped: a wait still polling a removed container would keep this process alive for the whole startup timeout.
     const fatal = envoyLog.waitFor(FATAL_LINE).then(async () => {
-      await Promise.race([starting.catch(() => undefined), new Promise((r) => setTimeout(r, 5_000).unref())]);
+      await Promise.race([starting.catch(() => undefined), new Promise((r) => setTimeout(r, 5_000))]);
       throw new Error("Envoy exited during start-up");
     });
     starting.catch(() => undefined); // it rejects after the fatal line too; that error is the fatal one's
