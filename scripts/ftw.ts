@@ -4,7 +4,7 @@ import { FTW_MANIFEST, FTW_OPTIONS_HELP, parseFtwArgs, prepareFtw, runFtwSuite, 
 import { ftwExitCode } from "../harness/ftw/ftw-report.ts";
 import { parseEnv } from "../harness/config/env.ts";
 import { reportFatal } from "../harness/errors.ts";
-import { allurePaths, generateAllureReport, prepareAllureResults } from "../harness/report/allure.ts";
+import { allurePaths, generateAllureReportOrSay, prepareAllureResults } from "../harness/report/allure.ts";
 import { reportsDir } from "../harness/report/reports-dir.ts";
 import { readSummary, summaryPathIn } from "../harness/report/summary-store.ts";
 
@@ -45,9 +45,7 @@ async function main(): Promise<number> {
   await prepareAllureResults(allure);
   await writeFtwReports(outcome, reports, allure.results);
   const { section } = outcome;
-  await generateAllureReport(allure, `ftw: ${section.passed}/${section.tests - section.ignored} CRS ${section.crsVersion} tests passed on ${section.target}`).catch((e: Error) =>
-    log(`Allure report not generated: ${e.message.split("\n")[0]}`),
-  );
+  await generateAllureReportOrSay(allure, `ftw: ${section.passed}/${section.tests - section.ignored} CRS ${section.crsVersion} tests passed on ${section.target}`, log);
   for (const line of outcome.lines.failures) log(line);
   for (const line of outcome.lines.result) console.log(line);
   console.log(`${section.passed} passed, ${section.failed + section.forcedFail} failed`);

@@ -6,7 +6,7 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { execa } from "execa";
 import { reportFatal, UserError } from "../harness/errors.ts";
-import { allurePaths, generateAllureReport, prepareAllureResults } from "../harness/report/allure.ts";
+import { allurePaths, generateAllureReportOrSay, prepareAllureResults } from "../harness/report/allure.ts";
 import { MERGED_RUN_FILE } from "../harness/report/records-reporter.ts";
 import { reportsDir } from "../harness/report/reports-dir.ts";
 import { readSummary, summaryPathIn } from "../harness/report/summary-store.ts";
@@ -50,7 +50,7 @@ async function main(): Promise<number> {
   await rm(runFile, { force: true });
   const first = await writeOverview(reports, run);
   if (first) log(first.headline);
-  await generateAllureReport(allure, first?.headline).catch((e: Error) => log(`Allure report not generated: ${e.message.split("\n")[0]}`));
+  await generateAllureReportOrSay(allure, first?.headline, log);
   const summary = await readSummary(summaryPathIn(reports));
   const suites = Object.entries((summary?.suites ?? {}) as Record<string, { passed: number; failed: number; skipped: number; infra: number }>);
   for (const [suite, c] of suites) log(`${suite}: ${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped, ${c.infra} infrastructure errors`);

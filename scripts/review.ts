@@ -4,11 +4,9 @@
 import { readFile } from "node:fs/promises";
 import { join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { execa } from "execa";
 import { parseEnv, type WafEnv } from "../harness/config/env.ts";
 import { reportFatal, UserError } from "../harness/errors.ts";
-import { allurePaths, generateAllureReport, prepareAllureResults } from "../harness/report/allure.ts";
-import { writeAllureResult } from "../harness/report/allure-result.ts";
+import { publishAllureResults } from "../harness/report/allure.ts";
 import { mergeSummarySections, summaryPathIn } from "../harness/report/summary-store.ts";
 import { writeFileAtomic } from "../harness/report/write-atomic.ts";
 import type { VerdictsFile } from "../harness/remote/verdicts.ts";
@@ -18,8 +16,8 @@ import { reviewAllureResults, reviewHeadline, reviewMarkdown, reviewSection } fr
 import { reviewHost, reviewManifest, SIDES, type Side } from "../harness/review/review-manifest.ts";
 import { regressions, verdictDiff } from "../harness/review/verdict-diff.ts";
 import { splitGrep } from "../harness/run/grep-args.ts";
-import { loadRunInputs, prepareRun, type RunInputs } from "../harness/run/prepare-run.ts";
-import { RUN_CONTEXT_VARIABLE } from "../harness/run/run-context.ts";
+import { loadRunInputs, type RunInputs } from "../harness/run/prepare-run.ts";
+import { runSuitesInto } from "../harness/run/run-suites-into.ts";
 import { onShutdown } from "../harness/stack/shutdown.ts";
 import { startLocalStack, type StartedStack } from "../harness/stack/stack.ts";
 import { PluginLoadError } from "../harness/stack/startup-failure.ts";
@@ -197,10 +195,7 @@ async function main(): Promise<number> {
   await writeFileAtomic(join(reports, "review.json"), `${JSON.stringify({ ...section, changes: diff.changes, onlyInBase: diff.onlyInBase, onlyInCandidate: diff.onlyInCandidate }, null, 1)}\n`);
   await mergeSummarySections(summaryPathIn(reports), { review: section });
   const plots = cost ? await reviewPlots(cost, reports) : [];
-  const allure = allurePaths(reports);
-  await prepareAllureResults(allure);
-  for (const result of reviewAllureResults(section, markdown, plots, diff)) await writeAllureResult(allure.results, result);
-  await generateAllureReport(allure, reviewHeadline(section)).catch((e: Error) => log(`Allure report not generated: ${e.message.split("\n")[0]}`));
+  await publishAllureResults(reports, reviewAllureResults(section, markdown, plots, diff), reviewHeadline(section), log);
 
   const c = section.verdictChanges;
   log(`verdicts: ${c.compared} requests compared, ${c.unchanged} unchanged; ${c["new-bypass"]} new bypasses, ${c["new-false-positive"]} new false positives, ${c["new-block"]} new blocks, ${c["fixed-false-positive"]} fixed false positives, ${c["verdict-changed"]} other verdict changes, ${c["rules-changed"]} with other rules`);
@@ -216,21 +211,11 @@ async function main(): Promise<number> {
 async function runSide({ side, stack, host }: SideTarget, inputs: RunInputs, grep: ReturnType<typeof splitGrep>, reports: string, log: (line: string) => void): Promise<VerdictsFile> {
   const dir = join(reports, "review", side);
   log(`${side}: every suite${host ? ` with Host ${host}` : ""} (reports in ${dir})…`);
-  const run = await prepareRun({ ...inputs, reportsDir: dir }, { target: { name: "local", url: stack.gatewayUrl }, stack: stack.info(), ...(host && { hostHeader: host }), requestFilter: grep.filter });
-  try {
-    await prepareAllureResults(allurePaths(dir));
-    const child = await execa(resolve(import.meta.dirname, "../node_modules/.bin/playwright"), ["test", ...grep.argv, "--reporter=dot,./harness/report/records-reporter.ts"], {
-      env: { [RUN_CONTEXT_VARIABLE]: run.contextFile, WAF_REPORTS_DIR: dir },
-      stdio: ["ignore", "ignore", "inherit"],
-      reject: false,
-    });
-    const text = await readFile(join(dir, "verdicts.json"), "utf8").catch(() => {
-      throw new UserError(`${side}: the suites wrote no ${join(dir, "verdicts.json")} (playwright exit ${child.exitCode})`, 4);
-    });
-    return JSON.parse(text) as VerdictsFile;
-  } finally {
-    await run.cleanup();
-  }
+  const exit = await runSuitesInto(inputs, dir, { stack: stack.info(), ...(host && { hostHeader: host }), requestFilter: grep.filter, playwrightArgs: grep.argv });
+  const text = await readFile(join(dir, "verdicts.json"), "utf8").catch(() => {
+    throw new UserError(`${side}: the suites wrote no ${join(dir, "verdicts.json")} (playwright exit ${exit})`, 4);
+  });
+  return JSON.parse(text) as VerdictsFile;
 }
 
 /**
@@ -243,10 +228,8 @@ async function reportLoadFailure(error: PluginLoadError, inputs: Record<Side, Ru
   await mergeSummarySections(summaryPathIn(reports), {
     review: { mode: "two stacks side by side", candidateLoads: false, candidateEnvoy: error.envoyVersion, envoyError: error.envoyError, regressions: [`the plug-in does not load on Envoy ${error.envoyVersion}`] },
   });
-  const allure = allurePaths(reports);
-  await prepareAllureResults(allure);
-  await writeAllureResult(allure.results, { id: "wafcheck:review", name: headline, status: "failed", message: headline, labels: [{ name: "epic", value: "Review" }, { name: "suite", value: "review" }], attachments: [] });
-  await generateAllureReport(allure, headline).catch((e: Error) => log(`Allure report not generated: ${e.message.split("\n")[0]}`));
+  const result = { id: "wafcheck:review", name: headline, status: "failed" as const, message: headline, labels: [{ name: "epic", value: "Review" }, { name: "suite", value: "review" }], attachments: [] };
+  await publishAllureResults(reports, [result], headline, log);
   console.log(headline);
   return 1;
 }
@@ -266,11 +249,9 @@ async function envoyMatrix(versions: string[], env: WafEnv, log: (line: string) 
   const markdown = envoyMatrixMarkdown(probes, relative(process.cwd(), inputs.manifest.source), `WAF_WASM=${wasm}`);
   await writeFileAtomic(join(reports, "envoy-matrix.md"), markdown);
   await mergeSummarySections(summaryPathIn(reports), { envoyMatrix: { manifest: inputs.manifest.source, pluginConfigSha256: inputs.manifest.pluginConfigSha256, wasm, probes } });
-  const allure = allurePaths(reports);
-  await prepareAllureResults(allure);
-  for (const result of envoyMatrixAllure(probes)) await writeAllureResult(allure.results, result);
-  await writeAllureResult(allure.results, { id: "wafcheck:envoy-matrix", name: markdown.split("\n")[0]!.replaceAll("**", ""), status: "passed", labels: [{ name: "epic", value: "Review" }, { name: "feature", value: "Envoy matrix" }], attachments: [{ name: "envoy-matrix.md", content: markdown, type: "text/markdown" }] });
-  await generateAllureReport(allure, markdown.split("\n")[0]!.replaceAll("**", "")).catch((e: Error) => log(`Allure report not generated: ${e.message.split("\n")[0]}`));
+  const headline = markdown.split("\n")[0]!.replaceAll("**", "");
+  const page = { id: "wafcheck:envoy-matrix", name: headline, status: "passed" as const, labels: [{ name: "epic", value: "Review" }, { name: "feature", value: "Envoy matrix" }], attachments: [{ name: "envoy-matrix.md", content: markdown, type: "text/markdown" }] };
+  await publishAllureResults(reports, [...envoyMatrixAllure(probes), page], headline, log);
   console.log(markdown);
   return probes.every((p) => p.loads && !probeConformance(p).startsWith("FAIL")) ? 0 : 1;
 }

@@ -1,21 +1,20 @@
 // `npm run waf:matrix`: attacks and benign traffic at paranoia levels 1..4 on one local Envoy (a directive set
 // per level, chosen by Host), then a plot of blocked-% and false-positive-% per level (reports/paranoia-matrix.svg).
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { execa } from "execa";
 import { parseEnv } from "../harness/config/env.ts";
 import { reportFatal, UserError } from "../harness/errors.ts";
 import { matrixHost, matrixManifest } from "../harness/manifest/matrix-config.ts";
 import { manifestWithParanoia } from "../harness/manifest/paranoia.ts";
 import type { Detection } from "../harness/report/detection.ts";
-import { allurePaths, generateAllureReport, prepareAllureResults } from "../harness/report/allure.ts";
+import { allurePaths, generateAllureReport } from "../harness/report/allure.ts";
 import { writeAllureResult } from "../harness/report/allure-result.ts";
 import { matrixRow, matrixSpec, type MatrixRow } from "../harness/report/paranoia-matrix.ts";
 import { renderSvg } from "../harness/report/render-svg.ts";
 import { readSummary, summaryPathIn, updateSummary } from "../harness/report/summary-store.ts";
 import { writeFileAtomic } from "../harness/report/write-atomic.ts";
-import { loadRunInputs, prepareRun } from "../harness/run/prepare-run.ts";
-import { RUN_CONTEXT_VARIABLE } from "../harness/run/run-context.ts";
+import { loadRunInputs } from "../harness/run/prepare-run.ts";
+import { runSuitesInto } from "../harness/run/run-suites-into.ts";
 import { onShutdown } from "../harness/stack/shutdown.ts";
 import { startLocalStack } from "../harness/stack/stack.ts";
 
@@ -47,22 +46,12 @@ async function main(): Promise<void> {
       const dir = join(reports, "matrix", `pl${level}`);
       log(`PL${level}: attacks and benign traffic with Host ${matrixHost(level)} (reports in ${dir})…`);
       const levelInputs = { ...inputs, env: { ...env, WAF_PARANOIA: level }, manifest: manifestWithParanoia(inputs.manifest, level), reportsDir: dir };
-      const run = await prepareRun(levelInputs, { target: { name: "local", url: stack.gatewayUrl }, stack: stack.info(), hostHeader: matrixHost(level) });
-      try {
-        await prepareAllureResults(allurePaths(dir));
-        const child = await execa(resolve(import.meta.dirname, "../node_modules/.bin/playwright"), ["test", "suites/owasp", "suites/false-positives", "--reporter=dot,./harness/report/records-reporter.ts"], {
-          env: { [RUN_CONTEXT_VARIABLE]: run.contextFile, WAF_REPORTS_DIR: dir },
-          stdio: ["ignore", "ignore", "inherit"],
-          reject: false,
-        });
-        const detection = (await readSummary(summaryPathIn(dir)))?.detection as Detection | undefined;
-        if (!detection) throw new UserError(`PL${level}: no detection figures in ${summaryPathIn(dir)} (exit ${child.exitCode})`);
-        const row = matrixRow(level, detection);
-        rows.push(row);
-        log(`PL${level}: ${row.blockedPct}% of ${row.attacks} attacks blocked, ${row.falsePositivePct}% of ${row.benign} benign requests blocked`);
-      } finally {
-        await run.cleanup();
-      }
+      const exit = await runSuitesInto(levelInputs, dir, { stack: stack.info(), hostHeader: matrixHost(level), playwrightArgs: ["suites/owasp", "suites/false-positives"] });
+      const detection = (await readSummary(summaryPathIn(dir)))?.detection as Detection | undefined;
+      if (!detection) throw new UserError(`PL${level}: no detection figures in ${summaryPathIn(dir)} (exit ${exit})`);
+      const row = matrixRow(level, detection);
+      rows.push(row);
+      log(`PL${level}: ${row.blockedPct}% of ${row.attacks} attacks blocked, ${row.falsePositivePct}% of ${row.benign} benign requests blocked`);
     }
   } finally {
     await stack.stop();

@@ -6,7 +6,7 @@ import { parseEnv, type WafEnv } from "../harness/config/env.ts";
 import { reportFatal, UserError } from "../harness/errors.ts";
 import { ftwExitCode, type FtwSection } from "../harness/ftw/ftw-report.ts";
 import { FTW_MANIFEST, parseFtwArgs, prepareFtw, runFtwSuite, writeFtwReports, type FtwArgs, type PreparedFtw } from "../harness/ftw/ftw-suite.ts";
-import { allurePaths, generateAllureReport, prepareAllureResults } from "../harness/report/allure.ts";
+import { allurePaths, generateAllureReportOrSay, prepareAllureResults } from "../harness/report/allure.ts";
 import { latencyProbe } from "../harness/latency/probe.ts";
 import { readSummary, summaryPathIn } from "../harness/report/summary-store.ts";
 import { writeOverview } from "../harness/report/write-overview.ts";
@@ -115,10 +115,7 @@ async function main(): Promise<number> {
     const ftwRun = ftw && (await runFtwStep(ftw, env, reports));
     const first = await writeOverview(reports, run.context, ftwRun?.section ? { ftw: ftwRun.section } : {});
     if (first) log(first.headline);
-    const report = await generateAllureReport(allure, first?.headline).catch((error: Error) => {
-      log(`Allure report not generated (needs Java 17+): ${error.message.split("\n")[0]}`);
-      return undefined;
-    });
+    const report = await generateAllureReportOrSay(allure, first?.headline, log);
     const summary = await readSummary(summaryPathIn(reports));
     for (const [suite, counts] of Object.entries((summary?.suites ?? {}) as Record<string, Record<string, number>>))
       log(`${suite}: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped, ${counts.infra} infrastructure errors`);

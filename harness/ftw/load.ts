@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, dirname, join, relative } from "node:path";
-import { parseDocument } from "yaml";
+import { parseYamlText } from "../config/yaml-text.ts";
 import { UserError } from "../errors.ts";
 import { ftwFileSchema, type FtwTest } from "./schema.ts";
 
@@ -23,12 +23,7 @@ export function ftwFiles(paths: readonly string[]): string[] {
 
 /** Parses one ftw file; every error is one line naming the file, the test id and the field. */
 export function parseFtwFile(text: string, file: string): FtwTest[] {
-  const doc = parseDocument(text, { prettyErrors: false });
-  if (doc.errors.length > 0) {
-    const e = doc.errors[0]!;
-    throw new UserError(`${file}${e.linePos?.[0] ? `:${e.linePos[0].line}` : ""}: invalid YAML: ${e.message.split("\n")[0]}`);
-  }
-  const raw = doc.toJS() as { tests?: Array<{ test_id?: unknown }> } | null;
+  const raw = parseYamlText(text, file) as { tests?: Array<{ test_id?: unknown }> } | null;
   const parsed = ftwFileSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;

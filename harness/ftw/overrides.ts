@@ -1,4 +1,4 @@
-import { parseDocument } from "yaml";
+import { parseYamlText } from "../config/yaml-text.ts";
 import { z } from "zod";
 import { UserError } from "../errors.ts";
 import { ftwOutputSchema, type FtwTest } from "./schema.ts";
@@ -61,7 +61,7 @@ const ftwConfigSchema = z.looseObject({
 });
 /** Parses a go-ftw config file; `notApplied` names what it says that wafcheck does its own way (to be told, not silently dropped). */
 export function parseFtwConfig(text: string, source: string): { policy: FtwPolicy; notApplied: string[] } {
-  const raw = parseYaml(text, source);
+  const raw = parseYamlText(text, source);
   const parsed = ftwConfigSchema.safeParse(raw ?? {});
   if (!parsed.success) throw schemaError(source, parsed.error.issues[0]!);
   const lists = parsed.data.testoverride ?? {};
@@ -93,7 +93,7 @@ const platformOverridesSchema = z.strictObject({
 export type PlatformOverrides = z.infer<typeof platformOverridesSchema>;
 
 export function parsePlatformOverrides(text: string, source: string): PlatformOverrides {
-  const parsed = platformOverridesSchema.safeParse(parseYaml(text, source));
+  const parsed = platformOverridesSchema.safeParse(parseYamlText(text, source));
   if (!parsed.success) throw schemaError(source, parsed.error.issues[0]!);
   return parsed.data;
 }
@@ -112,15 +112,6 @@ export function applyPlatformOverrides(tests: readonly FtwTest[], overrides: Pla
     });
     return { ...test, stages, override: `${matching.map((m) => m.reason.trim()).join("; ")} (${source})` };
   });
-}
-
-function parseYaml(text: string, source: string): unknown {
-  const doc = parseDocument(text, { prettyErrors: false });
-  if (doc.errors.length > 0) {
-    const e = doc.errors[0]!;
-    throw new UserError(`${source}${e.linePos?.[0] ? `:${e.linePos[0].line}` : ""}: invalid YAML: ${e.message.split("\n")[0]}`);
-  }
-  return doc.toJS();
 }
 
 function schemaError(source: string, issue: z.core.$ZodIssue): UserError {

@@ -1,5 +1,5 @@
 import { WasmPlugin } from "@kubernetes-models/istio/extensions.istio.io/v1alpha1/WasmPlugin";
-import { parseDocument } from "yaml";
+import { parseYamlText } from "../config/yaml-text.ts";
 import { z } from "zod";
 import { closestMatch } from "../config/did-you-mean.ts";
 import { UserError } from "../errors.ts";
@@ -43,13 +43,7 @@ export interface LoadedManifest {
 
 /** Parses and validates a WasmPlugin manifest (YAML text). Every error is one line naming file and field. */
 export function parseManifest(text: string, source: string): LoadedManifest {
-  const doc = parseDocument(text, { prettyErrors: false });
-  if (doc.errors.length > 0) {
-    const first = doc.errors[0]!;
-    const line = first.linePos?.[0]?.line;
-    throw new UserError(`${source}${line ? `:${line}` : ""}: invalid YAML: ${first.message.split("\n")[0]}`);
-  }
-  const raw: unknown = doc.toJS();
+  const raw = parseYamlText(text, source);
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) throw new UserError(`${source}: expected a WasmPlugin object`);
   const obj = raw as Record<string, unknown>;
   if (obj.apiVersion !== "extensions.istio.io/v1alpha1" || obj.kind !== "WasmPlugin")

@@ -2,6 +2,7 @@ import { cp, mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { execa } from "execa";
+import { writeAllureResult, type ExtraResult } from "./allure-result.ts";
 
 const ALLURE = resolve(import.meta.dirname, "../../node_modules/.bin/allure");
 
@@ -40,6 +41,22 @@ export async function generateAllureReport(paths: AllurePaths, name?: string): P
     await rm(scratch, { recursive: true, force: true });
   }
   return join(paths.report, "index.html");
+}
+
+/** generateAllureReport, but a report that cannot be made (no Java) is one line of output, not a failed command. */
+export async function generateAllureReportOrSay(paths: AllurePaths, name: string | undefined, log: (line: string) => void): Promise<string | undefined> {
+  return generateAllureReport(paths, name).catch((error: Error) => {
+    log(`Allure report not generated (needs Java 17+): ${error.message.split("\n")[0]}`);
+    return undefined;
+  });
+}
+
+/** A command whose Allure report is its own results: the last run's replaced (history kept), these written, the report made. */
+export async function publishAllureResults(reports: string, results: readonly ExtraResult[], name: string, log: (line: string) => void): Promise<void> {
+  const paths = allurePaths(reports);
+  await prepareAllureResults(paths);
+  for (const result of results) await writeAllureResult(paths.results, result);
+  await generateAllureReportOrSay(paths, name, log);
 }
 
 async function exists(path: string): Promise<boolean> {

@@ -39,9 +39,12 @@ export interface CostDelta {
   cpuRatioRounds: [number, number] | null;
 }
 
+/** The blocks that sent requests (a block cut short by the cell's budget may have sent none). */
+const meteredBlocks = (cell: CellResult) => cell.cpuBlocks.filter((b) => b.requests > 0);
+
 /** The blocks of a cell in `rounds` consecutive groups: what each group cost per 1,000 requests. */
 export function cpuRounds(cell: CellResult, rounds: number): number[] {
-  const blocks = cell.cpuBlocks.filter((b) => b.requests > 0);
+  const blocks = meteredBlocks(cell);
   if (blocks.length < rounds) return [];
   const out: number[] = [];
   for (let r = 0; r < rounds; r++) {
@@ -56,7 +59,7 @@ const per1k = (blocks: ReadonlyArray<{ cpuSeconds: number; requests: number }>) 
 export function costRow(shape: string, side: CostSide, cell: CellResult, rounds: number): CostRow {
   const sorted = Float64Array.from(cell.samplesMs).sort();
   const p = [0.5, 0.95, 0.99].map((q) => estimablePercentile(sorted, q));
-  const blocks = cell.cpuBlocks.filter((b) => b.requests > 0);
+  const blocks = meteredBlocks(cell);
   return {
     shape,
     side,
@@ -75,16 +78,16 @@ export function costDelta(shape: string, base: CellResult, candidate: CellResult
   const estimate = bootstrapOverhead(candidate.samplesMs, base.samplesMs);
   if (!estimate) return null;
   const p99Ok = isEstimable(Math.min(base.samplesMs.length, candidate.samplesMs.length), 99);
-  const b = costRow(shape, "base", base, rounds);
-  const c = costRow(shape, "candidate", candidate, rounds);
-  const ratios = b.cpuMsPer1kRounds.map((x, i) => (x > 0 ? c.cpuMsPer1kRounds[i]! / x : NaN)).filter(Number.isFinite);
+  const [roundsB, roundsC] = [cpuRounds(base, rounds), cpuRounds(candidate, rounds)];
+  const ratios = roundsB.map((x, i) => (x > 0 ? roundsC[i]! / x : NaN)).filter(Number.isFinite);
+  const [cpuB, cpuC] = [cpuMsPer1k(meteredBlocks(base)), cpuMsPer1k(meteredBlocks(candidate))];
   return {
     shape,
     p50DeltaMs: estimate.p50DeltaMs,
     p50DeltaCi95: estimate.p50DeltaCi95,
     p99DeltaMs: p99Ok ? estimate.p99DeltaMs : null,
     p99DeltaCi95: p99Ok ? estimate.p99DeltaCi95 : null,
-    cpuRatio: b.cpuMsPer1k && c.cpuMsPer1k !== null ? round(c.cpuMsPer1k / b.cpuMsPer1k, 3) : null,
+    cpuRatio: cpuB && cpuC !== null ? round(cpuC / cpuB, 3) : null,
     cpuRatioRounds: ratios.length > 0 ? [round(Math.min(...ratios), 3), round(Math.max(...ratios), 3)] : null,
   };
 }

@@ -78,9 +78,12 @@ export async function measureReviewCost(sides: readonly SideTarget[], mode: stri
       }
     },
   });
-  const memory = async (side: Side) => {
-    const r = await target(side).stack.resources();
-    return r.rssBytes ?? r.memoryBytes;
+  // One read per Envoy (a Docker stats read takes about a second): with one shared Envoy both sides get its figure.
+  const rss = new Map<StartedStack, Promise<number>>();
+  const memory = (side: Side) => {
+    const { stack } = target(side);
+    if (!rss.has(stack)) rss.set(stack, stack.resources().then((r) => r.rssBytes ?? r.memoryBytes));
+    return rss.get(stack)!;
   };
   const cell = (side: CostSide, shape: string) => results.find((r) => r.spec.scenario === side && r.spec.shape === shape) as CellResult;
   return {

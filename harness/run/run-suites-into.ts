@@ -1,0 +1,35 @@
+import { resolve } from "node:path";
+import { execa } from "execa";
+import { allurePaths, prepareAllureResults } from "../report/allure.ts";
+import type { StackInfo } from "../stack/stack.ts";
+import { prepareRun, type RunInputs } from "./prepare-run.ts";
+import { RUN_CONTEXT_VARIABLE, type RunContext } from "./run-context.ts";
+
+const PLAYWRIGHT = resolve(import.meta.dirname, "../../node_modules/.bin/playwright");
+
+/**
+ * The suites through one Host of a running local stack, into a reports folder of their own (a paranoia level of the
+ * matrix, a side of a review): a fresh run context, fresh Allure results, Playwright with the records reporter.
+ * Returns Playwright's exit code; what ran is in the folder's summary.json and verdicts.json.
+ */
+export async function runSuitesInto(
+  inputs: RunInputs,
+  dir: string,
+  options: { stack: StackInfo; hostHeader?: string; requestFilter?: RunContext["requestFilter"]; playwrightArgs: readonly string[] },
+): Promise<number | undefined> {
+  const run = await prepareRun(
+    { ...inputs, reportsDir: dir },
+    { target: { name: "local", url: options.stack.gatewayUrl }, stack: options.stack, ...(options.hostHeader && { hostHeader: options.hostHeader }), ...(options.requestFilter && { requestFilter: options.requestFilter }) },
+  );
+  try {
+    await prepareAllureResults(allurePaths(dir));
+    const child = await execa(PLAYWRIGHT, ["test", ...options.playwrightArgs, "--reporter=dot,./harness/report/records-reporter.ts"], {
+      env: { [RUN_CONTEXT_VARIABLE]: run.contextFile, WAF_REPORTS_DIR: dir },
+      stdio: ["ignore", "ignore", "inherit"],
+      reject: false,
+    });
+    return child.exitCode;
+  } finally {
+    await run.cleanup();
+  }
+}
