@@ -14,6 +14,9 @@ import { onShutdown } from "../harness/stack/shutdown.ts";
 import { startLocalStack, type StartedStack } from "../harness/stack/stack.ts";
 import { prepareRemoteRun, type PreparedRemoteRun } from "../harness/remote/remote-run.ts";
 import { splitGrep } from "../harness/run/grep-args.ts";
+import { joinProtocolPasses, protocolPasses, type ProtocolOverview } from "../harness/run/protocol-passes.ts";
+import { runSuitesInto } from "../harness/run/run-suites-into.ts";
+import { assertOffersHttp2 } from "../harness/http/alpn.ts";
 import { loadRunInputs, prepareRun } from "../harness/run/prepare-run.ts";
 import { RUN_CONTEXT_VARIABLE } from "../harness/run/run-context.ts";
 import { assertAllowed } from "../harness/targets/target.ts";
@@ -35,6 +38,9 @@ Environment:
   WAF_LATENCY_PROBE off: skip the short overhead probe that ends a local run
   WAF_KEEP_LOGS     on: keep Envoy's log (every payload and matched rule) as reports/envoy.log;
                     by default it is deleted with the stack
+  WAF_HTTP          1.1 (default: clear text) | 2 (TLS, HTTP/2 by ALPN) | both: the suites once over each,
+                    the HTTP/2 pass into reports/http2/, and every request judged differently by protocol
+                    reported (summary.json detection.protocolDifferences; exit 1 when there is one)
   WAF_FTW           on: after the suites, run the CRS regression suite (as npm run ftw does: locally
                     on a stack with envoy-local/examples/ftw.yaml, remotely status codes only) into the
                     same report; or npm run ftw's options, e.g. WAF_FTW="--include ^942 --config my.ftw.yaml"
@@ -69,6 +75,7 @@ async function main(): Promise<number> {
   const ftw = ftwArgs && { args: ftwArgs, prepared: await prepareFtw(ftwArgs, env.WAF_TARGET === "local", (l) => console.error(`[ftw] ${l}`)) };
   const grep = splitGrep(process.argv.slice(2).filter((a) => a !== "--" && a !== "--dry-run"), inputs.corpus);
   let passthrough = grep.argv;
+  const [firstPass, secondPass] = protocolPasses(env.WAF_HTTP, inputs.reportsDir, passthrough);
   log(`corpus: ${inputs.corpus.filter((r) => r.expect === "block").length} attack and ${inputs.corpus.filter((r) => r.expect === "allow").length} benign requests, ${inputs.gaps.length} accepted gaps`);
   const started = Date.now();
   const reports = inputs.reportsDir;
@@ -85,6 +92,7 @@ async function main(): Promise<number> {
   } else {
     const remoteTarget = await loadRemoteTarget(env.WAF_TARGET, env.WAF_TARGETS_FILE);
     assertAllowedOrExit(() => assertAllowed(remoteTarget, remoteTarget.baseUrl, remoteTarget.hostHeader));
+    if (env.WAF_HTTP !== "1.1" && !dryRun) await assertOffersHttp2(remoteTarget);
     target = { name: remoteTarget.name, url: remoteTarget.baseUrl };
     // Worker cap, --dry-run, canary and the drift baseline (harness/remote/remote-run.ts).
     const prepared = await prepareRemoteRun({ target: remoteTarget, inputs, argv: passthrough, dryRun, reports, env: process.env, log });
@@ -93,7 +101,8 @@ async function main(): Promise<number> {
     remote = prepared;
   }
 
-  const run = await prepareRun(inputs, { target, stack: stack?.info(), requestFilter: grep.filter });
+  const run = await prepareRun(inputs, { target, stack: stack?.info(), requestFilter: grep.filter, http: firstPass!.http });
+  if (env.WAF_HTTP !== "1.1") log(`HTTP version: ${env.WAF_HTTP === "both" ? "HTTP/1.1, then HTTP/2 (TLS, ALPN h2) into reports/http2/, compared request by request" : "HTTP/2 (TLS, ALPN h2)"}`);
   try {
     const allure = allurePaths(reports);
     await prepareAllureResults(allure);
@@ -107,13 +116,22 @@ async function main(): Promise<number> {
       reject: false,
       env: { [RUN_CONTEXT_VARIABLE]: run.contextFile, WAF_REPORTS_DIR: reports, ...(blobDir && { WAF_BLOB_DIR: blobDir }) },
     });
+    // WAF_HTTP=both: the same suites again over HTTP/2, then the two passes compared request by request.
+    let protocols: ProtocolOverview | undefined;
+    let secondExit = 0;
+    if (secondPass) {
+      log("HTTP/2 pass: the same suites over TLS with ALPN h2…");
+      secondExit = (await runSuitesInto(inputs, secondPass.dir, { stack: stack?.info(), target, http: "2", requestFilter: grep.filter, playwrightArgs: passthrough })) ?? 1;
+      protocols = await joinProtocolPasses(reports, secondPass.dir, log);
+      if (!protocols || protocols.comparison.differences > 0) secondExit ||= 1;
+    }
     const testsDone = Date.now();
     await remote?.finish();
     if (stack && process.env.WAF_LATENCY_PROBE !== "off")
       await latencyProbe(stack.info(), reports, log); // never throws: a failure is logged and recorded (summary.json latencyProbe.error)
     await stack?.stop(); // the ftw suite runs a stack of its own: the machine is its alone
     const ftwRun = ftw && (await runFtwStep(ftw, env, reports));
-    const first = await writeOverview(reports, run.context, ftwRun?.section ? { ftw: ftwRun.section } : {});
+    const first = await writeOverview(reports, run.context, { ...(ftwRun?.section && { ftw: ftwRun.section }), ...(protocols && { protocols }) });
     if (first) log(first.headline);
     const report = await generateAllureReportOrSay(allure, first?.headline, log);
     const summary = await readSummary(summaryPathIn(reports));
@@ -124,7 +142,7 @@ async function main(): Promise<number> {
     for (const stale of detection?.staleExceptions ?? []) log(`stale exception: ${stale.id} (${stale.source}) is blocked now; remove the entry`);
     log(`reports: ${resolve(reports, "index.html")} (first screen), ${resolve(reports, "summary.md")}, ${resolve(reports, "summary.json")}, ${resolve(reports, "junit.xml")}${report ? `, ${report}` : ""}`);
     log(`total ${((Date.now() - started) / 1000).toFixed(1)} s (suites ${((testsDone - started) / 1000).toFixed(1)} s incl. stack start)`);
-    return (suites.exitCode ?? 1) || (ftwRun?.exitCode ?? 0);
+    return (suites.exitCode ?? 1) || secondExit || (ftwRun?.exitCode ?? 0);
   } finally {
     await stack?.stop();
     await run.cleanup();

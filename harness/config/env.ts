@@ -24,6 +24,8 @@ const envSchema = z.object({
   WAF_KEEP_LOGS: z.enum(["on", "off"]).default("off"),
   /** npm run waf: also run the CRS regression suite (ftw): "on", or npm run ftw's options (e.g. "--include ^942"). */
   WAF_FTW: z.string().default("off"),
+  /** The HTTP version the corpus goes over: 1.1 (clear text, default), 2 (TLS + ALPN h2), or both (one pass each, compared). */
+  WAF_HTTP: z.enum(["1.1", "2", "both"]).default("1.1"),
 });
 
 export type WafEnv = z.infer<typeof envSchema>;

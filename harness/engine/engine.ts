@@ -2,6 +2,7 @@ import pLimit from "p-limit";
 import type { Dispatcher } from "undici";
 import { REDACTED, redactText } from "../http/redact.ts";
 import type { Outcome, RequestSpec } from "../http/request.ts";
+import { wireProtocol } from "../http/protocol.ts";
 import { sendRaw } from "../http/raw-send.ts";
 import { effectiveHeaders, send } from "../http/send.ts";
 import type { Throttle } from "../remote/throttle.ts";
@@ -117,6 +118,7 @@ export class Engine {
         ...(body !== undefined && { body: scrub(body) }),
         ...(s.raw !== undefined && { raw: scrub(s.raw) }),
         ...(s.correlationId && { correlationId: s.correlationId }),
+        protocol: wireProtocol(target, outcome, s.raw !== undefined),
         reproducer: reproducer(target, s.baseUrl, s.spec, s.raw),
       },
       response,

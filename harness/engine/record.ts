@@ -1,4 +1,5 @@
 import type { CaseMeta } from "../payloads/expand.ts";
+import type { WireProtocol } from "../http/protocol.ts";
 import type { RequestSpec } from "../http/request.ts";
 import type { Judgement } from "../verdict/expectation.ts";
 import type { Verdict } from "../verdict/verdict.ts";
@@ -66,6 +67,8 @@ export interface WafRecord {
     /** Raw transport: the bytes written to the socket. */
     raw?: string;
     correlationId?: string;
+    /** The HTTP version it went over (absent in records written before WAF_HTTP). */
+    protocol?: WireProtocol;
     reproducer: string;
   };
   response: RecordedResponse;

@@ -9,8 +9,19 @@ export function secretValues(target: Pick<Target, "headers">): string[] {
   return Object.values(target.headers);
 }
 
+/**
+ * curl's options for the target's TLS and HTTP version. The local stack's CA file goes with the stack, so a local
+ * replay skips verification (-k); a gateway's replay trusts what the target trusts.
+ */
+function curlTlsOptions(target: Partial<Pick<Target, "http" | "tls" | "kind">>, baseUrl: string): string[] {
+  const options = target.http === "2" ? ["--http2"] : [];
+  if (!baseUrl.startsWith("https:")) return options;
+  if (target.kind === "local" || target.tls?.insecure) return [...options, "-k"];
+  return target.tls?.caFile ? [...options, "--cacert", target.tls.caFile] : options;
+}
+
 /** A command that sends the same bytes again: curl, or printf | nc for raw requests. Configured secrets redacted. */
-export function reproducer(target: Pick<Target, "hostHeader" | "headers">, baseUrl: string, spec: RequestSpec, raw?: string): string {
-  const text = raw !== undefined ? rawReproducer(baseUrl, raw) : curlReproducer(baseUrl, { ...spec, headers: effectiveHeaders(target, spec, true) });
+export function reproducer(target: Pick<Target, "hostHeader" | "headers"> & Partial<Pick<Target, "http" | "tls" | "kind">>, baseUrl: string, spec: RequestSpec, raw?: string): string {
+  const text = raw !== undefined ? rawReproducer(baseUrl, raw) : curlReproducer(baseUrl, { ...spec, headers: effectiveHeaders(target, spec, true) }, curlTlsOptions(target, baseUrl));
   return redactText(text, secretValues(target));
 }

@@ -20,9 +20,17 @@ export interface EnvoyConfigInput {
   pluginName?: string;
   /** A reflecting backend (albedo) for paths under /reflect: the ftw suite's response-phase tests. */
   reflector?: { host: string; port: number };
+  /**
+   * A TLS listener beside the clear-text one, with the same filters: ALPN offers h2 and http/1.1, as a gateway does.
+   * Its responses (the WAF's own 403s too) say which protocol the request came in on (PROTOCOL_HEADER).
+   */
+  tls?: { port: number; certPem: string; keyPem: string };
 }
 
-export const ENVOY_PORTS = { waf: 10000, baseline: 10001, admin: 9901 } as const;
+/** Response header the local TLS listener adds: the downstream protocol Envoy saw (HTTP/1.1, HTTP/2). */
+export const PROTOCOL_HEADER = "x-wafcheck-protocol";
+
+export const ENVOY_PORTS = { waf: 10000, baseline: 10001, admin: 9901, tls: 10443 } as const;
 
 const HCM = "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager";
 const ROUTER = { name: "envoy.filters.http.router", typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router" } };
@@ -51,6 +59,7 @@ export function renderEnvoyConfig(input: EnvoyConfigInput): Record<string, unkno
       listeners: [
         listener("waf", input.ports.waf, [wasmFilter, ...(input.filtersAfterWasm ?? []), ROUTER], input.serverName, input.domains, input.reflector !== undefined),
         listener("baseline", input.ports.baseline, [ROUTER], input.serverName, input.domains, input.reflector !== undefined),
+        ...(input.tls ? [tlsListener(input.tls, [wasmFilter, ...(input.filtersAfterWasm ?? []), ROUTER], input)] : []),
       ],
       clusters: [cluster("upstream", input.upstream), ...(input.reflector ? [cluster("reflector", input.reflector)] : [])],
     },
@@ -92,6 +101,35 @@ function listener(name: string, port: number, httpFilters: unknown[], serverName
         ],
       },
     ],
+  };
+}
+
+const TLS_CONTEXT = "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext";
+
+/** The `waf` listener behind TLS, telling in a response header which protocol each request used. */
+function tlsListener(tls: NonNullable<EnvoyConfigInput["tls"]>, httpFilters: unknown[], input: EnvoyConfigInput) {
+  const base = listener("waf-tls", tls.port, httpFilters, input.serverName, input.domains, input.reflector !== undefined);
+  const chain = base.filter_chains[0]!;
+  const hcm = chain.filters[0]!.typed_config as Record<string, unknown>;
+  const protocol = [{ header: { key: PROTOCOL_HEADER, value: "%PROTOCOL%" }, append_action: "OVERWRITE_IF_EXISTS_OR_ADD" }];
+  (hcm.route_config as Record<string, unknown>).response_headers_to_add = protocol;
+  // Answers Envoy makes itself (the WAF's 403, a 503) skip the route's header list: the local-reply mapper adds it.
+  hcm.local_reply_config = { mappers: [{ filter: { status_code_filter: { comparison: { op: "GE", value: { default_value: 100, runtime_key: "wafcheck.local_reply.min_status" } } } }, headers_to_add: protocol }] };
+  return {
+    ...base,
+    filter_chains: [{
+      ...chain,
+      transport_socket: {
+        name: "envoy.transport_sockets.tls",
+        typed_config: {
+          "@type": TLS_CONTEXT,
+          common_tls_context: {
+            alpn_protocols: ["h2", "http/1.1"],
+            tls_certificates: [{ certificate_chain: { inline_string: tls.certPem }, private_key: { inline_string: tls.keyPem } }],
+          },
+        },
+      },
+    }],
   };
 }
 

@@ -1,8 +1,8 @@
 import type { RequestSpec } from "./request.ts";
 
 /** A curl command that replays the request, for reports. Header values must already be redacted. */
-export function curlReproducer(baseUrl: string, spec: Pick<RequestSpec, "method" | "path" | "headers" | "body">): string {
-  const parts = ["curl", "-sS", "-i", "--path-as-is"];
+export function curlReproducer(baseUrl: string, spec: Pick<RequestSpec, "method" | "path" | "headers" | "body">, options: readonly string[] = []): string {
+  const parts = ["curl", "-sS", "-i", "--path-as-is", ...options.map(shellQuote)];
   if (spec.method === "HEAD") parts.push("-I");
   else if (spec.method !== "GET" || spec.body !== undefined) parts.push("-X", shellQuote(spec.method));
   for (const [name, value] of spec.headers) parts.push("-H", shellQuote(`${name}: ${value}`));

@@ -49,8 +49,8 @@ export async function sendRaw(target: Target, rawText: string, options: { timeou
       }
     };
     const timer = setTimeout(() => finish(fromData() ?? { kind: "error", code: "ETIMEDOUT", message: `no complete response within ${timeoutMs} ms`, elapsedMs: elapsed() }), timeoutMs);
-    socket.on("connect", () => socket.write(text, "latin1"));
-    socket.on("secureConnect", () => socket.write(text, "latin1"));
+    // A TLS socket emits both events: write once, after the handshake.
+    socket.on(url.protocol === "https:" ? "secureConnect" : "connect", () => socket.write(text, "latin1"));
     socket.on("data", (chunk: Buffer) => {
       data = Buffer.concat([data, chunk]);
       const outcome = fromData();

@@ -20,6 +20,8 @@ export interface SendOptions {
 export function createDispatcher(target: Target): Dispatcher {
   const tls = target.tls;
   return new Agent({
+    // HTTP/2 is negotiated by ALPN (TLS only); a server that picks http/1.1 is caught by the records' protocol.
+    allowH2: target.http === "2",
     keepAliveTimeout: 10_000,
     connections: target.concurrency ?? 8,
     connect: {

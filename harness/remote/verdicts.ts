@@ -11,7 +11,8 @@ export interface VerdictsFile {
   stack: { envoyVersion: string; wasmSha256: string; wasmSource: string } | null;
   /** judgement, status and rules were added with the verdict engine (absent in older files). */
   /** reproducer: how to send the request again (curl or printf | nc; configured secrets redacted). */
-  requests: Record<string, { verdict: Verdict; test: string; judgement?: string; status?: number; rules?: number[]; reproducer?: string }>;
+  /** protocol: the HTTP version it went over (WAF_HTTP). */
+  requests: Record<string, { verdict: Verdict; test: string; judgement?: string; status?: number; rules?: number[]; protocol?: string; reproducer?: string }>;
 }
 
 export interface DriftCase {

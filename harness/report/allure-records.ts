@@ -61,10 +61,12 @@ export function allureResultOf(r: WafRecord, targetName: string, stackCommand?: 
     ["Replay", r.sent.reproducer],
     ...(stackCommand ? [["Same stack", stackCommand] as [string, string]] : []),
   ];
+  // The HTTP/2 pass of WAF_HTTP=both is another request: its own history, told apart in the name.
+  const h2 = r.sent.protocol === "HTTP/2";
   return {
-    id: `wafcheck:${r.suite}:${r.id}`,
-    name: `${r.title} [${r.id}]`,
-    fullName: `${r.suite} › ${r.group} › ${r.id}`,
+    id: `wafcheck:${r.suite}:${r.id}${h2 ? "@http2" : ""}`,
+    name: `${r.title} [${r.id}]${h2 ? " · HTTP/2" : ""}`,
+    fullName: `${r.suite} › ${r.group} › ${r.id}${h2 ? " › HTTP/2" : ""}`,
     status: allureStatusOf(r),
     message: r.message,
     descriptionHtml: `<dl>${facts.map(([k, v]) => `<dt><b>${esc(k)}</b></dt><dd><code>${esc(v)}</code></dd>`).join("")}</dl>`,
@@ -86,10 +88,11 @@ export function allureResultOf(r: WafRecord, targetName: string, stackCommand?: 
       { name: "encoding", value: r.meta.encoding },
       { name: "expect", value: r.meta.expect },
       { name: "paranoia", value: String(r.meta.paranoia ?? "-") },
+      ...(r.sent.protocol ? [{ name: "protocol", value: r.sent.protocol }] : []),
     ],
     attachments: [
       { name: "request (replay)", content: `${r.sent.reproducer}\n`, type: "text/plain" },
-      { name: r.sent.raw !== undefined ? "raw request (bytes sent)" : "request (HTTP/1.1)", content: requestText(r), type: "text/plain" },
+      { name: r.sent.raw !== undefined ? "raw request (bytes sent)" : h2 ? "request (sent as HTTP/2, shown as HTTP/1.1 text)" : "request (HTTP/1.1)", content: requestText(r), type: "text/plain" },
       { name: "response", content: response, type: "text/plain" },
       ...(r.waf.evidence !== "none" ? [{ name: "matched CRS rules", content: `${rules.join("\n") || "(none)"}\n`, type: "text/plain" }] : []),
       { name: "record.json", content: `${JSON.stringify(r, null, 2)}\n`, type: "application/json" },

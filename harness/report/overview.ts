@@ -19,6 +19,12 @@ export interface OverviewInput {
   crsVersion?: string;
   /** This run's CRS regression suite (WAF_FTW), when it ran. */
   ftw?: { passed: number; failed: number; forcedFail: number; ignored: number; undecidable: number; tests: number; crsVersion: string };
+  /** The HTTP version of the run (absent: 1.1), and WAF_HTTP=both's comparison of the two passes. */
+  http?: "1.1" | "2";
+  protocols?: {
+    comparison: { compared: number; differences: number; counts: Record<string, number> };
+    http2: { blocked: number; judged: number; falsePositives: number; benign: number };
+  };
   /** summary.json latency(Probe).overhead entries (waf vs envoy). */
   overhead?: Array<{ scenario: string; baseline: string; shape: string; p50DeltaMs: number; p50DeltaCi95?: [number, number]; n?: number }>;
 }
@@ -58,6 +64,12 @@ export function overview(input: OverviewInput): Overview {
       headline = `${input.target.name}: ${d.blocked}/${judged} attacks blocked (${pct(d.blocked, judged)} %) at paranoia level ${pl}, ${d.bypassed} bypassed, ${d.acceptedGaps} accepted gaps; ${fp}`;
     }
   }
+  const p = input.protocols;
+  if (p && p.comparison.differences > 0) {
+    if (verdict === "clean") verdict = "findings";
+    const bypasses = (p.comparison.counts["bypass-over-http2"] ?? 0) + (p.comparison.counts["bypass-over-http1"] ?? 0);
+    headline += `; ${p.comparison.differences} requests judged differently over HTTP/2 than over HTTP/1.1${bypasses > 0 ? ` (${bypasses} attacks blocked over one protocol only)` : ""}`;
+  }
   // % of the attacks the WAF judged (blocked, bypassed, accepted gaps); proxy-rejected or -changed ones are shown apart.
   const rows = (m: Record<string, Tally>, name: (k: string) => string) =>
     Object.entries(m)
@@ -72,6 +84,16 @@ export function overview(input: OverviewInput): Overview {
           ["False-positive rate", `${pct(d.falsePositives, benignJudged)} % (${d.falsePositives}/${benignJudged} benign requests)`],
         ] as Array<[string, string]>)
       : []),
+    ...(p
+      ? ([
+          [
+            "HTTP/1.1 vs HTTP/2",
+            `${p.comparison.differences} of ${p.comparison.compared} requests judged differently; over HTTP/2 (TLS, ALPN h2): ${p.http2.blocked}/${p.http2.judged} attacks blocked, ${p.http2.falsePositives}/${p.http2.benign} benign blocked`,
+          ],
+        ] as Array<[string, string]>)
+      : input.http === "2"
+        ? ([["HTTP version", "HTTP/2 (TLS, ALPN h2)"]] as Array<[string, string]>)
+        : []),
     ["CRS version", input.crsVersion ?? (c.includes.some((i) => i.startsWith("@owasp_crs")) ? "not seen in the WAF's log" : "CRS not included")],
     ["Paranoia level", String(pl)],
     ["Engine mode", `SecRuleEngine ${c.engineMode}`],

@@ -82,6 +82,7 @@ export function verdictsFileOf(records: readonly WafRecord[], head: Omit<Verdict
       judgement: r.judgement,
       ...(r.response.kind === "response" && { status: r.response.status }),
       rules: [...new Set(r.waf.rules.map((x) => x.id))],
+      ...(r.sent.protocol && { protocol: r.sent.protocol }),
       reproducer: r.sent.reproducer,
     };
   return { schemaVersion: 1, ...head, requests };

@@ -18,7 +18,7 @@ const GO_MOD = resolve(import.meta.dirname, "../../envoy-local/coraza-wasm/go.mo
  * configuration, blocked % per category and class, latency headline) and the Allure overview's environment panel
  * and a result that carries the same page. Written after the suites and the latency probe, from summary.json.
  */
-export async function writeOverview(reports: string, run: RunContext, extra: Pick<OverviewInput, "ftw"> = {}): Promise<Overview | undefined> {
+export async function writeOverview(reports: string, run: RunContext, extra: Pick<OverviewInput, "ftw" | "protocols"> = {}): Promise<Overview | undefined> {
   const summary = await readSummary(summaryPathIn(reports));
   if (!summary?.suites) return undefined;
   const stack = run.stack;
@@ -32,6 +32,7 @@ export async function writeOverview(reports: string, run: RunContext, extra: Pic
     stack: stack ? { envoyVersion: stack.envoyVersion, wasmSource: stack.wasmSource, wasmSha256: stack.wasmSha256, pluginConfigSha256: stack.pluginConfigSha256, manifest: stack.manifest } : null,
     manifest: run.manifest,
     config: run.config,
+    ...(run.http && { http: run.http }),
     ...((summary.run as { crsVersion?: string } | undefined)?.crsVersion && { crsVersion: (summary.run as { crsVersion: string }).crsVersion }),
     ...(stack?.wasmSource.startsWith("built from source") && { corazaVersion: corazaVersionOf(await readFile(GO_MOD, "utf8").catch(() => "")) }),
     ...(latency && { overhead: latency.overhead }),

@@ -12,6 +12,7 @@ import { loadCorpus, payloadDirs } from "../payloads/load.ts";
 import { reportsDir } from "../report/reports-dir.ts";
 import { readSummary, summaryPathIn } from "../report/summary-store.ts";
 import type { StackInfo } from "../stack/stack.ts";
+import type { HttpVersion } from "../targets/target.ts";
 import { newRunId, newScratchDir, writeRunContext, type RunContext } from "./run-context.ts";
 
 /** Everything a run reads from the user, validated before anything starts: bad input costs nothing and changes nothing. */
@@ -44,7 +45,7 @@ export interface PreparedRun {
 /** Writes the run's context (and the expanded corpus beside it) into a fresh scratch directory. */
 export async function prepareRun(
   inputs: RunInputs,
-  options: { target: { name: string; url: string }; stack?: StackInfo; hostHeader?: string; dryRunFile?: string; requestFilter?: RunContext["requestFilter"]; scratchDir?: string },
+  options: { target: { name: string; url: string }; stack?: StackInfo; hostHeader?: string; http?: HttpVersion; dryRunFile?: string; requestFilter?: RunContext["requestFilter"]; scratchDir?: string },
 ): Promise<PreparedRun> {
   const scratchDir = options.scratchDir ?? (await newScratchDir());
   const corpusFile = join(scratchDir, "corpus.json");
@@ -57,6 +58,7 @@ export async function prepareRun(
     manifest: { source: inputs.manifest.source, pluginConfigSha256: inputs.manifest.pluginConfigSha256 },
     stack: options.stack ?? null,
     ...(options.hostHeader && { hostHeader: options.hostHeader }),
+    ...(options.http === "2" && { http: options.http }),
     paranoia: paranoiaOfConfig(inputs.manifest.pluginConfig, inputs.env),
     capabilities: [...capabilitiesOf(inputs.manifest.pluginConfig)],
     config: configFacts(inputs.manifest.pluginConfig),

@@ -8,6 +8,7 @@ import type { ConfigFacts } from "../manifest/config-facts.ts";
 import type { AcceptedGap } from "../payloads/exceptions.ts";
 import type { Requirement } from "../payloads/schema.ts";
 import type { StackInfo } from "../stack/stack.ts";
+import type { HttpVersion } from "../targets/target.ts";
 
 /**
  * Everything a run's processes share (the orchestrator, Playwright's workers, its reporters), written once as one
@@ -23,6 +24,8 @@ export interface RunContext {
   stack: StackInfo | null;
   /** Local runs: the Host to send (selects a directive set by per_authority_directives, e.g. the paranoia matrix). */
   hostHeader?: string;
+  /** The HTTP version this pass speaks (WAF_HTTP=both runs one pass per version); absent: 1.1. */
+  http?: HttpVersion;
   /** The run's blocking paranoia level and the manifest's settings cases may require. */
   paranoia: number;
   capabilities: Requirement[];

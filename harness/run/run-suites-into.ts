@@ -2,24 +2,30 @@ import { resolve } from "node:path";
 import { execa } from "execa";
 import { allurePaths, prepareAllureResults } from "../report/allure.ts";
 import type { StackInfo } from "../stack/stack.ts";
+import type { HttpVersion } from "../targets/target.ts";
 import { prepareRun, type RunInputs } from "./prepare-run.ts";
 import { RUN_CONTEXT_VARIABLE, type RunContext } from "./run-context.ts";
 
 const PLAYWRIGHT = resolve(import.meta.dirname, "../../node_modules/.bin/playwright");
 
 /**
- * The suites through one Host of a running local stack, into a reports folder of their own (a paranoia level of the
- * matrix, a side of a review): a fresh run context, fresh Allure results, Playwright with the records reporter.
- * Returns Playwright's exit code; what ran is in the folder's summary.json and verdicts.json.
+ * The suites through one Host of a running local stack (or a remote target), into a reports folder of their own (a
+ * paranoia level of the matrix, a side of a review, the HTTP/2 pass of WAF_HTTP=both): a fresh run context, fresh
+ * Allure results, Playwright with the records reporter. Returns Playwright's exit code; what ran is in the folder's
+ * summary.json and verdicts.json.
  */
 export async function runSuitesInto(
   inputs: RunInputs,
   dir: string,
-  options: { stack: StackInfo; hostHeader?: string; requestFilter?: RunContext["requestFilter"]; playwrightArgs: readonly string[] },
+  options: { stack?: StackInfo; target?: { name: string; url: string }; hostHeader?: string; http?: HttpVersion; requestFilter?: RunContext["requestFilter"]; playwrightArgs: readonly string[] },
 ): Promise<number | undefined> {
+  const target = options.target ?? { name: "local", url: options.stack?.gatewayUrl ?? "" };
   const run = await prepareRun(
     { ...inputs, reportsDir: dir },
-    { target: { name: "local", url: options.stack.gatewayUrl }, stack: options.stack, ...(options.hostHeader && { hostHeader: options.hostHeader }), ...(options.requestFilter && { requestFilter: options.requestFilter }) },
+    {
+      target, ...(options.stack && { stack: options.stack }), ...(options.hostHeader && { hostHeader: options.hostHeader }),
+      ...(options.http && { http: options.http }), ...(options.requestFilter && { requestFilter: options.requestFilter }),
+    },
   );
   try {
     await prepareAllureResults(allurePaths(dir));

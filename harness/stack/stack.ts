@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { copyFile, mkdir, mkdtemp, rm } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { Wait, type StartedTestContainer, type ContainerRuntimeClient } from "testcontainers";
@@ -17,6 +17,7 @@ import { reap } from "./reap.ts";
 import { containerCpuCounter, readContainerResources, type ContainerResources, type CpuCounter } from "./resources.ts";
 import { onShutdown, shuttingDown } from "./shutdown.ts";
 import { explainEnvoyFailure } from "./startup-failure.ts";
+import { makeGatewayCertificate } from "./tls-cert.ts";
 
 export interface StackOptions {
   manifest: LoadedManifest;
@@ -51,6 +52,8 @@ export interface StackInfo {
   manifest: string;
   /** Envoy's log as it is written (matched rules are read from it per request). */
   envoyLogFile: string;
+  /** The WAF behind TLS (ALPN h2 and http/1.1), with the run's own CA to trust it (a file removed with the stack). */
+  tls: { gatewayUrl: string; caFile: string };
 }
 
 export interface StartedStack extends StackInfo, AsyncDisposable {
@@ -91,6 +94,9 @@ export async function startLocalStack(options: StackOptions): Promise<StartedSta
   const stopWatching = onShutdown(() => reap(client, { run }).then(removeLog), log);
   await client.container.dockerode.createNetwork({ Name: networkName, Labels: labels });
   const envoyLog = new LogBuffer(undefined, envoyLogFile);
+  const certificate = await makeGatewayCertificate();
+  const caFile = join(logDir, "ca.pem");
+  await writeFile(caFile, certificate.caPem);
   try {
     // An app container on the run's network: reached by Envoy under its alias on :8080, by the harness on 127.0.0.1.
     const app = (image: ImageRef, alias: string, command: string[], readyPath: string) =>
@@ -118,6 +124,7 @@ export async function startLocalStack(options: StackOptions): Promise<StartedSta
       wasmPath: "/etc/envoy/coraza.wasm",
       upstream: { host: "httpbin", port: 8080 },
       ports: ENVOY_PORTS,
+      tls: { port: ENVOY_PORTS.tls, certPem: certificate.certPem, keyPem: certificate.keyPem },
       serverName: options.serverName,
       ...(options.reflector && { reflector: { host: "albedo", port: 8080 } }),
       ...options.envoy,
@@ -130,7 +137,7 @@ export async function startLocalStack(options: StackOptions): Promise<StartedSta
       .withCopyContentToContainer([{ content: JSON.stringify(envoyConfig, null, 1), target: "/etc/envoy/envoy.json" }])
       .withCopyFilesToContainer([{ source: wasm.path, target: "/etc/envoy/coraza.wasm" }])
       .withNetworkMode(networkName)
-      .withLoopbackPorts(ENVOY_PORTS.waf, ENVOY_PORTS.baseline, ENVOY_PORTS.admin)
+      .withLoopbackPorts(ENVOY_PORTS.waf, ENVOY_PORTS.baseline, ENVOY_PORTS.admin, ENVOY_PORTS.tls)
       .withLogConsumer((stream) => envoyLog.follow(stream))
       .withWaitStrategy(Wait.forHttp("/ready", ENVOY_PORTS.admin, { abortOnContainerExit: true }))
       .withStartupTimeout(STARTUP_TIMEOUT_MS)
@@ -162,6 +169,7 @@ export async function startLocalStack(options: StackOptions): Promise<StartedSta
       pluginConfigSha256: options.manifest.pluginConfigSha256,
       manifest: options.manifest.source,
       envoyLogFile,
+      tls: { gatewayUrl: `https://127.0.0.1:${envoy.getMappedPort(ENVOY_PORTS.tls)}`, caFile },
     };
     return makeStarted(info, client, run, envoyLog, options.keepLogAs);
   } catch (error) {

@@ -25,7 +25,11 @@ export interface Target {
   baselineUrl?: string;
   /** Statuses the WAF answers a blocked request with (undefined: Coraza's default, 403). */
   blockStatuses?: number[];
+  /** The HTTP version to speak (WAF_HTTP): 1.1 (default), or 2 (negotiated by ALPN: the URL must be https). */
+  http?: HttpVersion;
 }
+
+export type HttpVersion = "1.1" | "2";
 
 /** Refuses a URL whose host is not on the target's allowlist (checked before any request leaves). */
 export function assertAllowed(target: Pick<Target, "name" | "allowlist">, url: string, hostHeader?: string): void {
