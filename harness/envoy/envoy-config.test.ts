@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { ENVOY_PORTS, renderEnvoyConfig } from "./envoy-config.ts";
+import { ENVOY_PORTS, PROTOCOL_HEADER, renderEnvoyConfig } from "./envoy-config.ts";
 
 const pluginConfig = { directives_map: { default: ["SecRuleEngine On"] }, default_directives: "default" };
 const config = renderEnvoyConfig({ pluginConfig, wasmPath: "/etc/envoy/coraza.wasm", upstream: { host: "httpbin", port: 8080 }, ports: ENVOY_PORTS });
@@ -24,4 +24,18 @@ test("server name defaults to envoy and can mimic an Istio gateway", () => {
   assert.ok(text.includes('"server_name":"envoy"'));
   const istio = renderEnvoyConfig({ pluginConfig, wasmPath: "/w", upstream: { host: "h", port: 1 }, ports: ENVOY_PORTS, serverName: "istio-envoy" });
   assert.ok(JSON.stringify(istio).includes('"server_name":"istio-envoy"'));
+});
+
+test("the TLS listener runs the waf listener's filters behind TLS, offers h2 and http/1.1, and says which one each answer used", () => {
+  const tls = renderEnvoyConfig({ pluginConfig, wasmPath: "/w", upstream: { host: "h", port: 1 }, ports: ENVOY_PORTS, tls: { port: ENVOY_PORTS.tls, certPem: "CERT", keyPem: "KEY" } });
+  type Listener = { name: string; filter_chains: Array<{ transport_socket?: { typed_config: { common_tls_context: { alpn_protocols: string[] } } }; filters: Array<{ typed_config: Record<string, unknown> & { http_filters: Array<{ name: string }> } }> }> };
+  const listeners = (tls.static_resources as { listeners: Listener[] }).listeners;
+  const chain = listeners.find((l) => l.name === "waf-tls")!.filter_chains[0]!;
+  assert.deepEqual(chain.filters[0]!.typed_config.http_filters.map((f) => f.name), ["envoy.filters.http.wasm", "envoy.filters.http.router"]);
+  assert.deepEqual(chain.transport_socket!.typed_config.common_tls_context.alpn_protocols, ["h2", "http/1.1"]);
+  const hcm = JSON.stringify(chain.filters[0]!.typed_config);
+  // On the route's answers and on Envoy's own (the WAF's 403s): both carry the protocol.
+  assert.equal(hcm.split(`"key":"${PROTOCOL_HEADER}","value":"%PROTOCOL%"`).length - 1, 2);
+  assert.equal(listeners.length, 3);
+  assert.ok(!text.includes("waf-tls"), "no TLS listener unless asked for");
 });

@@ -20,3 +20,8 @@ test("secret values never survive redaction", () => {
 test("raw reproducer keeps CRLFs and quotes", () => {
   assert.equal(rawReproducer("http://127.0.0.1:8080", "GET / HTTP/1.1\r\nX-A: it's\r\n\r\n"), "printf '%s' $'GET / HTTP/1.1\\r\\nX-A: it\\'s\\r\\n\\r\\n' | nc -w 5 127.0.0.1 8080");
 });
+
+test("curl reproducer options (HTTP/2, TLS trust) come first and quoted", () => {
+  const curl = curlReproducer("https://gw.example.test", { method: "GET", path: "/get", headers: [] }, ["--http2", "--cacert", "/etc/ca dir/ca.pem"]);
+  assert.equal(curl, "curl -sS -i --path-as-is --http2 --cacert '/etc/ca dir/ca.pem' https://gw.example.test/get");
+});
