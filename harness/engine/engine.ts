@@ -4,6 +4,7 @@ import { REDACTED, redactText } from "../http/redact.ts";
 import type { Outcome, RequestSpec } from "../http/request.ts";
 import { wireProtocol } from "../http/protocol.ts";
 import { sendRaw } from "../http/raw-send.ts";
+import { sendStreamed } from "../http/send-streamed.ts";
 import { effectiveHeaders, send } from "../http/send.ts";
 import type { Throttle } from "../remote/throttle.ts";
 import type { Target } from "../targets/target.ts";
@@ -66,10 +67,14 @@ export class Engine {
     if (!baseUrl) throw new Error(`target ${target.name} has no upstream URL (request ${request.id})`);
     // Only requests through the local WAF carry the correlation id: remote traffic stays as the corpus wrote it.
     const id = wafLog && !upstream ? correlationId(wafLog.prefix, this.sequence++) : undefined;
-    const spec: RequestSpec = { id: request.id, method: request.method, path: request.path, headers: id ? [...request.headers, [CORRELATION_HEADER, id]] : request.headers, body: request.body };
+    const spec: RequestSpec = {
+      id: request.id, method: request.method, path: request.path, headers: id ? [...request.headers, [CORRELATION_HEADER, id]] : request.headers, body: request.body,
+      ...(request.streamed && { streamed: request.streamed }),
+    };
     const host = target.hostHeader ?? new URL(baseUrl).host;
     const raw = request.transport === "raw" && request.raw !== undefined ? withHeaderLine(request.raw.replaceAll("{{host}}", host), id) : undefined;
-    const go = () => (raw !== undefined ? sendRaw(target, raw, { baseUrl }) : send(target, dispatcher, spec, { baseUrl, captureBody: true }));
+    const go = () =>
+      raw !== undefined ? sendRaw(target, raw, { baseUrl }) : spec.streamed ? sendStreamed(target, spec, { baseUrl }) : send(target, dispatcher, spec, { baseUrl, captureBody: true });
     const startedAt = new Date().toISOString();
     const outcome = await (throttle ? throttle.run(go) : go());
     return { request, baseUrl, spec, ...(raw !== undefined && { raw }), ...(id && { correlationId: id }), outcome, startedAt };
@@ -102,7 +107,7 @@ export class Engine {
             bodyHead: scrub(outcome.bodyHead),
             elapsedMs: round(outcome.elapsedMs),
           };
-    const { suite, group, via: _via, expectStatus: _e, raw: _raw, transport: _t, id, method, path, headers: _h, body: _b, ...meta } = request;
+    const { suite, group, via: _via, expectStatus: _e, raw: _raw, transport: _t, id, method, path, headers: _h, body: _b, streamed: _s, ...meta } = request;
     return freezeRecord({
       schemaVersion: 1,
       id,
@@ -119,6 +124,7 @@ export class Engine {
         ...(s.raw !== undefined && { raw: scrub(s.raw) }),
         ...(s.correlationId && { correlationId: s.correlationId }),
         protocol: wireProtocol(target, outcome, s.raw !== undefined),
+        ...(s.spec.streamed && { streamed: s.spec.streamed }),
         reproducer: reproducer(target, s.baseUrl, s.spec, s.raw),
       },
       response,

@@ -67,6 +67,8 @@ export interface WafRecord {
     /** Raw transport: the bytes written to the socket. */
     raw?: string;
     correlationId?: string;
+    /** Body sent without Content-Length, then these trailers (RequestSpec.streamed). */
+    streamed?: { trailers: Array<[string, string]> };
     /** The HTTP version it went over (absent in records written before WAF_HTTP). */
     protocol?: WireProtocol;
     reproducer: string;

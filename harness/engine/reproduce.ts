@@ -1,4 +1,4 @@
-import { curlReproducer, rawReproducer } from "../http/curl.ts";
+import { curlReproducer, rawReproducer, streamedReproducer } from "../http/curl.ts";
 import { redactText } from "../http/redact.ts";
 import { effectiveHeaders } from "../http/send.ts";
 import type { RequestSpec } from "../http/request.ts";
@@ -22,6 +22,12 @@ function curlTlsOptions(target: Partial<Pick<Target, "http" | "tls" | "kind">>, 
 
 /** A command that sends the same bytes again: curl, or printf | nc for raw requests. Configured secrets redacted. */
 export function reproducer(target: Pick<Target, "hostHeader" | "headers"> & Partial<Pick<Target, "http" | "tls" | "kind">>, baseUrl: string, spec: RequestSpec, raw?: string): string {
-  const text = raw !== undefined ? rawReproducer(baseUrl, raw) : curlReproducer(baseUrl, { ...spec, headers: effectiveHeaders(target, spec, true) }, curlTlsOptions(target, baseUrl));
+  const headers = effectiveHeaders(target, spec, true);
+  const text =
+    raw !== undefined
+      ? rawReproducer(baseUrl, raw)
+      : spec.streamed
+        ? streamedReproducer(baseUrl, { ...spec, headers, streamed: spec.streamed }, target.http === "2")
+        : curlReproducer(baseUrl, { ...spec, headers }, curlTlsOptions(target, baseUrl));
   return redactText(text, secretValues(target));
 }

@@ -20,6 +20,27 @@ export function shellQuote(value: string): string {
   return `'${value.replaceAll("'", `'\\''`)}'`;
 }
 
+/**
+ * A body without Content-Length plus trailers, which curl cannot send: over HTTP/2 nghttp (nghttp2-client) sends
+ * them; over HTTP/1.1 the chunked bytes go through rawReproducer.
+ */
+export function streamedReproducer(baseUrl: string, spec: Pick<RequestSpec, "method" | "path" | "headers" | "body"> & Required<Pick<RequestSpec, "streamed">>, http2: boolean): string {
+  const body = spec.body === undefined ? "" : typeof spec.body === "string" ? spec.body : Buffer.from(spec.body).toString("latin1");
+  if (http2) {
+    const parts = ["nghttp", "-v", "--no-content-length", "-H", shellQuote(`:method: ${spec.method}`)];
+    for (const [name, value] of spec.headers) parts.push("-H", shellQuote(`${name.toLowerCase() === "host" ? ":authority" : name}: ${value}`));
+    for (const [name, value] of spec.streamed.trailers) parts.push(`--trailer=${shellQuote(`${name}: ${value}`)}`);
+    return `printf '%s' ${shellQuote(body)} | ${parts.join(" ")} -d - ${shellQuote(`${baseUrl}${spec.path}`)}`;
+  }
+  const url = new URL(baseUrl);
+  const head = [`${spec.method} ${spec.path} HTTP/1.1`, ...(spec.headers.some(([n]) => n.toLowerCase() === "host") ? [] : [`Host: ${url.host}`]), ...spec.headers.map(([n, v]) => `${n}: ${v}`), "Transfer-Encoding: chunked"];
+  if (spec.streamed.trailers.length > 0) head.push(`Trailer: ${spec.streamed.trailers.map(([n]) => n).join(", ")}`);
+  const size = Buffer.byteLength(body, "latin1");
+  const chunks = size > 0 ? `${size.toString(16)}\r\n${body}\r\n` : "";
+  const trailers = spec.streamed.trailers.map(([n, v]) => `${n}: ${v}\r\n`).join("");
+  return rawReproducer(baseUrl, `${head.join("\r\n")}\r\n\r\n${chunks}0\r\n${trailers}\r\n`);
+}
+
 /** For requests curl cannot send (duplicate Host, CL+TE, folded lines): the bytes, piped to nc or openssl. */
 export function rawReproducer(baseUrl: string, raw: string): string {
   const url = new URL(baseUrl);

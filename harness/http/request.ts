@@ -8,6 +8,11 @@ export interface RequestSpec {
   /** Ordered header list; duplicates allowed. Host is set by the target unless given here. */
   headers: Array<[name: string, value: string]>;
   body?: string | Uint8Array;
+  /**
+   * Send the body without a Content-Length (chunked over HTTP/1.1, bare DATA frames over HTTP/2), then these
+   * trailers: request shapes only HTTP/2 makes common (coraza-proxy-wasm #289).
+   */
+  streamed?: { trailers: Array<[name: string, value: string]> };
 }
 
 /** What came back, or what went wrong on the way. */

@@ -138,5 +138,6 @@ function fromRequest(c: Case & { source?: string }, request: CaseRequest): Expan
   return {
     id, method: request.method ?? "GET", path: request.path, headers,
     ...(request.body !== undefined && { body: request.body }), ...meta(c, "raw", "none"), transport: "http",
+    ...((request.streamed || request.trailers) && { streamed: { trailers: request.trailers ?? [] } }),
   };
 }

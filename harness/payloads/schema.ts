@@ -43,6 +43,8 @@ const structuredRequestSchema = z.strictObject({
   headers: z.array(z.tuple([headerName, z.string()])).optional().describe("Ordered [name, value] pairs; a name the browser defaults also use replaces that default"),
   body: z.string().optional(),
   browserHeaders: z.boolean().optional().describe("Add the browser-like default headers (default true)"),
+  streamed: z.boolean().optional().describe("Send the body without Content-Length: chunked over HTTP/1.1, bare DATA frames over HTTP/2"),
+  trailers: z.array(z.tuple([headerName, z.string()])).min(1).optional().describe("Trailer fields sent after the body (implies streamed)"),
 });
 
 /** A request an HTTP client refuses to send (duplicate Host, CL+TE, obs-fold): written as text, sent over a raw socket. */
