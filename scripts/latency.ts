@@ -10,6 +10,9 @@ import { measureEngineFloor, type EngineFloor } from "../harness/latency/floor.t
 import { emitK6Operator } from "../harness/latency/emit-k6-operator.ts";
 import { attachLatencyToAllure } from "../harness/latency/allure.ts";
 import { REMOTE_SCENARIOS } from "../harness/latency/k6-options.ts";
+import { h2Target, withHttp2 } from "../harness/latency/http2-scenarios.ts";
+import { assertOffersHttp2 } from "../harness/http/alpn.ts";
+import { LOCAL_HOST_HEADER } from "../harness/targets/local-target.ts";
 import { writeLatencyPlots } from "../harness/latency/plots.ts";
 import { buildLatencySection, formatOverheadLine, mergeLatencyIntoSummary, type LatencySection, type StackFacts } from "../harness/latency/report.ts";
 import { DEFAULT_DEFINITION, engineOptionsFrom, loadDefinition, planCells, type LatencyDefinition } from "../harness/latency/scenarios.ts";
@@ -48,6 +51,10 @@ no URL is skipped):
   --target NAME=URL     any other target named in the definition (repeatable)
   --host NAME           Host header (default: the definition's, app.example.test)
   --wasm-source TEXT    where the plug-in came from, recorded in the report
+
+HTTP version (WAF_HTTP): 1.1 (default); 2: every scenario through Envoy over HTTP/2 (TLS,
+ALPN h2; the local stack's TLS listeners, or the gateway's https URL); both: each of those
+scenarios gets an HTTP/2 twin <name>_h2, interleaved with it, with its own overhead figures.
 
 Load:
   --model open|closed   open: constant arrival rate, latency from the scheduled start;
@@ -119,6 +126,8 @@ interface Targets {
   stack: StackFacts | null;
   /** The local stack's Envoy: CPU counter (read around every block) and memory. */
   envoy?: { cpu: CpuCounter; resources: () => Promise<ContainerResources> };
+  /** The local stack's TLS listeners: trust its run CA (HTTP/2 scenarios). */
+  tls?: NonNullable<EngineOptions["tls"]>;
   /** Stops whatever was started to provide the targets. */
   release(): Promise<void>;
 }
@@ -152,6 +161,11 @@ async function remoteTargets(): Promise<Targets> {
   const target = await loadRemoteTarget(env.WAF_TARGET, env.WAF_TARGETS_FILE);
   const urls: Record<string, string> = { waf: target.baseUrl };
   if (target.baselineUrl) urls.baseline = target.baselineUrl.replace(/\/+$/, "");
+  // HTTP/2 goes to the same URLs (ALPN decides); the gateway must offer it.
+  if (env.WAF_HTTP !== "1.1") {
+    await assertOffersHttp2(target);
+    for (const name of ["waf", "baseline"]) if (urls[name]) urls[h2Target(name)] = urls[name]!;
+  }
   for (const url of Object.values(urls)) {
     try {
       assertAllowed(target, url, target.hostHeader);
@@ -185,7 +199,10 @@ async function startStackTargets(): Promise<Targets> {
   const stack = await startLocalStack({ manifest, wasm: env.WAF_WASM, imageSource: env.WAF_IMAGE_SOURCE, envoyVersion: env.WAF_ENVOY_VERSION, log: (l) => log(`[stack] ${l}`) });
   const removeHandlers = onShutdown(() => stack.stop(), log);
   const fromStack = targetsFromStack(stack.info());
-  if (env.WAF_PARANOIA !== undefined) fromStack.urls.waf_paranoia = stack.gatewayUrl;
+  if (env.WAF_PARANOIA !== undefined) {
+    fromStack.urls.waf_paranoia = stack.gatewayUrl;
+    fromStack.urls[h2Target("waf_paranoia")] = stack.tls.gatewayUrl;
+  }
   log(`stack up: Envoy ${stack.envoyVersion}, plug-in ${stack.wasmSource}`);
   return {
     ...fromStack,
@@ -198,6 +215,7 @@ async function startStackTargets(): Promise<Targets> {
       paranoia: env.WAF_PARANOIA ?? null,
     },
     envoy: { cpu: await stack.cpuCounter(), resources: () => stack.resources() },
+    tls: { ca: await readFile(stack.tls.caFile), servername: LOCAL_HOST_HEADER },
     release: async () => {
       removeHandlers();
       await stack.stop();
@@ -207,7 +225,10 @@ async function startStackTargets(): Promise<Targets> {
 
 /** The local stack's URLs under the target names the definition uses. */
 export function targetsFromStack(info: StackInfo): Pick<Targets, "urls" | "wasmSource"> & { urls: Record<string, string> } {
-  return { urls: { waf: info.gatewayUrl, baseline: info.baselineUrl, upstream: info.upstreamUrl }, wasmSource: info.wasmSource };
+  return {
+    urls: { waf: info.gatewayUrl, baseline: info.baselineUrl, upstream: info.upstreamUrl, [h2Target("waf")]: info.tls.gatewayUrl, [h2Target("baseline")]: info.tls.baselineUrl },
+    wasmSource: info.wasmSource,
+  };
 }
 
 function positiveInt(name: string, text: string | undefined): number | undefined {
@@ -249,7 +270,9 @@ async function main(): Promise<number> {
   if (args.duration !== undefined && durationMs === undefined) throw new UserError(`--duration: not a duration like 10s or 1m (got ${args.duration})`);
 
   const definitionPath = resolve(args.definition ?? DEFAULT_DEFINITION);
-  const def = await loadDefinition(definitionPath);
+  const http = parseEnv().WAF_HTTP;
+  const def = http === "1.1" ? await loadDefinition(definitionPath) : withHttp2(await loadDefinition(definitionPath), http);
+  if (http !== "1.1") log(http === "2" ? "HTTP/2 (TLS, ALPN h2) for every scenario through Envoy" : "HTTP/1.1 and HTTP/2 (TLS, ALPN h2) side by side: every scenario through Envoy has an _h2 twin");
   const engine = engineOptionsFrom(def);
   engine.seed = positiveInt("seed", args.seed) ?? engine.seed;
   const resamples = positiveInt("resamples", args.resamples) ?? 2000;
@@ -271,7 +294,7 @@ async function main(): Promise<number> {
       samples: positiveInt("samples", args.samples),
       timeBudgetMs: durationMs,
       // A gateway serves one directive set: the local-only scenarios (direct, waf_seed, waf_paranoia) do not apply.
-      scenarios: list(args.scenarios) ?? (remote ? [...REMOTE_SCENARIOS] : undefined),
+      scenarios: list(args.scenarios) ?? (remote ? [...REMOTE_SCENARIOS, ...(http === "both" ? REMOTE_SCENARIOS.map((s) => `${s}_h2`) : [])] : undefined),
       shapes: list(args.shapes),
     });
     for (const s of plan.skipped) log(`skipping scenario ${s.scenario}: ${s.reason}`);
@@ -292,6 +315,7 @@ async function main(): Promise<number> {
     const results = await runCells(plan.cells, {
       ...engine,
       ...(remote && { allowedOrigins: remote.origins, tls: remote.tls }),
+      ...(targets.tls && { tls: targets.tls }),
       // Envoy's CPU around every block of the cells that go through it (httpbin direct: not Envoy's work).
       ...(targets.envoy && { meterCpuSeconds: (cell: CellSpec) => (cell.tags.target === "upstream" ? Promise.resolve(0) : targets.envoy!.cpu.read()) }),
       signal: abort.signal,

@@ -27,7 +27,7 @@ test("server name defaults to envoy and can mimic an Istio gateway", () => {
 });
 
 test("the TLS listener runs the waf listener's filters behind TLS, offers h2 and http/1.1, and says which one each answer used", () => {
-  const tls = renderEnvoyConfig({ pluginConfig, wasmPath: "/w", upstream: { host: "h", port: 1 }, ports: ENVOY_PORTS, tls: { port: ENVOY_PORTS.tls, certPem: "CERT", keyPem: "KEY" } });
+  const tls = renderEnvoyConfig({ pluginConfig, wasmPath: "/w", upstream: { host: "h", port: 1 }, ports: ENVOY_PORTS, tls: { port: ENVOY_PORTS.tls, baselinePort: ENVOY_PORTS.tlsBaseline, certPem: "CERT", keyPem: "KEY" } });
   type Listener = { name: string; filter_chains: Array<{ transport_socket?: { typed_config: { common_tls_context: { alpn_protocols: string[] } } }; filters: Array<{ typed_config: Record<string, unknown> & { http_filters: Array<{ name: string }> } }> }> };
   const listeners = (tls.static_resources as { listeners: Listener[] }).listeners;
   const chain = listeners.find((l) => l.name === "waf-tls")!.filter_chains[0]!;
@@ -36,6 +36,8 @@ test("the TLS listener runs the waf listener's filters behind TLS, offers h2 and
   const hcm = JSON.stringify(chain.filters[0]!.typed_config);
   // On the route's answers and on Envoy's own (the WAF's 403s): both carry the protocol.
   assert.equal(hcm.split(`"key":"${PROTOCOL_HEADER}","value":"%PROTOCOL%"`).length - 1, 2);
-  assert.equal(listeners.length, 3);
+  assert.equal(listeners.length, 4);
+  const baseline = listeners.find((l) => l.name === "baseline-tls")!.filter_chains[0]!;
+  assert.deepEqual(baseline.filters[0]!.typed_config.http_filters.map((f) => f.name), ["envoy.filters.http.router"]);
   assert.ok(!text.includes("waf-tls"), "no TLS listener unless asked for");
 });

@@ -24,13 +24,13 @@ export interface EnvoyConfigInput {
    * A TLS listener beside the clear-text one, with the same filters: ALPN offers h2 and http/1.1, as a gateway does.
    * Its responses (the WAF's own 403s too) say which protocol the request came in on (PROTOCOL_HEADER).
    */
-  tls?: { port: number; certPem: string; keyPem: string };
+  tls?: { port: number; baselinePort: number; certPem: string; keyPem: string };
 }
 
 /** Response header the local TLS listener adds: the downstream protocol Envoy saw (HTTP/1.1, HTTP/2). */
 export const PROTOCOL_HEADER = "x-wafcheck-protocol";
 
-export const ENVOY_PORTS = { waf: 10000, baseline: 10001, admin: 9901, tls: 10443 } as const;
+export const ENVOY_PORTS = { waf: 10000, baseline: 10001, admin: 9901, tls: 10443, tlsBaseline: 10444 } as const;
 
 const HCM = "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager";
 const ROUTER = { name: "envoy.filters.http.router", typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router" } };
@@ -59,7 +59,12 @@ export function renderEnvoyConfig(input: EnvoyConfigInput): Record<string, unkno
       listeners: [
         listener("waf", input.ports.waf, [wasmFilter, ...(input.filtersAfterWasm ?? []), ROUTER], input.serverName, input.domains, input.reflector !== undefined),
         listener("baseline", input.ports.baseline, [ROUTER], input.serverName, input.domains, input.reflector !== undefined),
-        ...(input.tls ? [tlsListener(input.tls, [wasmFilter, ...(input.filtersAfterWasm ?? []), ROUTER], input)] : []),
+        ...(input.tls
+          ? [
+              tlsListener("waf-tls", input.tls.port, input.tls, [wasmFilter, ...(input.filtersAfterWasm ?? []), ROUTER], input),
+              tlsListener("baseline-tls", input.tls.baselinePort, input.tls, [ROUTER], input),
+            ]
+          : []),
       ],
       clusters: [cluster("upstream", input.upstream), ...(input.reflector ? [cluster("reflector", input.reflector)] : [])],
     },
@@ -106,9 +111,9 @@ function listener(name: string, port: number, httpFilters: unknown[], serverName
 
 const TLS_CONTEXT = "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext";
 
-/** The `waf` listener behind TLS, telling in a response header which protocol each request used. */
-function tlsListener(tls: NonNullable<EnvoyConfigInput["tls"]>, httpFilters: unknown[], input: EnvoyConfigInput) {
-  const base = listener("waf-tls", tls.port, httpFilters, input.serverName, input.domains, input.reflector !== undefined);
+/** A listener behind TLS (the `waf` one, or the `baseline` one), telling in a response header which protocol each request used. */
+function tlsListener(name: string, port: number, tls: NonNullable<EnvoyConfigInput["tls"]>, httpFilters: unknown[], input: EnvoyConfigInput) {
+  const base = listener(name, port, httpFilters, input.serverName, input.domains, input.reflector !== undefined);
   const chain = base.filter_chains[0]!;
   const hcm = chain.filters[0]!.typed_config as Record<string, unknown>;
   const protocol = [{ header: { key: PROTOCOL_HEADER, value: "%PROTOCOL%" }, append_action: "OVERWRITE_IF_EXISTS_OR_ADD" }];

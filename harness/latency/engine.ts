@@ -20,6 +20,8 @@ export interface CellSpec {
   /** Scenario tags plus `shape` (threshold filters match on these). */
   tags: Record<string, string>;
   origin: string;
+  /** Speak HTTP/2 (negotiated by ALPN: an https origin); its connections are its own, apart from HTTP/1.1 cells'. */
+  http2?: boolean;
   request: BuiltRequest;
   expectStatus: number;
   /** Samples to keep (warm-up excluded) ... */
@@ -114,10 +116,12 @@ export function assertLoopbackOrigin(origin: string): void {
 export async function runCells(cells: readonly CellSpec[], options: EngineOptions): Promise<CellResult[]> {
   for (const cell of cells) if (!options.allowedOrigins?.includes(cell.origin)) assertLoopbackOrigin(cell.origin);
   const pools = new Map<string, Pool>();
-  const poolFor = (origin: string) => {
-    let pool = pools.get(origin);
+  const poolFor = (origin: string, http2 = false) => {
+    const key = `${http2 ? "h2" : "h1"} ${origin}`;
+    let pool = pools.get(key);
     if (!pool) {
       pool = new Pool(origin, {
+        allowH2: http2,
         connections: options.connections,
         pipelining: 1,
         keepAliveTimeout: 60_000,
@@ -126,7 +130,7 @@ export async function runCells(cells: readonly CellSpec[], options: EngineOption
         bodyTimeout: options.requestTimeoutMs,
         connect: { timeout: options.requestTimeoutMs, ...options.tls },
       });
-      pools.set(origin, pool);
+      pools.set(key, pool);
     }
     return pool;
   };
@@ -145,7 +149,7 @@ export async function runCells(cells: readonly CellSpec[], options: EngineOption
       for (const result of order) {
         if (options.signal?.aborted) result.stoppedBy = "aborted";
         else if (performance.now() >= runDeadline) result.stoppedBy = "run-limit";
-        else await meteredBlock(result, () => runBlock(result, poolFor(result.spec.origin), options, runDeadline), options.meterCpuSeconds);
+        else await meteredBlock(result, () => runBlock(result, poolFor(result.spec.origin, result.spec.http2), options, runDeadline), options.meterCpuSeconds);
         const { spec } = result;
         options.onProgress?.({
           kind: "block",

@@ -199,6 +199,7 @@ export function planCells(def: LatencyDefinition, options: PlanOptions): Plan {
         shape: shape.name,
         tags: { ...stringTags(sdef.tags), scenario, shape: shape.name },
         origin: origin.replace(/\/+$/, ""),
+        ...(sdef.tags.http === "2" && { http2: true }),
         request: buildRequest(shape, def.headers, host),
         expectStatus: shape.expectStatus,
         samples: options.samples ?? shape.samples,

@@ -53,7 +53,7 @@ export interface StackInfo {
   /** Envoy's log as it is written (matched rules are read from it per request). */
   envoyLogFile: string;
   /** The WAF behind TLS (ALPN h2 and http/1.1), with the run's own CA to trust it (a file removed with the stack). */
-  tls: { gatewayUrl: string; caFile: string };
+  tls: { gatewayUrl: string; baselineUrl: string; caFile: string };
 }
 
 export interface StartedStack extends StackInfo, AsyncDisposable {
@@ -124,7 +124,7 @@ export async function startLocalStack(options: StackOptions): Promise<StartedSta
       wasmPath: "/etc/envoy/coraza.wasm",
       upstream: { host: "httpbin", port: 8080 },
       ports: ENVOY_PORTS,
-      tls: { port: ENVOY_PORTS.tls, certPem: certificate.certPem, keyPem: certificate.keyPem },
+      tls: { port: ENVOY_PORTS.tls, baselinePort: ENVOY_PORTS.tlsBaseline, certPem: certificate.certPem, keyPem: certificate.keyPem },
       serverName: options.serverName,
       ...(options.reflector && { reflector: { host: "albedo", port: 8080 } }),
       ...options.envoy,
@@ -137,7 +137,7 @@ export async function startLocalStack(options: StackOptions): Promise<StartedSta
       .withCopyContentToContainer([{ content: JSON.stringify(envoyConfig, null, 1), target: "/etc/envoy/envoy.json" }])
       .withCopyFilesToContainer([{ source: wasm.path, target: "/etc/envoy/coraza.wasm" }])
       .withNetworkMode(networkName)
-      .withLoopbackPorts(ENVOY_PORTS.waf, ENVOY_PORTS.baseline, ENVOY_PORTS.admin, ENVOY_PORTS.tls)
+      .withLoopbackPorts(ENVOY_PORTS.waf, ENVOY_PORTS.baseline, ENVOY_PORTS.admin, ENVOY_PORTS.tls, ENVOY_PORTS.tlsBaseline)
       .withLogConsumer((stream) => envoyLog.follow(stream))
       .withWaitStrategy(Wait.forHttp("/ready", ENVOY_PORTS.admin, { abortOnContainerExit: true }))
       .withStartupTimeout(STARTUP_TIMEOUT_MS)
@@ -169,7 +169,7 @@ export async function startLocalStack(options: StackOptions): Promise<StartedSta
       pluginConfigSha256: options.manifest.pluginConfigSha256,
       manifest: options.manifest.source,
       envoyLogFile,
-      tls: { gatewayUrl: `https://127.0.0.1:${envoy.getMappedPort(ENVOY_PORTS.tls)}`, caFile },
+      tls: { gatewayUrl: `https://127.0.0.1:${envoy.getMappedPort(ENVOY_PORTS.tls)}`, baselineUrl: `https://127.0.0.1:${envoy.getMappedPort(ENVOY_PORTS.tlsBaseline)}`, caFile },
     };
     return makeStarted(info, client, run, envoyLog, options.keepLogAs);
   } catch (error) {
