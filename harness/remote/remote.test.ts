@@ -7,7 +7,7 @@ import type { Target } from "../targets/target.ts";
 import { canaryFor, judgeCanary } from "./canary.ts";
 import { checkGates } from "./gates.ts";
 import { dryRunEntry } from "./dry-run.ts";
-import { limitsPerWorker, Throttle, workersArgs } from "./throttle.ts";
+import { limitsPerWorker, shardTotal, Throttle, workersArgs } from "./throttle.ts";
 import { computeDrift, type VerdictsFile } from "./verdicts.ts";
 
 const seedText = readFileSync(new URL("../../envoy-local/wasm-plugin.yaml", import.meta.url), "utf8");
@@ -53,6 +53,17 @@ test("limits are divided across Playwright workers; workers capped at the target
   assert.deepEqual(workersArgs(["-j", "2"], 3, 4).workers, 2);
   assert.throws(() => workersArgs(["--workers", "8"], 2, 4), /exceeds the target's concurrency cap \(2\)/);
   assert.throws(() => workersArgs(["--workers=50%"], 2, 4), /whole number/);
+});
+
+test("shards of a remote run may all run at once: each gets its share of the concurrency cap (and of the rate, in the workers)", () => {
+  assert.equal(shardTotal(["--shard=2/3"]), 3);
+  assert.equal(shardTotal(["--shard", "1/2"]), 2);
+  assert.equal(shardTotal(["--grep", "x"]), 1);
+  assert.deepEqual(workersArgs(["--shard=1/2"], 4, 4), { argv: ["--shard=1/2", "--workers=2"], workers: 2 });
+  assert.throws(() => workersArgs(["--shard=1/2", "--workers=3"], 4, 4), /exceeds the target's concurrency cap \(2\)/);
+  assert.throws(() => workersArgs(["--shard=1/3"], 2, 4), /allows 2 request\(s\) in flight, fewer than 3 shards/);
+  // 2 shards × 2 workers: each worker's throttle is a quarter of the target's rate.
+  assert.deepEqual(limitsPerWorker({ rateLimit: 20, concurrency: 4 }, 2 * 2), { ratePerSecond: 5, concurrency: 1 });
 });
 
 const response = (status: number, headers: Record<string, string> = {}): Outcome => ({ kind: "response", status, headers, bodyHead: "", elapsedMs: 1 });

@@ -93,12 +93,25 @@ export function throttleFor(target: Pick<Target, "rateLimit" | "concurrency">, w
   return new Throttle(Number.isFinite(limits.ratePerSecond) ? limits.ratePerSecond : 1e9, limits.concurrency);
 }
 
+/** n of --shard=i/n (or --shard i/n); 1 without sharding. */
+export function shardTotal(argv: readonly string[]): number {
+  const i = argv.findIndex((a) => a === "--shard" || a.startsWith("--shard="));
+  if (i < 0) return 1;
+  const value = argv[i] === "--shard" ? argv[i + 1] : argv[i]!.slice("--shard=".length);
+  const m = /^\d+\/(\d+)$/.exec(value ?? "");
+  return m ? Math.max(1, Number(m[1])) : 1;
+}
+
 /**
  * Playwright's `--workers` for a remote target: never more than the target's concurrency cap. An explicit
  * larger value is refused (it would exceed the cap the target's owner set).
  */
-export function workersArgs(argv: readonly string[], concurrency: number, defaultWorkers: number): { argv: string[]; workers: number } {
+export function workersArgs(argv: readonly string[], targetConcurrency: number, defaultWorkers: number): { argv: string[]; workers: number } {
   const out = [...argv];
+  // With --shard=i/n the n parts may run at once on n machines: each gets 1/n of the cap (its rate is divided in the workers).
+  const shards = shardTotal(argv);
+  const concurrency = Math.floor(targetConcurrency / shards);
+  if (concurrency < 1) throw new RangeError(`--shard …/${shards}: the target allows ${targetConcurrency} request(s) in flight, fewer than ${shards} shards running at once; use at most ${targetConcurrency} shards`);
   for (let i = 0; i < out.length; i++) {
     const a = out[i]!;
     const m = /^(?:--workers|-j)(?:=(.+))?$/.exec(a);
