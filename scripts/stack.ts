@@ -15,6 +15,9 @@ envoy-local/wasm-plugin.yaml) and prints, one per line:
   BASELINE_URL=…     the same Envoy without the WAF filter
   UPSTREAM_URL=…     httpbin directly
   ENVOY_ADMIN_URL=…  Envoy admin (/stats shows the plug-in's waf_filter counters)
+  GATEWAY_TLS_URL=…  the WAF behind TLS (ALPN h2 and http/1.1; e.g. curl --http2)
+  BASELINE_TLS_URL=… the baseline behind TLS
+  GATEWAY_CA_FILE=…  the run's CA (trust it: curl --cacert; removed when the stack stops)
 Stays up until Ctrl-C / SIGTERM, then removes every container and network it made.
 Environment: WAF_PLUGIN, WAF_WASM (build | release:<v> | path), WAF_IMAGE_SOURCE (local | registry),
 WAF_ENVOY_VERSION (default ${ENVOY_VERSION}).`;
@@ -31,6 +34,9 @@ async function main(): Promise<void> {
   console.log(`BASELINE_URL=${stack.baselineUrl}`);
   console.log(`UPSTREAM_URL=${stack.upstreamUrl}`);
   console.log(`ENVOY_ADMIN_URL=${stack.adminUrl}`);
+  console.log(`GATEWAY_TLS_URL=${stack.tls.gatewayUrl}`);
+  console.log(`BASELINE_TLS_URL=${stack.tls.baselineUrl}`);
+  console.log(`GATEWAY_CA_FILE=${stack.tls.caFile}`);
   log(`Envoy ${stack.envoyVersion}; plug-in ${stack.wasmSha256.slice(0, 12)}… (${stack.wasmSource}); pluginConfig sha256 ${stack.pluginConfigSha256.slice(0, 12)}…`);
   log("up; press Ctrl-C to stop");
   setInterval(() => undefined, 1 << 30);

@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { test } from "node:test";
 import { execa } from "execa";
-import { request } from "undici";
+import { readFileSync } from "node:fs";
+import { Agent, request } from "undici";
 import { LABEL_MANAGED, LABEL_RUN } from "../harness/artifacts/versions.ts";
 import { ROOT } from "./support/cli.ts";
 
@@ -20,11 +21,19 @@ test("npm run stack serves 200/403/403/200, exposes waf_filter stats, and cleans
   for await (const line of lines) {
     const [key, value] = line.split("=", 2);
     if (key && value) urls[key] = value;
-    if (urls.ENVOY_ADMIN_URL) break;
+    if (urls.GATEWAY_CA_FILE) break;
   }
   try {
     assert.ok(urls.GATEWAY_URL && urls.UPSTREAM_URL && urls.ENVOY_ADMIN_URL, JSON.stringify(urls));
-    for (const url of Object.values(urls)) assert.match(url, /^http:\/\/127\.0\.0\.1:\d+$/);
+    for (const key of ["GATEWAY_URL", "BASELINE_URL", "UPSTREAM_URL", "ENVOY_ADMIN_URL"]) assert.match(urls[key]!, /^http:\/\/127\.0\.0\.1:\d+$/);
+    for (const key of ["GATEWAY_TLS_URL", "BASELINE_TLS_URL"]) assert.match(urls[key]!, /^https:\/\/127\.0\.0\.1:\d+$/);
+    // The WAF behind TLS speaks HTTP/2 to a client that trusts the run's CA, and blocks there too.
+    const h2 = new Agent({ allowH2: true, connect: { ca: readFileSync(urls.GATEWAY_CA_FILE!), servername: "app.wafcheck.test" } });
+    const banned = await request(`${urls.GATEWAY_TLS_URL}/get`, { headers: { host: "app.wafcheck.test", "x-user-type": "baned" }, dispatcher: h2 });
+    await banned.body.dump();
+    assert.equal(banned.statusCode, 403);
+    assert.equal(banned.headers["x-wafcheck-protocol"], "HTTP/2");
+    await h2.close();
     const get = async (headers: Record<string, string> = {}) => {
       const r = await request(`${urls.GATEWAY_URL}/get`, { headers: { host: "app.wafcheck.test", ...headers } });
       await r.body.dump();
@@ -38,7 +47,7 @@ test("npm run stack serves 200/403/403/200, exposes waf_filter stats, and cleans
     assert.equal((await get({ "x-user-type": "banned" })).statusCode, 200);
     const stats = await (await request(`${urls.ENVOY_ADMIN_URL}/stats`)).body.text();
     assert.match(stats, /wasmcustom\.waf_filter\.tx\.total: \d+/);
-    assert.match(stats, /waf_filter\.tx\.interruptions_ruleid=101_phase=http_request_headers: 2/);
+    assert.match(stats, /waf_filter\.tx\.interruptions_ruleid=101_phase=http_request_headers: 3/);
     const port = new URL(urls.GATEWAY_URL!).port;
     run = await docker("ps", "--filter", `publish=${port}`, "--format", `{{.Label "${LABEL_RUN}"}}`);
     assert.match(run, /^[0-9a-f]{8}$/, "the gateway container carries its run label");
