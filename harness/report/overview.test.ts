@@ -44,3 +44,18 @@ test("a healthy run: detection, false positives, CRS and paranoia among the fact
   assert.match(facts.Exclusions!, /ruleRemoveById=942100/);
   assert.deepEqual(o.categories.map((c) => [c.name, c.pct]), [["A05:2025 Injection", 50], ["A01:2025 Broken Access Control", 100]]);
 });
+
+test("WAF_HTTP=both: a request judged differently over HTTP/2 makes a clean run a finding, on the first line and among the facts", () => {
+  const records = [rec({}), rec({ expect: "allow", class: "benign", judgement: "true-negative" })];
+  const protocols = (differences: number) => ({
+    comparison: { compared: 2, differences, counts: { "bypass-over-http2": differences } },
+    http2: { blocked: 1 - differences, judged: 1, falsePositives: 0, benign: 1 },
+  });
+  const same = overview({ ...input(records), protocols: protocols(0) });
+  assert.equal(same.verdict, "clean");
+  assert.match(Object.fromEntries(same.facts)["HTTP/1.1 vs HTTP/2"]!, /^0 of 2 requests judged differently; over HTTP\/2 \(TLS, ALPN h2\): 1\/1 attacks blocked/);
+  const differs = overview({ ...input(records), protocols: protocols(1) });
+  assert.equal(differs.verdict, "findings");
+  assert.match(differs.headline, /; 1 requests judged differently over HTTP\/2 than over HTTP\/1\.1 \(1 attacks blocked over one protocol only\)$/);
+  assert.equal(Object.fromEntries(overview({ ...input(records), http: "2" }).facts)["HTTP version"], "HTTP/2 (TLS, ALPN h2)");
+});
