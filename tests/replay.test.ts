@@ -10,10 +10,10 @@ import { loadManifest } from "../harness/manifest/load-manifest.ts";
 import { startLocalStack } from "../harness/stack/stack.ts";
 import { example, runCli, tempReports } from "./support/cli.ts";
 
-test("the replay commands of a run's findings (a cookie attack and a raw chunked request among them) get the same answer again", async () => {
+test("the replay commands of a run's findings (a cookie attack, a raw chunked request, a WebSocket upgrade and a GraphQL body among them) get the same answer again", async () => {
   const reports = await tempReports();
   const manifest = example("detection-only.yaml");
-  const run = await runCli("waf", { WAF_REPORTS_DIR: reports, WAF_PLUGIN: manifest, WAF_LATENCY_PROBE: "off" }, ["--grep", "\\bsqli-001/cookie|evasion-004|\\bxss-001/query"]);
+  const run = await runCli("waf", { WAF_REPORTS_DIR: reports, WAF_PLUGIN: manifest, WAF_LATENCY_PROBE: "off" }, ["--grep", "\\bsqli-001/cookie|evasion-004|\\bxss-001/query|api-xss-001/websocket|api-sqli-001/graphql-query"]);
   assert.equal(run.code, 1, run.stderr.slice(-1500));
   const results = join(reports, "allure-results");
   const records: WafRecord[] = [];
@@ -26,6 +26,9 @@ test("the replay commands of a run's findings (a cookie attack and a raw chunked
   // Raw requests reach the app here too; Envoy re-frames the chunked body, so they count as changed by proxy.
   assert.ok(records.some((r) => r.sent.raw !== undefined), "a raw request");
   assert.ok(records.filter((r) => r.judgement === "bypass").length >= 2);
+  // A WebSocket upgrade (raw, answered 101 by the app) and a GraphQL body are replayed too.
+  assert.ok(records.some((r) => r.meta.placement === "websocket" && r.response.kind === "response" && r.response.status === 101), "a WebSocket upgrade that reached the app");
+  assert.ok(records.some((r) => r.meta.placement === "graphql-query" && r.judgement === "bypass"), "a GraphQL attack that bypassed");
 
   // The stack the report names (WAF_PLUGIN=<manifest> npm run stack), brought back.
   const stack = await startLocalStack({ manifest: await loadManifest(manifest) });

@@ -104,3 +104,30 @@ test("a reproducer replays a cookie attack as sent and redacts only the target's
   assert.match(gateway, /Authorization: \[REDACTED\]/);
   assert.match(gateway, /Cookie: session=1/);
 });
+
+test("a WebSocket upgrade the app accepted (101 Switching Protocols) reached the app", () => {
+  const ws = { placement: "websocket", path: "/websocket/echo?q=x", transport: "raw", raw: "GET /websocket/echo?q=x HTTP/1.1\r\n\r\n" } as const;
+  const upgraded = response(101, { ...FROM_UPSTREAM, upgrade: "websocket", connection: "upgrade" });
+  const attack = decide(fakeRequest(ws), upgraded, logged([920350]), settings);
+  assert.equal(attack.verdict, "allowed");
+  assert.equal(attack.judgement, "bypass");
+  assert.deepEqual(attack.proxyChanges, [], "no echo body to compare: not a proxy change");
+  const benign = decide(fakeRequest({ ...ws, expect: "allow", class: "benign" }), upgraded, logged([]), settings);
+  assert.equal(benign.verdict, "allowed");
+  assert.equal(benign.judgement, "true-negative");
+  assert.equal(benign.fails, false);
+  // Blocked by the WAF: an ordinary block.
+  assert.equal(decide(fakeRequest(ws), response(403), logged([941100, 949110], interrupted), settings).judgement, "true-positive");
+});
+
+test("a 403 the WAF never saw (no log line: Envoy refused an upgrade itself) is rejected by proxy, not blocked", () => {
+  const notLogged: WafEvidence = { kind: "not-logged", reason: "no WAF log line: the request did not reach the WAF" };
+  const attack = decide(fakeRequest({ placement: "websocket" }), response(403, { connection: "close" }), notLogged, settings);
+  assert.equal(attack.verdict, "rejected-by-proxy");
+  assert.equal(attack.judgement, "rejected-by-proxy");
+  assert.match(attack.message, /Envoy answered HTTP 403 itself: no WAF log line/);
+  assert.equal(decide(fakeRequest({ expect: "allow", class: "benign" }), response(403), notLogged, settings).judgement, "rejected-by-proxy");
+  // A WAF that logs nothing at all (engine off, log level) proves nothing: the status stands.
+  const silent: WafEvidence = { kind: "not-logged", reason: "the WAF logged nothing for any request", wafSilent: true };
+  assert.equal(decide(fakeRequest(), response(403), silent, settings).verdict, "blocked");
+});

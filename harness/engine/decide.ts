@@ -39,6 +39,11 @@ export function decide(request: EngineRequest, outcome: Outcome, evidence: WafEv
   if (evidence.kind === "unreadable") {
     verdict = "infra";
     note = evidence.reason;
+  } else if (evidence.kind === "not-logged" && !evidence.wafSilent && verdict === "blocked") {
+    // Every request through the local WAF logs its phase-1 line; none means Envoy answered before the filter ran
+    // (e.g. its own 403 to a WebSocket upgrade the listener does not allow): not a WAF verdict.
+    verdict = "rejected-by-proxy";
+    note = `Envoy answered ${describeOutcome(outcome)} itself: ${evidence.reason}`;
   } else if (evidence.kind === "logged" && verdict === "blocked" && outcome.kind === "response" && settings.policy.blockStatuses.includes(outcome.status)) {
     if (evidence.complete && !waf.interruptedBy) {
       verdict = "allowed";

@@ -128,7 +128,7 @@ export class TransactionIndex {
 export type WafEvidence =
   | { kind: "logged"; txId: string; rules: LoggedRule[]; complete: boolean; interrupted?: { action: string; phase: string }; lines?: string[] }
   /** The WAF logged nothing for it: Envoy answered before the filter, or the rule engine is off. */
-  | { kind: "not-logged"; reason: string }
+  | { kind: "not-logged"; reason: string; /** The WAF logged no request of the batch at all, not even the sentinel. */ wafSilent?: boolean }
   /** The log could not be read: the request's rules are unknown (an infrastructure error locally). */
   | { kind: "unreadable"; reason: string }
   /** Remote targets: status codes only. */
@@ -185,7 +185,9 @@ export class WafLog {
         id,
         tx
           ? { kind: "logged", txId: tx.txId, rules: tx.rules, complete: tx.ended, ...(tx.interrupted && { interrupted: tx.interrupted }), ...(this.keepLines && { lines: tx.lines }) }
-          : { kind: "not-logged", reason: this.silent ? "the WAF logged nothing for any request (rule engine off, or its log level hides rule matches)" : "no WAF log line: the request did not reach the WAF" },
+          : this.silent
+            ? { kind: "not-logged", reason: "the WAF logged nothing for any request (rule engine off, or its log level hides rule matches)", wafSilent: true }
+            : { kind: "not-logged", reason: "no WAF log line: the request did not reach the WAF" },
       );
     }
     return out;

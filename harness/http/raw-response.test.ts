@@ -22,3 +22,11 @@ test("repeated headers become a list", () => {
 test("garbage is an error, not a verdict", () => {
   assert.throws(() => parseRawResponse(Buffer.from("SSH-2.0-OpenSSH\r\n\r\n")), /not an HTTP response/);
 });
+
+test("a 101 Switching Protocols ends at its header block, whatever follows on the upgraded connection", () => {
+  const head = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: x\r\n\r\n";
+  const r = parseRawResponse(Buffer.concat([Buffer.from(head), Buffer.from([0x81, 0x02, 0x68, 0x69])]));
+  assert.equal(r?.status, 101);
+  assert.equal(r?.headers["upgrade"], "websocket");
+  assert.equal(r?.body.length, 0);
+});

@@ -33,7 +33,7 @@ describe("the shipped corpus", () => {
 
   it("has unique, stable-looking request ids", () => {
     assert.equal(new Set(requests.map((r) => r.id)).size, requests.length);
-    for (const r of requests) assert.match(r.id, /^[a-z0-9-]+\/(raw|query|path|cookie|form|json|xml|multipart-field|multipart-filename|header:[^/]+)\/[a-z0-9-]+$/);
+    for (const r of requests) assert.match(r.id, /^[a-z0-9-]+\/(raw|query|path|cookie|form|json|json-nested|json-array|json-key|graphql-query|graphql-variables|xml|multipart-field|multipart-filename|websocket|header:[^/]+)\/[a-z0-9-]+$/);
   });
 
   it("states a paranoia level for every attack it expects blocked", () => {
@@ -46,6 +46,11 @@ describe("the shipped corpus", () => {
       if (r.transport === "raw") {
         assert.ok(r.raw.includes("\r\n\r\n"), r.id);
         assert.ok(!/[^\r]\n/.test(r.raw), `${r.id}: bare LF`);
+        if (r.placement === "websocket") {
+          // The upgrade's head only, every header value sendable.
+          assert.ok(r.raw.endsWith("\r\n\r\n") && r.raw.indexOf("\r\n\r\n") === r.raw.length - 4, `${r.id}: one header block`);
+          for (const [name, value] of r.headers) assert.match(value, /^[\t\x20-\x7e]*$/, `${r.id}: header ${name}`);
+        }
         continue;
       }
       assert.match(r.method, /^[A-Z]+$/, r.id);
@@ -57,7 +62,7 @@ describe("the shipped corpus", () => {
       assert.ok(!r.headers.some(([n]) => n.toLowerCase() === "host"), `${r.id}: sets Host`);
       if (r.body !== undefined && r.method !== "GET")
         assert.ok(r.headers.some(([n]) => n.toLowerCase() === "content-type"), `${r.id}: body without Content-Type`);
-      if (r.placement === "json") assert.doesNotThrow(() => JSON.parse(String(r.body)), r.id);
+      if (r.placement === "json" || r.placement.startsWith("json-") || r.placement.startsWith("graphql-")) assert.doesNotThrow(() => JSON.parse(String(r.body)), r.id);
     }
   });
 

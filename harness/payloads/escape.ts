@@ -61,3 +61,13 @@ function percentEscape(s: string, extra: ReadonlySet<string>, mode: { strictPerc
 function hex2(n: number): string {
   return n.toString(16).toUpperCase().padStart(2, "0");
 }
+
+/**
+ * The body of a GraphQL string literal (between its double quotes): `"` and `\` are escaped with a backslash, line
+ * ends and other controls become `\n`, `\r`, `\t`, `\b`, `\f` or `\uXXXX` (a GraphQL string may not hold them raw).
+ * Everything else stays as written. The query text is then put into JSON by JSON.stringify, which escapes again.
+ */
+export function escapeGraphqlString(s: string): string {
+  const named: Record<string, string> = { '"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f" };
+  return s.replace(/["\\\x00-\x1f\x7f]/g, (ch) => named[ch] ?? `\\u${ch.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}`);
+}

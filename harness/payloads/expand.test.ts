@@ -93,8 +93,61 @@ describe("expandCase", () => {
     ["multipart-filename", { placements: ["multipart-filename"], payload: "shell.php" }, (r) => {
       assert.match(String(r.body), /name="file"; filename="shell\.php"\r\n/);
     }],
+    ["json-nested", { placements: ["json-nested"], param: "street" }, (r) => {
+      assert.equal(r.method, "POST");
+      assert.equal(header(r, "Content-Type"), "application/json");
+      assert.deepEqual(JSON.parse(String(r.body)), { order: { customer: { address: { street: "1' OR 1=1" } } } });
+    }],
+    ["json-array", { placements: ["json-array"] }, (r) => assert.deepEqual(JSON.parse(String(r.body)), { items: ["SKU-1001", "1' OR 1=1", "SKU-1003"] })],
+    ["json-key", { placements: ["json-key"], payload: 'a"b\\c' }, (r) => assert.deepEqual(JSON.parse(String(r.body)), { 'a"b\\c': "1" })],
+    ["graphql-query", { placements: ["graphql-query"], payload: 'x" } \\ {\n' }, (r) => {
+      assert.equal(r.path, "/post");
+      assert.equal(header(r, "Content-Type"), "application/json");
+      const { query } = JSON.parse(String(r.body)) as { query: string };
+      // The payload is one GraphQL string literal: quote, backslash and line end escaped for GraphQL, then for JSON.
+      assert.equal(query, 'query { search(q: "x\\" } \\\\ {\\n") { id title } }');
+      assert.equal(String(r.body), '{"query":"query { search(q: \\"x\\\\\\" } \\\\\\\\ {\\\\n\\") { id title } }"}');
+    }],
+    ["graphql-query with param", { placements: ["graphql-query"], param: "name" }, (r) =>
+      assert.equal((JSON.parse(String(r.body)) as { query: string }).query, `query { search(name: "1' OR 1=1") { id title } }`)],
+    ["graphql-query whole", { placements: ["graphql-query"], whole: true, payload: "{ __schema { types { name } } }" }, (r) =>
+      assert.deepEqual(JSON.parse(String(r.body)), { query: "{ __schema { types { name } } }" })],
+    ["graphql-variables", { placements: ["graphql-variables"], param: "term" }, (r) =>
+      assert.deepEqual(JSON.parse(String(r.body)), {
+        operationName: "Search",
+        query: "query Search($term: String!) { search(term: $term) { id title } }",
+        variables: { term: "1' OR 1=1" },
+      })],
   ];
   for (const [name, over, check] of placements) it(`placement ${name}`, () => check(one(over)));
+
+  it("rejects a param that is not a GraphQL name with a graphql placement", () => {
+    assert.throws(() => attack({ placements: ["graphql-variables"], param: "order-id" }), /must be a GraphQL name/);
+    assert.doesNotThrow(() => attack({ placements: ["json-key"], param: "order-id" }));
+  });
+
+  it("placement websocket: an upgrade GET to /websocket/echo, payload in the query and Sec-WebSocket-Protocol, sent raw", () => {
+    const r = one({ placements: ["websocket"], payload: "a b\r\nX-Injected: 1" });
+    assert.equal(r.id, "sqli-003/websocket/none");
+    assert.equal(r.transport, "raw");
+    assert.equal(r.method, "GET");
+    assert.equal(r.path, "/websocket/echo?q=a%20b%0D%0AX-Injected:%201");
+    assert.equal(header(r, "Upgrade"), "websocket");
+    assert.equal(header(r, "Connection"), "Upgrade");
+    assert.equal(header(r, "Sec-WebSocket-Version"), "13");
+    assert.equal(Buffer.from(header(r, "Sec-WebSocket-Key")!, "base64").length, 16);
+    // Escaped as the header placement escapes: no line break can end the header early.
+    assert.equal(header(r, "Sec-WebSocket-Protocol"), "a b%0D%0AX-Injected: 1");
+    assert.equal(header(r, "Host"), undefined);
+    assert.ok(r.transport === "raw");
+    const lines = r.raw.split("\r\n");
+    assert.equal(lines[0], "GET /websocket/echo?q=a%20b%0D%0AX-Injected:%201 HTTP/1.1");
+    assert.equal(lines[1], "Host: {{host}}");
+    assert.ok(r.raw.endsWith("\r\n\r\n"));
+    assert.equal(r.raw.split("\r\n\r\n").length, 2, "one header block, no body");
+    assert.ok(lines.includes("Sec-WebSocket-Protocol: a b%0D%0AX-Injected: 1"));
+    assert.equal(one({ placements: ["websocket"], whole: true, payload: "a=1&b=2" }).path, "/websocket/echo?a=1&b=2");
+  });
 
   it("turns a structured request into one request, merging browser headers", () => {
     const c = attack({

@@ -2,7 +2,7 @@ import type { RequestSpec } from "../http/request.ts";
 import { ACCEPT_JSON, MULTIPART_BOUNDARY, browserHeaders, setHeader } from "./browser.ts";
 import { encode } from "./encode.ts";
 import {
-  escapeCookieValue, escapeHeaderValue, escapeMultipartQuoted, escapePath, escapeQueryName, escapeQueryValue,
+  escapeCookieValue, escapeGraphqlString, escapeHeaderValue, escapeMultipartQuoted, escapePath, escapeQueryName, escapeQueryValue,
   escapeQueryWhole, escapeXmlText,
 } from "./escape.ts";
 import { isExcluded } from "./exclude.ts";
@@ -46,7 +46,10 @@ export function expandCase(c: Case & { source?: string }): ExpandedRequest[] {
     for (const encoding of c.encodings ?? ["none"]) {
       if (isExcluded(c.exclude, placement, encoding)) continue;
       const spec = place(placement, encode(payload, encoding), c);
-      out.push({ ...spec, id: `${c.id}/${placement}/${encoding}`, ...meta(c, placement, encoding), transport: "http" });
+      const id = `${c.id}/${placement}/${encoding}`;
+      // An upgrade is a GET that undici's request() cannot make: written to a socket, read up to the 101's header block.
+      if (placement === "websocket") out.push({ ...spec, id, ...meta(c, placement, encoding), transport: "raw", raw: rawText(spec) });
+      else out.push({ ...spec, id, ...meta(c, placement, encoding), transport: "http" });
     }
   }
   return out;
@@ -77,7 +80,7 @@ type Spec = Omit<RequestSpec, "id">;
 /** Puts an (already encoded) payload into the request where the placement says. */
 export function place(placement: Placement, value: string, c: Pick<Case, "param" | "whole">): Spec {
   const whole = c.whole === true;
-  const param = c.param ?? (placement === "multipart-filename" ? "file" : "q");
+  const param = c.param ?? (placement === "multipart-filename" ? "file" : placement === "json-array" ? "items" : "q");
   if (placement.startsWith("header:")) {
     const name = placement.slice("header:".length);
     return { method: "GET", path: "/get", headers: setHeader(browserHeaders(), name, escapeHeaderValue(value)) };
@@ -95,6 +98,36 @@ export function place(placement: Placement, value: string, c: Pick<Case, "param"
       return post("application/x-www-form-urlencoded", whole ? escapeQueryWhole(value) : `${escapeQueryName(param)}=${escapeQueryValue(value)}`);
     case "json":
       return post("application/json", whole ? value : JSON.stringify({ [param]: value }), ACCEPT_JSON);
+    case "json-nested":
+      return postJson({ order: { customer: { address: { [param]: value } } } });
+    case "json-array":
+      return postJson({ [param]: ["SKU-1001", value, "SKU-1003"] });
+    case "json-key":
+      return postJson({ [value]: "1" });
+    case "graphql-query":
+      return postJson({ query: whole ? value : `query { search(${param}: "${escapeGraphqlString(value)}") { id title } }` });
+    case "graphql-variables":
+      return postJson({
+        operationName: "Search",
+        query: `query Search($${param}: String!) { search(${param}: $${param}) { id title } }`,
+        variables: { [param]: value },
+      });
+    case "websocket": {
+      const query = whole ? escapeQueryWhole(value) : `${escapeQueryName(param)}=${escapeQueryValue(value)}`;
+      return {
+        method: "GET",
+        path: `/websocket/echo?${query}`,
+        headers: [
+          ...browserHeaders("*/*"),
+          ["Cache-Control", "no-cache"],
+          ["Connection", "Upgrade"],
+          ["Upgrade", "websocket"],
+          ["Sec-WebSocket-Version", "13"],
+          ["Sec-WebSocket-Key", WEBSOCKET_KEY],
+          ["Sec-WebSocket-Protocol", escapeHeaderValue(value)],
+        ],
+      };
+    }
     case "xml":
       return post("application/xml", whole ? value : `<?xml version="1.0" encoding="UTF-8"?>\n<request><${param}>${escapeXmlText(value)}</${param}></request>\n`);
     case "multipart-field":
@@ -109,6 +142,19 @@ export function place(placement: Placement, value: string, c: Pick<Case, "param"
     default:
       throw new Error(`unknown placement ${String(placement)}`);
   }
+}
+
+/** A fixed Sec-WebSocket-Key (base64 of 16 bytes, as RFC 6455 asks; deterministic output). */
+export const WEBSOCKET_KEY = Buffer.from("wafcheck-ws-key!").toString("base64");
+
+/** The HTTP/1.1 text of a request (Host left to the target as `{{host}}`), for the raw transport. */
+function rawText(spec: Spec): string {
+  const lines = [`${spec.method} ${spec.path} HTTP/1.1`, "Host: {{host}}", ...spec.headers.map(([n, v]) => `${n}: ${v}`)];
+  return `${lines.join("\r\n")}\r\n\r\n${spec.body === undefined ? "" : String(spec.body)}`;
+}
+
+function postJson(body: unknown): Spec {
+  return post("application/json", JSON.stringify(body), ACCEPT_JSON);
 }
 
 function post(contentType: string, body: string, accept?: string): Spec {

@@ -15,9 +15,15 @@ export const ENCODINGS = [
 ] as const;
 export type Encoding = (typeof ENCODINGS)[number];
 
-/** Where a payload goes; `header:<name>` is the other form (see expand.ts). */
+/**
+ * Where a payload goes; `header:<name>` is the other form (see expand.ts). API shapes: `json-nested` (a value deep in
+ * an object), `json-array` (an array element), `json-key` (a key name), `graphql-query` (a string argument of a
+ * GraphQL query), `graphql-variables` (a GraphQL variable), `websocket` (a WebSocket upgrade: query argument and
+ * Sec-WebSocket-Protocol, sent over a raw socket).
+ */
 export const FIXED_PLACEMENTS = [
-  "query", "path", "cookie", "form", "json", "xml", "multipart-field", "multipart-filename", "raw",
+  "query", "path", "cookie", "form", "json", "json-nested", "json-array", "json-key", "graphql-query", "graphql-variables",
+  "xml", "multipart-field", "multipart-filename", "websocket", "raw",
 ] as const;
 export type Placement = (typeof FIXED_PLACEMENTS)[number] | `header:${string}`;
 
@@ -27,6 +33,9 @@ export type Requirement = (typeof REQUIREMENTS)[number];
 
 export const SEVERITIES = ["blocker", "critical", "normal", "minor", "trivial"] as const;
 export const EXPECTS = ["block", "allow"] as const;
+
+/** A GraphQL Name (argument and variable names). */
+export const GRAPHQL_NAME = /^[_A-Za-z][_0-9A-Za-z]*$/;
 
 const HEADER_PLACEMENT = /^header:[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const headerName = z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, "must be an HTTP header name (token characters only)");
@@ -77,8 +86,8 @@ const defaultableFields = {
     .describe("placement/encoding pairs left out of the product, e.g. json/url or */base64"),
   paranoia: z.number().int().min(1).max(4),
   crsRules: z.array(z.number().int().min(100).max(999999)),
-  param: z.string().min(1).describe("Parameter / field / cookie / XML element name (default q; file, for multipart-filename)"),
-  whole: z.boolean().describe("The payload is the whole query string, path, cookie header or body instead of one value"),
+  param: z.string().min(1).describe("Parameter / field / cookie / XML element / JSON key / GraphQL argument name (default q; file, for multipart-filename; items, for json-array)"),
+  whole: z.boolean().describe("The payload is the whole query string, path, cookie header or body instead of one value (graphql-query: the whole GraphQL document; websocket: the whole query string)"),
 };
 
 const ownFields = {
@@ -131,6 +140,8 @@ export const caseSchema = z
       if (left.length === 0) issue("exclude", "leaves no placement/encoding pair to send");
     }
     if (c.class === "benign" && c.expect !== "allow") issue("expect", "benign cases expect allow");
+    if (c.param !== undefined && c.placements?.some((p) => p.startsWith("graphql-")) && !GRAPHQL_NAME.test(c.param))
+      issue("param", "must be a GraphQL name ([_A-Za-z][_0-9A-Za-z]*) with a graphql-* placement");
   });
 export type Case = z.infer<typeof caseSchema>;
 

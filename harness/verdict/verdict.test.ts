@@ -9,6 +9,7 @@ const upstream = { "x-envoy-upstream-service-time": "3" };
 const table: Array<[string, Outcome, Verdict]> = [
   ["200 from upstream", response(200, upstream), "allowed"],
   ["404 from upstream is still allowed", response(404, upstream), "allowed"],
+  ["101 Switching Protocols (WebSocket upgrade accepted by the app)", response(101, { ...upstream, upgrade: "websocket" }), "allowed"],
   ["403 from the WAF (local reply)", response(403), "blocked"],
   ["403 after upstream headers (phase 3/4 interruption)", response(403, upstream), "blocked"],
   ["Envoy's own 400", response(400), "rejected-by-proxy"],

@@ -2,7 +2,8 @@
 // natively (no Envoy, no wasm): for every expanded request (JSON lines on stdin, from
 // `npx tsx harness/payloads/list.ts --jsonl`) it prints `id<TAB>lowest blocking paranoia level (0: none)<TAB>rules`,
 // the rules being the CRS detection rules that matched at that level (at PL4 when nothing blocked).
-// Raw-transport requests are printed with "raw" and not evaluated.
+// Raw-transport requests are printed with "raw" and not evaluated, except WebSocket upgrades (placement websocket):
+// their method, path and headers are exactly what the socket gets, so they are evaluated like the others.
 package main
 
 import (
@@ -28,6 +29,7 @@ type request struct {
 	Headers   [][2]string `json:"headers"`
 	Body      string      `json:"body"`
 	Transport string      `json:"transport"`
+	Placement string      `json:"placement"`
 }
 
 func main() {
@@ -60,7 +62,7 @@ Include %[1]s/crs/*.conf
 		if err := json.Unmarshal(in.Bytes(), &r); err != nil {
 			fail(err)
 		}
-		if r.Transport == "raw" {
+		if r.Transport == "raw" && r.Placement != "websocket" {
 			fmt.Fprintf(out, "%s\traw\t\n", r.ID)
 			continue
 		}
