@@ -7,8 +7,9 @@ import { reportFatal, UserError } from "../harness/errors.ts";
 import { ftwExitCode, type FtwSection } from "../harness/ftw/ftw-report.ts";
 import { FTW_MANIFEST, parseFtwArgs, prepareFtw, runFtwSuite, writeFtwReports, type FtwArgs, type PreparedFtw } from "../harness/ftw/ftw-suite.ts";
 import { allurePaths, generateAllureReportOrSay, prepareAllureResults } from "../harness/report/allure.ts";
+import { grpcStep } from "../harness/grpc/grpc-step.ts";
 import { latencyProbe } from "../harness/latency/probe.ts";
-import { readSummary, summaryPathIn } from "../harness/report/summary-store.ts";
+import { dropSummarySections, readSummary, summaryPathIn } from "../harness/report/summary-store.ts";
 import { writeOverview } from "../harness/report/write-overview.ts";
 import { onShutdown } from "../harness/stack/shutdown.ts";
 import { startLocalStack, type StartedStack } from "../harness/stack/stack.ts";
@@ -44,6 +45,10 @@ Environment:
   WAF_FTW           on: after the suites, run the CRS regression suite (as npm run ftw does: locally
                     on a stack with envoy-local/examples/ftw.yaml, remotely status codes only) into the
                     same report; or npm run ftw's options, e.g. WAF_FTW="--include ^942 --config my.ftw.yaml"
+  WAF_GRPC          on (local target only): the stack also runs a gRPC upstream, and after the suites unary
+                    gRPC calls over h2c (attacks in the protobuf body, in metadata and in the :path) measure
+                    what the WAF inspects: summary.json grpc (with its finding) and one Allure result per call;
+                    a measurement, it does not change the exit status
 --grep/-g and --grep-invert select corpus requests by id, title or tag (e.g. --grep @sqli,
 --grep sqli-001, --grep cookie) and Playwright tests by title.
 --shard=i/n runs one of n parts (Playwright's sharding) and also writes reports/blob-report/;
@@ -85,7 +90,7 @@ async function main(): Promise<number> {
   let target: { name: string; url: string };
   if (env.WAF_TARGET === "local") {
     if (dryRun) throw new UserError("--dry-run lists what a remote run (WAF_TARGET=<name>) would send; the local stack is this machine's own");
-    stack = await startLocalStack({ manifest: inputs.manifest, wasm: env.WAF_WASM, imageSource: env.WAF_IMAGE_SOURCE, envoyVersion: env.WAF_ENVOY_VERSION, log, keepLogAs: keptLog(env, reports) });
+    stack = await startLocalStack({ manifest: inputs.manifest, wasm: env.WAF_WASM, imageSource: env.WAF_IMAGE_SOURCE, envoyVersion: env.WAF_ENVOY_VERSION, log, keepLogAs: keptLog(env, reports), grpc: env.WAF_GRPC === "on" });
     onShutdown(() => stack!.stop(), log);
     target = { name: "local", url: stack.gatewayUrl };
     log(`stack up in ${((Date.now() - started) / 1000).toFixed(1)} s: Envoy ${stack.envoyVersion}, plug-in ${stack.wasmSource}`);
@@ -116,6 +121,8 @@ async function main(): Promise<number> {
       reject: false,
       env: { [RUN_CONTEXT_VARIABLE]: run.contextFile, WAF_REPORTS_DIR: reports, ...(blobDir && { WAF_BLOB_DIR: blobDir }) },
     });
+    // This run's sections only: an earlier WAF_HTTP=both or WAF_GRPC=on run's are not this run's findings.
+    await dropSummarySections(summaryPathIn(reports), ["http", "grpc"]);
     // WAF_HTTP=both: the same suites again over HTTP/2, then the two passes compared request by request.
     let protocols: ProtocolOverview | undefined;
     let secondExit = 0;
@@ -129,6 +136,7 @@ async function main(): Promise<number> {
     await remote?.finish();
     if (stack && process.env.WAF_LATENCY_PROBE !== "off")
       await latencyProbe(stack.info(), reports, log); // never throws: a failure is logged and recorded (summary.json latencyProbe.error)
+    await grpcStep(env, stack, reports, log); // WAF_GRPC=on only; never throws (summary.json grpc, one Allure result per call)
     await stack?.stop(); // the ftw suite runs a stack of its own: the machine is its alone
     const ftwRun = ftw && (await runFtwStep(ftw, env, reports));
     const first = await writeOverview(reports, run.context, { ...(ftwRun?.section && { ftw: ftwRun.section }), ...(protocols && { protocols }) });

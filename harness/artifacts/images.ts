@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { copyFile, mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -102,6 +103,35 @@ export async function ensureAlbedoImage(log: (line: string) => void): Promise<Im
   }
   await buildScratchImage(name, log, [[binary, "/albedo"]]);
   return { name, binary: "/albedo", origin };
+}
+
+const GRPC_UPSTREAM_DIR = join(import.meta.dirname, "../grpc/upstream");
+
+/**
+ * wafcheck's own gRPC upstream (harness/grpc/upstream: one unary method, /wafcheck.Echo/Search, echoing a
+ * google.protobuf.StringValue), for the gRPC probe (WAF_GRPC=on). Built with Go from the modules pinned in its
+ * go.mod/go.sum, static, FROM scratch; tagged by the hash of its source, so an edit builds a new image.
+ */
+export async function ensureGrpcImage(log: (line: string) => void): Promise<ImageRef> {
+  const hash = createHash("sha256");
+  for (const file of ["main.go", "go.mod", "go.sum"]) hash.update(await readFile(join(GRPC_UPSTREAM_DIR, file)));
+  const version = hash.digest("hex").slice(0, 12);
+  const grpcVersion = /google\.golang\.org\/grpc (v\S+)/.exec(await readFile(join(GRPC_UPSTREAM_DIR, "go.mod"), "utf8"))?.[1] ?? "unknown";
+  const name = `wafcheck/grpc-upstream:${version}`;
+  const origin = `harness/grpc/upstream (google.golang.org/grpc ${grpcVersion}), static build in a FROM-scratch image`;
+  if (await imageExists(name)) return { name, binary: "/grpc-upstream", origin };
+  const bin = await cacheDir(`grpc-upstream-${version}`);
+  const binary = join(bin, "grpc-upstream");
+  if (!(await exists(binary))) {
+    log(`building the gRPC upstream (grpc ${grpcVersion}) with Go…`);
+    await execa("go", ["build", "-trimpath", "-ldflags=-s -w", "-o", binary, "."], { cwd: GRPC_UPSTREAM_DIR, env: { CGO_ENABLED: "0", GOFLAGS: "-mod=readonly", GOSUMDB: "off" } }).catch(
+      (error: { stderr?: string; shortMessage?: string }) => {
+        throw new UserError(`go build of the gRPC upstream failed: ${(error.stderr || error.shortMessage || "").trim().split("\n").slice(-2).join(" | ")}`);
+      },
+    );
+  }
+  await buildScratchImage(name, log, [[binary, "/grpc-upstream"]]);
+  return { name, binary: "/grpc-upstream", origin };
 }
 
 function assertEnvoyVersion(version: string): void {

@@ -26,6 +26,8 @@ const envSchema = z.object({
   WAF_FTW: z.string().default("off"),
   /** The HTTP version the corpus goes over: 1.1 (clear text, default), 2 (TLS + ALPN h2), or both (one pass each, compared). */
   WAF_HTTP: z.enum(["1.1", "2", "both"]).default("1.1"),
+  /** npm run waf (local target): also run the gRPC probe (harness/grpc) on a stack with a gRPC upstream: on | off. */
+  WAF_GRPC: z.enum(["on", "off"]).default("off"),
 });
 
 export type WafEnv = z.infer<typeof envSchema>;

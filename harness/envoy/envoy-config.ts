@@ -21,6 +21,11 @@ export interface EnvoyConfigInput {
   /** A reflecting backend (albedo) for paths under /reflect: the ftw suite's response-phase tests. */
   reflector?: { host: string; port: number };
   /**
+   * A gRPC upstream (WAF_GRPC=on): requests whose content-type starts with application/grpc go to the `grpc` cluster
+   * over HTTP/2 (clients reach the listeners with h2c prior knowledge: the HCM's codec is AUTO).
+   */
+  grpc?: { host: string; port: number };
+  /**
    * A TLS listener beside the clear-text one, with the same filters: ALPN offers h2 and http/1.1, as a gateway does.
    * Its responses (the WAF's own 403s too) say which protocol the request came in on (PROTOCOL_HEADER).
    */
@@ -57,8 +62,8 @@ export function renderEnvoyConfig(input: EnvoyConfigInput): Record<string, unkno
     admin: { address: socket(input.ports.admin) },
     static_resources: {
       listeners: [
-        listener("waf", input.ports.waf, [wasmFilter, ...(input.filtersAfterWasm ?? []), ROUTER], input.serverName, input.domains, input.reflector !== undefined),
-        listener("baseline", input.ports.baseline, [ROUTER], input.serverName, input.domains, input.reflector !== undefined),
+        listener("waf", input.ports.waf, [wasmFilter, ...(input.filtersAfterWasm ?? []), ROUTER], input.serverName, input.domains, input.reflector !== undefined, input.grpc !== undefined),
+        listener("baseline", input.ports.baseline, [ROUTER], input.serverName, input.domains, input.reflector !== undefined, input.grpc !== undefined),
         ...(input.tls
           ? [
               tlsListener("waf-tls", input.tls.port, input.tls, [wasmFilter, ...(input.filtersAfterWasm ?? []), ROUTER], input),
@@ -66,7 +71,7 @@ export function renderEnvoyConfig(input: EnvoyConfigInput): Record<string, unkno
             ]
           : []),
       ],
-      clusters: [cluster("upstream", input.upstream), ...(input.reflector ? [cluster("reflector", input.reflector)] : [])],
+      clusters: [cluster("upstream", input.upstream), ...(input.reflector ? [cluster("reflector", input.reflector)] : []), ...(input.grpc ? [grpcCluster(input.grpc)] : [])],
     },
   };
 }
@@ -80,8 +85,22 @@ function cluster(name: string, at: { host: string; port: number }) {
   };
 }
 
-function listener(name: string, port: number, httpFilters: unknown[], serverName = "envoy", domains = ["*"], reflector = false) {
+/** The gRPC upstream's cluster: HTTP/2 towards it (gRPC needs it), whatever the client spoke. */
+function grpcCluster(at: { host: string; port: number }) {
+  return {
+    ...cluster("grpc", at),
+    typed_extension_protocol_options: {
+      "envoy.extensions.upstreams.http.v3.HttpProtocolOptions": {
+        "@type": "type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions",
+        explicit_http_config: { http2_protocol_options: {} },
+      },
+    },
+  };
+}
+
+function listener(name: string, port: number, httpFilters: unknown[], serverName = "envoy", domains = ["*"], reflector = false, grpc = false) {
   const routes = [
+    ...(grpc ? [{ match: { prefix: "/", headers: [{ name: "content-type", string_match: { prefix: "application/grpc" } }] }, route: { cluster: "grpc", timeout: "15s" } }] : []),
     ...(reflector ? [{ match: { prefix: "/reflect" }, route: { cluster: "reflector", timeout: "15s" } }] : []),
     { match: { prefix: "/" }, route: { cluster: "upstream", timeout: "15s" } },
   ];
@@ -97,6 +116,8 @@ function listener(name: string, port: number, httpFilters: unknown[], serverName
               "@type": HCM,
               stat_prefix: name,
               server_name: serverName,
+              // WebSocket upgrades go through to the app (Envoy itself answers 403 to an upgrade it is not told to allow).
+              upgrade_configs: [{ upgrade_type: "websocket" }],
               route_config: {
                 virtual_hosts: [{ name: "all", domains, routes }],
               },

@@ -25,6 +25,8 @@ export interface OverviewInput {
     comparison: { compared: number; differences: number; counts: Record<string, number> };
     http2: { blocked: number; judged: number; falsePositives: number; benign: number };
   };
+  /** WAF_GRPC=on: what the gRPC probe found (summary.json grpc.finding), or why it did not run. */
+  grpc?: { finding?: string; error?: string };
   /** summary.json latency(Probe).overhead entries (waf vs envoy). */
   overhead?: Array<{ scenario: string; baseline: string; shape: string; p50DeltaMs: number; p50DeltaCi95?: [number, number]; n?: number }>;
 }
@@ -94,6 +96,7 @@ export function overview(input: OverviewInput): Overview {
       : input.http === "2"
         ? ([["HTTP version", "HTTP/2 (TLS, ALPN h2)"]] as Array<[string, string]>)
         : []),
+    ...(input.grpc ? ([["gRPC (application/grpc, HTTP/2)", input.grpc.finding ?? `not measured: ${input.grpc.error ?? "unknown"}`]] as Array<[string, string]>) : []),
     ["CRS version", input.crsVersion ?? (c.includes.some((i) => i.startsWith("@owasp_crs")) ? "not seen in the WAF's log" : "CRS not included")],
     ["Paranoia level", String(pl)],
     ["Engine mode", `SecRuleEngine ${c.engineMode}`],

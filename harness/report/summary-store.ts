@@ -43,6 +43,13 @@ export function mergeSummarySections(path: string, sections: Record<string, unkn
   return updateSummary(path, (previous) => ({ ...previous, ...sections }));
 }
 
+/** Removes sections an earlier run wrote that this run writes only when asked to (WAF_HTTP=both, WAF_GRPC=on). */
+export async function dropSummarySections(path: string, keys: readonly string[]): Promise<void> {
+  const current = await readSummary(path);
+  if (!current || !keys.some((k) => k in current)) return;
+  await updateSummary(path, (previous) => Object.fromEntries(Object.entries(previous).filter(([k]) => !keys.includes(k))));
+}
+
 function shown(path: string): string {
   return relative(process.cwd(), path) || path;
 }

@@ -33,6 +33,7 @@ export async function writeOverview(reports: string, run: RunContext, extra: Pic
     manifest: run.manifest,
     config: run.config,
     ...(run.http && { http: run.http }),
+    ...(summary.grpc !== undefined && { grpc: summary.grpc as OverviewInput["grpc"] }),
     ...((summary.run as { crsVersion?: string } | undefined)?.crsVersion && { crsVersion: (summary.run as { crsVersion: string }).crsVersion }),
     ...(stack?.wasmSource.startsWith("built from source") && { corazaVersion: corazaVersionOf(await readFile(GO_MOD, "utf8").catch(() => "")) }),
     ...(latency && { overhead: latency.overhead }),

@@ -3,10 +3,11 @@ import { copyFile, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { Wait, type StartedTestContainer, type ContainerRuntimeClient } from "testcontainers";
-import { ensureAlbedoImage, ensureImages, type ImageRef, type ImageSource } from "../artifacts/images.ts";
+import { ensureAlbedoImage, ensureGrpcImage, ensureImages, type ImageRef, type ImageSource } from "../artifacts/images.ts";
 import { LABEL_MANAGED, LABEL_OWNER_PID, LABEL_RUN } from "../artifacts/versions.ts";
 import { resolveWasm } from "../artifacts/wasm.ts";
 import { withCorrelationRules } from "../engine/correlation.ts";
+import { GRPC_ALLOWED_AUTHORITY, withGrpcAllowedSet } from "../grpc/grpc-config.ts";
 import { ENVOY_PORTS, renderEnvoyConfig, type EnvoyConfigInput } from "../envoy/envoy-config.ts";
 import type { LoadedManifest } from "../manifest/manifest.ts";
 import { EXIT_STACK_FAILED, UserError } from "../errors.ts";
@@ -35,6 +36,12 @@ export interface StackOptions {
   keepLogAs?: string;
   /** Also run CRS's reflecting backend (albedo) for /reflect: the ftw suite's response-phase tests. */
   reflector?: boolean;
+  /**
+   * Also run wafcheck's gRPC upstream (WAF_GRPC=on): application/grpc requests are routed to it over HTTP/2, and two
+   * more directive sets (the default one with application/grpc allowed by CRS's content-type policy, and that with
+   * body inspection off for gRPC) are chosen by :authority (harness/grpc/grpc-config.ts). The default set is unchanged.
+   */
+  grpc?: boolean;
 }
 
 /** The facts a report needs about the stack; serialisable, so it can be handed to test workers. */
@@ -54,6 +61,8 @@ export interface StackInfo {
   envoyLogFile: string;
   /** The WAF behind TLS (ALPN h2 and http/1.1), with the run's own CA to trust it (a file removed with the stack). */
   tls: { gatewayUrl: string; baselineUrl: string; caFile: string };
+  /** Set when the stack runs the gRPC upstream (StackOptions.grpc): its own URL (h2c, no Envoy) and image. */
+  grpc?: { upstreamUrl: string; image: string; allowedAuthority: string };
 }
 
 export interface StartedStack extends StackInfo, AsyncDisposable {
@@ -116,17 +125,34 @@ export async function startLocalStack(options: StackOptions): Promise<StartedSta
         });
     const httpbin = await app(images.httpbin, "httpbin", ["-host", "0.0.0.0", "-port", "8080", "-log-level", "WARN"], "/status/200");
     if (options.reflector) await app(await ensureAlbedoImage(log), "albedo", ["--port", "8080"], "/");
+    const grpcImage = options.grpc ? await ensureGrpcImage(log) : undefined;
+    // gRPC only (no HTTP/1.1 endpoint to poll): ready once it says it listens.
+    const grpc = grpcImage && (await new LoopbackContainer(grpcImage.name)
+      .withName(`wafcheck-grpc-${run}`)
+      .withLabels(labels)
+      .withEntrypoint([grpcImage.binary])
+      .withCommand(["-port", "8080"])
+      .withNetworkMode(networkName)
+      .withNetworkAliases("grpc")
+      .withLoopbackPorts(8080)
+      .withWaitStrategy(Wait.forLogMessage(/grpc upstream listening/))
+      .withStartupTimeout(HTTPBIN_STARTUP_MS)
+      .start()
+      .catch((error: Error) => {
+        throw new UserError(`grpc (${grpcImage.origin}) did not come up: ${firstLine(error)}`, EXIT_STACK_FAILED);
+      }));
 
     log("starting Envoy with the Coraza plug-in (V8 compiles it: ~10-20 s)…");
     const envoyConfig = renderEnvoyConfig({
       // The manifest's pluginConfig plus wafcheck's two pass-only correlation rules (harness/engine/correlation.ts).
-      pluginConfig: withCorrelationRules(options.manifest.pluginConfig),
+      pluginConfig: withCorrelationRules(options.grpc ? withGrpcAllowedSet(options.manifest.pluginConfig) : options.manifest.pluginConfig),
       wasmPath: "/etc/envoy/coraza.wasm",
       upstream: { host: "httpbin", port: 8080 },
       ports: ENVOY_PORTS,
       tls: { port: ENVOY_PORTS.tls, baselinePort: ENVOY_PORTS.tlsBaseline, certPem: certificate.certPem, keyPem: certificate.keyPem },
       serverName: options.serverName,
       ...(options.reflector && { reflector: { host: "albedo", port: 8080 } }),
+      ...(options.grpc && { grpc: { host: "grpc", port: 8080 } }),
       ...options.envoy,
     });
     const starting = new LoopbackContainer(images.envoy.name)
@@ -170,6 +196,7 @@ export async function startLocalStack(options: StackOptions): Promise<StartedSta
       manifest: options.manifest.source,
       envoyLogFile,
       tls: { gatewayUrl: `https://127.0.0.1:${envoy.getMappedPort(ENVOY_PORTS.tls)}`, baselineUrl: `https://127.0.0.1:${envoy.getMappedPort(ENVOY_PORTS.tlsBaseline)}`, caFile },
+      ...(grpc && grpcImage && { grpc: { upstreamUrl: url(grpc, 8080), image: grpcImage.origin, allowedAuthority: GRPC_ALLOWED_AUTHORITY } }),
     };
     return makeStarted(info, client, run, envoyLog, options.keepLogAs);
   } catch (error) {
