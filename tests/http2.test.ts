@@ -17,6 +17,7 @@ test("WAF_HTTP=both sends the corpus over HTTP/1.1 and HTTP/2 and finds no diffe
   const summary = read(reports, "summary.json");
   assert.ok(summary.http.compared >= 30, JSON.stringify(summary.http));
   assert.equal(summary.http.differences, 0);
+  assert.equal(summary.http.findings, 0);
   assert.deepEqual(summary.detection.protocolDifferences, []);
   assert.ok(summary.http.notCompared.sentAsHttp1InBoth > 0, "raw requests are named as not compared");
   // Envoy itself says which protocol every answer (its own 403s too) went over.

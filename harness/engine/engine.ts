@@ -4,7 +4,7 @@ import { REDACTED, redactText } from "../http/redact.ts";
 import type { Outcome, RequestSpec } from "../http/request.ts";
 import { wireProtocol } from "../http/protocol.ts";
 import { sendRaw } from "../http/raw-send.ts";
-import { sendStreamed } from "../http/send-streamed.ts";
+import { needsNodeClient, sendStreamed } from "../http/send-streamed.ts";
 import { effectiveHeaders, send } from "../http/send.ts";
 import type { Throttle } from "../remote/throttle.ts";
 import type { Target } from "../targets/target.ts";
@@ -74,7 +74,7 @@ export class Engine {
     const host = target.hostHeader ?? new URL(baseUrl).host;
     const raw = request.transport === "raw" && request.raw !== undefined ? withHeaderLine(request.raw.replaceAll("{{host}}", host), id) : undefined;
     const go = () =>
-      raw !== undefined ? sendRaw(target, raw, { baseUrl }) : spec.streamed ? sendStreamed(target, spec, { baseUrl }) : send(target, dispatcher, spec, { baseUrl, captureBody: true });
+      raw !== undefined ? sendRaw(target, raw, { baseUrl }) : needsNodeClient(target, spec) ? sendStreamed(target, spec, { baseUrl }) : send(target, dispatcher, spec, { baseUrl, captureBody: true });
     const startedAt = new Date().toISOString();
     const outcome = await (throttle ? throttle.run(go) : go());
     return { request, baseUrl, spec, ...(raw !== undefined && { raw }), ...(id && { correlationId: id }), outcome, startedAt };

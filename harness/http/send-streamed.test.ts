@@ -12,7 +12,7 @@ import { makeGatewayCertificate } from "../stack/tls-cert.ts";
 import type { Target } from "../targets/target.ts";
 import { streamedReproducer } from "./curl.ts";
 import type { RequestSpec } from "./request.ts";
-import { sendStreamed } from "./send-streamed.ts";
+import { needsNodeClient, sendStreamed } from "./send-streamed.ts";
 
 interface Seen { httpVersion: string; contentLength?: string; transferEncoding?: string; body: string; trailers: Record<string, string>; authority?: string }
 const seen: Seen[] = [];
@@ -94,4 +94,14 @@ test("the replay: nghttp with the trailers over HTTP/2, the chunked bytes over H
   const h1 = streamedReproducer("http://127.0.0.1:8080", { ...spec, streamed: spec.streamed! }, false);
   assert.ok(h1.includes("Transfer-Encoding: chunked\\r\\nTrailer: x-checksum\\r\\n\\r\\n13\\r\\n"), h1);
   assert.ok(h1.endsWith("0\\r\\nx-checksum: abc\\r\\n\\r\\n' | nc -w 5 127.0.0.1 8080"), h1);
+});
+
+test("over HTTP/2 a GET with a body (undici cannot send it) goes with its Content-Length", async () => {
+  const get: RequestSpec = { id: "g", method: "GET", path: "/get", headers: [["Content-Type", "application/x-shockwave-flash"]], body: "payload" };
+  assert.ok(needsNodeClient({ http: "2" }, get) && !needsNodeClient({}, get) && !needsNodeClient({ http: "2" }, { ...get, method: "POST" }));
+  const outcome = await sendStreamed(target(urls.h2, "2"), get);
+  assert.equal(outcome.kind === "response" && outcome.status, 200, JSON.stringify(outcome));
+  const s = seen.at(-1)!;
+  assert.equal(s.contentLength, "7");
+  assert.equal(s.body, "payload");
 });

@@ -12,19 +12,31 @@ const BODY_HEAD_BYTES = 1024;
 const CONNECTION_SPECIFIC = new Set(["connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "host"]);
 
 /**
+ * Requests undici cannot send go through Node's own clients: a streamed body (trailers), and over HTTP/2 a body on a
+ * method that does not expect one (a GET with a body: undici 7's h2 client drops its Content-Length, then asserts).
+ */
+export function needsNodeClient(target: Pick<Target, "http">, spec: Pick<RequestSpec, "streamed" | "body" | "method">): boolean {
+  return spec.streamed !== undefined || (target.http === "2" && spec.body !== undefined && !["POST", "PUT", "PATCH"].includes(spec.method));
+}
+
+/**
  * A request whose body goes without a Content-Length (chunked over HTTP/1.1, bare DATA frames over HTTP/2), with
  * trailers after it when the spec has them: what undici cannot send. Node's own clients do it; like send(), it
  * never throws for network trouble.
  */
 export async function sendStreamed(target: Target, spec: RequestSpec, options: { baseUrl?: string; timeoutMs?: number } = {}): Promise<Outcome> {
   const baseUrl = options.baseUrl ?? target.baseUrl;
-  const headers = effectiveHeaders(target, spec).filter(([n]) => n.toLowerCase() !== "content-length");
+  const body = spec.body === undefined ? Buffer.alloc(0) : Buffer.from(spec.body as string | Uint8Array);
+  // Streamed: no Content-Length (the point of the case); otherwise the body's own length, as any client sends it.
+  const headers: Array<[string, string]> = [
+    ...effectiveHeaders(target, spec).filter(([n]) => n.toLowerCase() !== "content-length"),
+    ...(spec.streamed || spec.body === undefined ? [] : [["content-length", String(body.byteLength)] as [string, string]]),
+  ];
   const host = headers.find(([n]) => n.toLowerCase() === "host")?.[1] ?? new URL(baseUrl).host;
   assertAllowed(target, baseUrl, host);
   const timeoutMs = options.timeoutMs ?? 15_000;
   const started = performance.now();
   const elapsedMs = () => performance.now() - started;
-  const body = spec.body === undefined ? Buffer.alloc(0) : Buffer.from(spec.body as string | Uint8Array);
   const trailers = Object.fromEntries((spec.streamed?.trailers ?? []).map(([n, v]) => [n.toLowerCase(), v]));
   const tls = {
     ca: target.tls?.caFile ? readFileSync(target.tls.caFile) : undefined,

@@ -48,7 +48,7 @@ test("a healthy run: detection, false positives, CRS and paranoia among the fact
 test("WAF_HTTP=both: a request judged differently over HTTP/2 makes a clean run a finding, on the first line and among the facts", () => {
   const records = [rec({}), rec({ expect: "allow", class: "benign", judgement: "true-negative" })];
   const protocols = (differences: number) => ({
-    comparison: { compared: 2, differences, counts: { "bypass-over-http2": differences } },
+    comparison: { compared: 2, differences, findings: differences, counts: { "bypass-over-http2": differences } },
     http2: { blocked: 1 - differences, judged: 1, falsePositives: 0, benign: 1 },
   });
   const same = overview({ ...input(records), protocols: protocols(0) });

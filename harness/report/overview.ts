@@ -22,7 +22,7 @@ export interface OverviewInput {
   /** The HTTP version of the run (absent: 1.1), and WAF_HTTP=both's comparison of the two passes. */
   http?: "1.1" | "2";
   protocols?: {
-    comparison: { compared: number; differences: number; counts: Record<string, number> };
+    comparison: { compared: number; differences: number; findings: number; counts: Record<string, number> };
     http2: { blocked: number; judged: number; falsePositives: number; benign: number };
   };
   /** WAF_GRPC=on: what the gRPC probe found (summary.json grpc.finding), or why it did not run. */
@@ -67,10 +67,10 @@ export function overview(input: OverviewInput): Overview {
     }
   }
   const p = input.protocols;
-  if (p && p.comparison.differences > 0) {
+  if (p && p.comparison.findings > 0) {
     if (verdict === "clean") verdict = "findings";
     const bypasses = (p.comparison.counts["bypass-over-http2"] ?? 0) + (p.comparison.counts["bypass-over-http1"] ?? 0);
-    headline += `; ${p.comparison.differences} requests judged differently over HTTP/2 than over HTTP/1.1${bypasses > 0 ? ` (${bypasses} attacks blocked over one protocol only)` : ""}`;
+    headline += `; ${p.comparison.findings} requests judged differently over HTTP/2 than over HTTP/1.1${bypasses > 0 ? ` (${bypasses} attacks blocked over one protocol only)` : ""}`;
   }
   // % of the attacks the WAF judged (blocked, bypassed, accepted gaps); proxy-rejected or -changed ones are shown apart.
   const rows = (m: Record<string, Tally>, name: (k: string) => string) =>
@@ -90,7 +90,7 @@ export function overview(input: OverviewInput): Overview {
       ? ([
           [
             "HTTP/1.1 vs HTTP/2",
-            `${p.comparison.differences} of ${p.comparison.compared} requests judged differently; over HTTP/2 (TLS, ALPN h2): ${p.http2.blocked}/${p.http2.judged} attacks blocked, ${p.http2.falsePositives}/${p.http2.benign} benign blocked`,
+            `${p.comparison.findings} of ${p.comparison.compared} requests judged differently${p.comparison.differences > p.comparison.findings ? ` (${p.comparison.differences - p.comparison.findings} more kept from the app over both by another layer)` : ""}; over HTTP/2 (TLS, ALPN h2): ${p.http2.blocked}/${p.http2.judged} attacks blocked, ${p.http2.falsePositives}/${p.http2.benign} benign blocked`,
           ],
         ] as Array<[string, string]>)
       : input.http === "2"

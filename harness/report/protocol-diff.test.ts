@@ -47,3 +47,12 @@ test("infrastructure errors are counted per protocol", () => {
   const { comparison } = compareProtocols(file({ a: blocked("HTTP/1.1") }), file({ a: { verdict: "infra", test: "t", protocol: "HTTP/2" } }));
   assert.deepEqual(comparison.infra, { http1: 0, http2: 1 });
 });
+
+test("kept from the app over both protocols, by Envoy's codec over one and the WAF over the other: reported, not a finding", () => {
+  const rejected: Entry = { verdict: "rejected-by-proxy", test: "t", judgement: "rejected-by-proxy", status: 400, rules: [], protocol: "HTTP/1.1" };
+  const { comparison, differences } = compareProtocols(file({ m: rejected, a: blocked("HTTP/1.1") }), file({ m: blocked("HTTP/2", [911100, 949111]), a: bypass("HTTP/2") }));
+  assert.deepEqual(differences.map((d) => [d.id, d.kind]), [["a", "bypass-over-http2"], ["m", "stopped-differently"]]);
+  assert.equal(comparison.differences, 2);
+  assert.equal(comparison.findings, 1);
+  assert.equal(protocolDifferenceResult(differences[1]!).status, "unknown");
+});

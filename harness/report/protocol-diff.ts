@@ -12,6 +12,7 @@ export type ProtocolDifferenceKind =
   | "bypass-over-http1" // blocked over HTTP/2 only
   | "false-positive-over-http2" // benign: blocked over HTTP/2 only
   | "false-positive-over-http1" // benign: blocked over HTTP/1.1 only
+  | "stopped-differently" // kept from the app either way, by another layer (Envoy's codec vs the WAF): not a gap
   | "verdict-changed";
 
 const KIND_OF: Partial<Record<ChangeKind, ProtocolDifferenceKind>> = {
@@ -38,6 +39,8 @@ export interface ProtocolComparison {
   protocols: ["HTTP/1.1", "HTTP/2"];
   compared: number;
   differences: number;
+  /** Differences that change what reaches the app (all but stopped-differently): these fail the run. */
+  findings: number;
   counts: Record<ProtocolDifferenceKind, number>;
   /** Same verdict, other rules matched: shown, not a finding. */
   rulesOnly: number;
@@ -47,8 +50,10 @@ export interface ProtocolComparison {
 }
 
 export const PROTOCOL_DIFFERENCE_KINDS: readonly ProtocolDifferenceKind[] = [
-  "bypass-over-http2", "bypass-over-http1", "false-positive-over-http2", "false-positive-over-http1", "verdict-changed",
+  "bypass-over-http2", "bypass-over-http1", "false-positive-over-http2", "false-positive-over-http1", "verdict-changed", "stopped-differently",
 ];
+
+const STOPPED = new Set(["blocked", "rejected-by-proxy"]);
 
 /** Compares the HTTP/1.1 pass's verdicts with the HTTP/2 pass's, request by request. */
 export function compareProtocols(http1: VerdictsFile, http2: VerdictsFile): { comparison: ProtocolComparison; differences: ProtocolDifference[] } {
@@ -59,7 +64,7 @@ export function compareProtocols(http1: VerdictsFile, http2: VerdictsFile): { co
   const differences: ProtocolDifference[] = [];
   let rulesOnly = 0;
   for (const change of diff.changes) {
-    const kind = KIND_OF[change.kind];
+    const kind = change.kind === "verdict-changed" && STOPPED.has(change.base.verdict) && STOPPED.has(change.candidate.verdict) ? "stopped-differently" : KIND_OF[change.kind];
     if (!kind) {
       rulesOnly++;
       continue;
@@ -73,6 +78,7 @@ export function compareProtocols(http1: VerdictsFile, http2: VerdictsFile): { co
       protocols: ["HTTP/1.1", "HTTP/2"],
       compared: diff.compared,
       differences: differences.length,
+      findings: differences.filter((d) => d.kind !== "stopped-differently").length,
       counts,
       rulesOnly,
       notCompared: { sentAsHttp1InBoth, onlyOneProtocol: onlyOne },
@@ -91,6 +97,7 @@ const KIND_WORDS: Record<ProtocolDifferenceKind, string> = {
   "bypass-over-http1": "blocked over HTTP/2 but reached the app over HTTP/1.1",
   "false-positive-over-http2": "legitimate request blocked over HTTP/2 only",
   "false-positive-over-http1": "legitimate request blocked over HTTP/1.1 only",
+  "stopped-differently": "kept from the app over both, by another layer",
   "verdict-changed": "judged differently by protocol",
 };
 
@@ -107,7 +114,7 @@ export function protocolDifferenceResult(d: ProtocolDifference): ExtraResult {
     id: `wafcheck:protocol:${d.id}`,
     name: `${d.test} [${d.id}]: ${KIND_WORDS[d.kind]}`,
     fullName: `protocol › ${d.id}`,
-    status: "failed",
+    status: d.kind === "stopped-differently" ? "unknown" : "failed",
     message: differenceLine(d),
     descriptionHtml: `<p>${esc(differenceLine(d))}</p>`,
     labels: [

@@ -61,7 +61,7 @@ export async function joinProtocolPasses(reports: string, http2Dir: string, log:
   for (const name of await readdir(second).catch(() => [] as string[]))
     if (name !== "history" && name !== "environment.properties") await cp(join(second, name), join(main, name), { recursive: true });
   for (const difference of differences) await writeAllureResult(main, protocolDifferenceResult(difference));
-  log(`HTTP/1.1 vs HTTP/2: ${comparison.compared} requests compared, ${comparison.differences} judged differently, ${comparison.rulesOnly} with other rules only; HTTP/2 pass: ${http2.blocked}/${http2.judged} attacks blocked, ${http2.falsePositives}/${http2.benign} benign blocked`);
+  log(`HTTP/1.1 vs HTTP/2: ${comparison.compared} requests compared, ${comparison.findings} judged differently (${comparison.differences - comparison.findings} more kept from the app over both, by another layer), ${comparison.rulesOnly} with other rules only; HTTP/2 pass: ${http2.blocked}/${http2.judged} attacks blocked, ${http2.falsePositives}/${http2.benign} benign blocked`);
   if (comparison.notCompared.sentAsHttp1InBoth > 0) log(`  ${comparison.notCompared.sentAsHttp1InBoth} raw requests are HTTP/1.1 text in both passes: not compared`);
   for (const difference of differences.slice(0, 20)) log(`  ${differenceLine(difference)}`);
   if (differences.length > 20) log(`  … ${differences.length - 20} more in summary.json detection.protocolDifferences`);
