@@ -131,6 +131,12 @@ describe("bounds", () => {
       assert.ok(r!.spentMs < 2000, `took ${r!.spentMs} ms`);
     });
 
+    it(`${model.kind}: maxSamplesPerBlock spreads a fast cell over several blocks`, async () => {
+      const [r] = await runCells([cell("spread", fast.url, model, { samples: 30, timeBudgetMs: 10_000 })], { ...ENGINE, maxSamplesPerBlock: 10 });
+      assert.equal(r!.samplesMs.length, 30);
+      assert.ok(r!.blocks >= 3, `${r!.blocks} blocks`);
+    });
+
     it(`${model.kind}: stops when the time budget is spent`, async () => {
       const started = performance.now();
       const [r] = await runCells([cell("time", fast.url, model, { timeBudgetMs: 300 })], ENGINE);

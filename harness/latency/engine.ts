@@ -58,6 +58,8 @@ export interface EngineOptions {
    * take turns, so each block's CPU is its cell's alone (e.g. two configurations on one Envoy).
    */
   meterCpuSeconds?: (cell: CellSpec) => Promise<number>;
+  /** Cap on the samples one block keeps, so a fast cell still spreads over several blocks (rounds). */
+  maxSamplesPerBlock?: number;
 }
 
 export type ProgressEvent =
@@ -211,7 +213,7 @@ function rotate<T>(items: readonly T[], by: number): T[] {
 async function runBlock(result: CellResult, pool: Pool, options: EngineOptions, runDeadline: number): Promise<void> {
   const { spec } = result;
   const warmup = options.blockWarmupSamples + (result.blocks === 0 ? options.warmupSamples : 0);
-  const quota = spec.samples - result.samplesMs.length + warmup;
+  const quota = Math.min(spec.samples - result.samplesMs.length, options.maxSamplesPerBlock ?? Number.POSITIVE_INFINITY) + warmup;
   const start = performance.now();
   const deadline = start + Math.min(options.blockMs, spec.timeBudgetMs - result.spentMs, runDeadline - start);
   const send = (index: number, from: number) => sendOne(result, pool, options, index < warmup, from);

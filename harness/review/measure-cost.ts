@@ -70,6 +70,8 @@ export async function measureReviewCost(sides: readonly SideTarget[], mode: stri
   const results = await runCells(cells, {
     ...engineOptionsFrom(definition),
     blockMs: 500,
+    // At least `rounds` blocks per cell, however fast the machine: the CPU spread is taken over them.
+    maxSamplesPerBlock: Math.ceil(options.samples / options.rounds),
     meterCpuSeconds: (cell) => counterOf(cell).read(),
     onProgress: (e) => {
       if (e.kind === "round" && (e.round - lastRound >= 10 || e.activeCells === 0)) {
