@@ -10,8 +10,9 @@ import { measureEngineFloor, type EngineFloor } from "../harness/latency/floor.t
 import { emitK6Operator } from "../harness/latency/emit-k6-operator.ts";
 import { attachLatencyToAllure } from "../harness/latency/allure.ts";
 import { REMOTE_SCENARIOS } from "../harness/latency/k6-options.ts";
-import { h2Target, withHttp2 } from "../harness/latency/http2-scenarios.ts";
+import { h2Twin, withHttp2 } from "../harness/latency/http2-scenarios.ts";
 import { assertOffersHttp2 } from "../harness/http/alpn.ts";
+import { tlsConnectOptions } from "../harness/http/tls-options.ts";
 import { LOCAL_HOST_HEADER } from "../harness/targets/local-target.ts";
 import { writeLatencyPlots } from "../harness/latency/plots.ts";
 import { buildLatencySection, formatOverheadLine, mergeLatencyIntoSummary, type LatencySection, type StackFacts } from "../harness/latency/report.ts";
@@ -164,7 +165,7 @@ async function remoteTargets(): Promise<Targets> {
   // HTTP/2 goes to the same URLs (ALPN decides); the gateway must offer it.
   if (env.WAF_HTTP !== "1.1") {
     await assertOffersHttp2(target);
-    for (const name of ["waf", "baseline"]) if (urls[name]) urls[h2Target(name)] = urls[name]!;
+    for (const name of ["waf", "baseline"]) if (urls[name]) urls[h2Twin(name)] = urls[name]!;
   }
   for (const url of Object.values(urls)) {
     try {
@@ -182,11 +183,7 @@ async function remoteTargets(): Promise<Targets> {
       host: target.hostHeader,
       rateLimit: target.rateLimit ?? 10,
       origins: Object.values(urls).map((u) => new URL(u).origin),
-      tls: {
-        rejectUnauthorized: !(target.tls?.insecure ?? false),
-        ca: target.tls?.caFile ? await readFile(target.tls.caFile) : undefined,
-        servername: target.tls?.servername ?? target.hostHeader,
-      },
+      tls: tlsConnectOptions(target),
     },
     release: async () => {},
   };
@@ -201,7 +198,7 @@ async function startStackTargets(): Promise<Targets> {
   const fromStack = targetsFromStack(stack.info());
   if (env.WAF_PARANOIA !== undefined) {
     fromStack.urls.waf_paranoia = stack.gatewayUrl;
-    fromStack.urls[h2Target("waf_paranoia")] = stack.tls.gatewayUrl;
+    fromStack.urls[h2Twin("waf_paranoia")] = stack.tls.gatewayUrl;
   }
   log(`stack up: Envoy ${stack.envoyVersion}, plug-in ${stack.wasmSource}`);
   return {
@@ -226,7 +223,7 @@ async function startStackTargets(): Promise<Targets> {
 /** The local stack's URLs under the target names the definition uses. */
 export function targetsFromStack(info: StackInfo): Pick<Targets, "urls" | "wasmSource"> & { urls: Record<string, string> } {
   return {
-    urls: { waf: info.gatewayUrl, baseline: info.baselineUrl, upstream: info.upstreamUrl, [h2Target("waf")]: info.tls.gatewayUrl, [h2Target("baseline")]: info.tls.baselineUrl },
+    urls: { waf: info.gatewayUrl, baseline: info.baselineUrl, upstream: info.upstreamUrl, [h2Twin("waf")]: info.tls.gatewayUrl, [h2Twin("baseline")]: info.tls.baselineUrl },
     wasmSource: info.wasmSource,
   };
 }
@@ -294,7 +291,7 @@ async function main(): Promise<number> {
       samples: positiveInt("samples", args.samples),
       timeBudgetMs: durationMs,
       // A gateway serves one directive set: the local-only scenarios (direct, waf_seed, waf_paranoia) do not apply.
-      scenarios: list(args.scenarios) ?? (remote ? [...REMOTE_SCENARIOS, ...(http === "both" ? REMOTE_SCENARIOS.map((s) => `${s}_h2`) : [])] : undefined),
+      scenarios: list(args.scenarios) ?? (remote ? [...REMOTE_SCENARIOS, ...(http === "both" ? REMOTE_SCENARIOS.map(h2Twin) : [])] : undefined),
       shapes: list(args.shapes),
     });
     for (const s of plan.skipped) log(`skipping scenario ${s.scenario}: ${s.reason}`);

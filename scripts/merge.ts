@@ -9,7 +9,7 @@ import { reportFatal, UserError } from "../harness/errors.ts";
 import { allurePaths, generateAllureReportOrSay, prepareAllureResults } from "../harness/report/allure.ts";
 import { MERGED_RUN_FILE } from "../harness/report/records-reporter.ts";
 import { reportsDir } from "../harness/report/reports-dir.ts";
-import { mergeSummarySections, readSummary, summaryPathIn } from "../harness/report/summary-store.ts";
+import { dropSummarySections, mergeSummarySections, readSummary, summaryPathIn } from "../harness/report/summary-store.ts";
 import { driftOfRun, givenDriftBaseline } from "../harness/remote/remote-run.ts";
 import { writeOverview } from "../harness/report/write-overview.ts";
 import { readRunContext, RUN_CONTEXT_VARIABLE } from "../harness/run/run-context.ts";
@@ -51,6 +51,8 @@ async function main(): Promise<number> {
     throw new UserError(`${dir}: the blob reports hold no wafcheck records (merge-reports exit ${merged.exitCode})`);
   }
   await rm(runFile, { force: true });
+  // Sections an earlier run left (WAF_HTTP=both, WAF_GRPC=on) are not the shards' findings.
+  await dropSummarySections(summaryPathIn(reports), ["http", "grpc"]);
   // A gateway's shards (WAF_DRIFT=off each) are compared with the local run here, once, over all their requests.
   const baseline = process.env.WAF_DRIFT_BASELINE;
   if (baseline && run.target.name !== "local") {

@@ -15,7 +15,7 @@ import { onShutdown } from "../harness/stack/shutdown.ts";
 import { startLocalStack, type StartedStack } from "../harness/stack/stack.ts";
 import { prepareRemoteRun, type PreparedRemoteRun } from "../harness/remote/remote-run.ts";
 import { splitGrep } from "../harness/run/grep-args.ts";
-import { joinProtocolPasses, protocolPasses, type ProtocolOverview } from "../harness/run/protocol-passes.ts";
+import { joinProtocolPasses, protocolPasses } from "../harness/run/protocol-passes.ts";
 import { runSuitesInto } from "../harness/run/run-suites-into.ts";
 import { assertOffersHttp2 } from "../harness/http/alpn.ts";
 import { loadRunInputs, prepareRun } from "../harness/run/prepare-run.ts";
@@ -124,13 +124,12 @@ async function main(): Promise<number> {
     // This run's sections only: an earlier WAF_HTTP=both or WAF_GRPC=on run's are not this run's findings.
     await dropSummarySections(summaryPathIn(reports), ["http", "grpc"]);
     // WAF_HTTP=both: the same suites again over HTTP/2, then the two passes compared request by request.
-    let protocols: ProtocolOverview | undefined;
     let secondExit = 0;
     if (secondPass) {
       log("HTTP/2 pass: the same suites over TLS with ALPN h2…");
       secondExit = (await runSuitesInto(inputs, secondPass.dir, { stack: stack?.info(), target, http: "2", requestFilter: grep.filter, playwrightArgs: passthrough })) ?? 1;
-      protocols = await joinProtocolPasses(reports, secondPass.dir, log);
-      if (!protocols || protocols.comparison.findings > 0) secondExit ||= 1;
+      const comparison = await joinProtocolPasses(reports, secondPass.dir, log);
+      if (!comparison || comparison.findings > 0) secondExit ||= 1;
     }
     const testsDone = Date.now();
     await remote?.finish();
@@ -139,7 +138,7 @@ async function main(): Promise<number> {
     await grpcStep(env, stack, reports, log); // WAF_GRPC=on only; never throws (summary.json grpc, one Allure result per call)
     await stack?.stop(); // the ftw suite runs a stack of its own: the machine is its alone
     const ftwRun = ftw && (await runFtwStep(ftw, env, reports));
-    const first = await writeOverview(reports, run.context, { ...(ftwRun?.section && { ftw: ftwRun.section }), ...(protocols && { protocols }) });
+    const first = await writeOverview(reports, run.context, ftwRun?.section ? { ftw: ftwRun.section } : {});
     if (first) log(first.headline);
     const report = await generateAllureReportOrSay(allure, first?.headline, log);
     const summary = await readSummary(summaryPathIn(reports));

@@ -64,20 +64,15 @@ async function ensureEnvoyImage(log: (line: string) => void, version = ENVOY_VER
 }
 
 async function ensureHttpbinImage(log: (line: string) => void): Promise<ImageRef> {
-  const name = `wafcheck/go-httpbin:${HTTPBIN_VERSION}`;
-  const origin = `Go module ${HTTPBIN_MODULE}@${HTTPBIN_VERSION}, static build in a FROM-scratch image`;
-  if (await imageExists(name)) return { name, binary: "/go-httpbin", origin };
-  const bin = await cacheDir(`httpbin-${HTTPBIN_VERSION}`);
-  const binary = join(bin, "go-httpbin");
-  if (!(await exists(binary))) {
-    log(`building go-httpbin ${HTTPBIN_VERSION} with Go…`);
-    await run("go", ["install", "-trimpath", "-ldflags=-s -w", `${HTTPBIN_MODULE}/cmd/go-httpbin@${HTTPBIN_VERSION}`], "go install go-httpbin", {
-      CGO_ENABLED: "0",
-      GOBIN: bin,
-    });
-  }
-  await buildScratchImage(name, log, [[binary, "/go-httpbin"]]);
-  return { name, binary: "/go-httpbin", origin };
+  return ensureGoImage(log, {
+    name: `wafcheck/go-httpbin:${HTTPBIN_VERSION}`,
+    origin: `Go module ${HTTPBIN_MODULE}@${HTTPBIN_VERSION}, static build in a FROM-scratch image`,
+    what: `go-httpbin ${HTTPBIN_VERSION}`,
+    cacheKey: `httpbin-${HTTPBIN_VERSION}`,
+    file: "go-httpbin",
+    build: (binary) =>
+      run("go", ["install", "-trimpath", "-ldflags=-s -w", `${HTTPBIN_MODULE}/cmd/go-httpbin@${HTTPBIN_VERSION}`], "go install go-httpbin", { CGO_ENABLED: "0", GOBIN: dirname(binary) }),
+  });
 }
 
 const ALBEDO_DIR = join(import.meta.dirname, "../../envoy-local/albedo");
@@ -88,21 +83,14 @@ const ALBEDO_DIR = join(import.meta.dirname, "../../envoy-local/albedo");
  */
 export async function ensureAlbedoImage(log: (line: string) => void): Promise<ImageRef> {
   const version = /github\.com\/coreruleset\/albedo (v\S+)/.exec(await readFile(join(ALBEDO_DIR, "go.mod"), "utf8"))?.[1] ?? "unknown";
-  const name = `wafcheck/albedo:${version}`;
-  const origin = `Go module github.com/coreruleset/albedo@${version}, static build in a FROM-scratch image`;
-  if (await imageExists(name)) return { name, binary: "/albedo", origin };
-  const bin = await cacheDir(`albedo-${version}`);
-  const binary = join(bin, "albedo");
-  if (!(await exists(binary))) {
-    log(`building albedo ${version} with Go…`);
-    await execa("go", ["build", "-trimpath", "-ldflags=-s -w", "-o", binary, "github.com/coreruleset/albedo"], { cwd: ALBEDO_DIR, env: { CGO_ENABLED: "0", GOFLAGS: "-mod=readonly" } }).catch(
-      (error: { stderr?: string; shortMessage?: string }) => {
-        throw new UserError(`go build albedo failed: ${(error.stderr || error.shortMessage || "").trim().split("\n").slice(-2).join(" | ")}`);
-      },
-    );
-  }
-  await buildScratchImage(name, log, [[binary, "/albedo"]]);
-  return { name, binary: "/albedo", origin };
+  return ensureGoImage(log, {
+    name: `wafcheck/albedo:${version}`,
+    origin: `Go module github.com/coreruleset/albedo@${version}, static build in a FROM-scratch image`,
+    what: `albedo ${version}`,
+    cacheKey: `albedo-${version}`,
+    file: "albedo",
+    build: (binary) => goBuild(ALBEDO_DIR, binary, "github.com/coreruleset/albedo", "go build albedo"),
+  });
 }
 
 const GRPC_UPSTREAM_DIR = join(import.meta.dirname, "../grpc/upstream");
@@ -117,21 +105,44 @@ export async function ensureGrpcImage(log: (line: string) => void): Promise<Imag
   for (const file of ["main.go", "go.mod", "go.sum"]) hash.update(await readFile(join(GRPC_UPSTREAM_DIR, file)));
   const version = hash.digest("hex").slice(0, 12);
   const grpcVersion = /google\.golang\.org\/grpc (v\S+)/.exec(await readFile(join(GRPC_UPSTREAM_DIR, "go.mod"), "utf8"))?.[1] ?? "unknown";
-  const name = `wafcheck/grpc-upstream:${version}`;
-  const origin = `harness/grpc/upstream (google.golang.org/grpc ${grpcVersion}), static build in a FROM-scratch image`;
-  if (await imageExists(name)) return { name, binary: "/grpc-upstream", origin };
-  const bin = await cacheDir(`grpc-upstream-${version}`);
-  const binary = join(bin, "grpc-upstream");
+  return ensureGoImage(log, {
+    name: `wafcheck/grpc-upstream:${version}`,
+    origin: `harness/grpc/upstream (google.golang.org/grpc ${grpcVersion}), static build in a FROM-scratch image`,
+    what: `the gRPC upstream (grpc ${grpcVersion})`,
+    cacheKey: `grpc-upstream-${version}`,
+    file: "grpc-upstream",
+    build: (binary) => goBuild(GRPC_UPSTREAM_DIR, binary, ".", "go build of the gRPC upstream", { GOSUMDB: "off" }),
+  });
+}
+
+interface GoImage {
+  name: string;
+  origin: string;
+  /** For the progress line: "building <what> with Go…". */
+  what: string;
+  /** The cache folder that keeps the static binary between image builds. */
+  cacheKey: string;
+  /** The binary's file name, in the cache and at the image's root. */
+  file: string;
+  build: (binary: string) => Promise<unknown>;
+}
+
+/** A static Go binary (built once into the cache) alone in a FROM-scratch image, unless that image exists already. */
+async function ensureGoImage(log: (line: string) => void, image: GoImage): Promise<ImageRef> {
+  const ref = { name: image.name, binary: `/${image.file}`, origin: image.origin };
+  if (await imageExists(image.name)) return ref;
+  const binary = join(await cacheDir(image.cacheKey), image.file);
   if (!(await exists(binary))) {
-    log(`building the gRPC upstream (grpc ${grpcVersion}) with Go…`);
-    await execa("go", ["build", "-trimpath", "-ldflags=-s -w", "-o", binary, "."], { cwd: GRPC_UPSTREAM_DIR, env: { CGO_ENABLED: "0", GOFLAGS: "-mod=readonly", GOSUMDB: "off" } }).catch(
-      (error: { stderr?: string; shortMessage?: string }) => {
-        throw new UserError(`go build of the gRPC upstream failed: ${(error.stderr || error.shortMessage || "").trim().split("\n").slice(-2).join(" | ")}`);
-      },
-    );
+    log(`building ${image.what} with Go…`);
+    await image.build(binary);
   }
-  await buildScratchImage(name, log, [[binary, "/grpc-upstream"]]);
-  return { name, binary: "/grpc-upstream", origin };
+  await buildScratchImage(image.name, log, [[binary, ref.binary]]);
+  return ref;
+}
+
+/** `go build` of a module folder's package, static, with the module's pinned dependencies. */
+function goBuild(dir: string, binary: string, pkg: string, what: string, env: Record<string, string> = {}) {
+  return run("go", ["build", "-trimpath", "-ldflags=-s -w", "-o", binary, pkg], what, { CGO_ENABLED: "0", GOFLAGS: "-mod=readonly", ...env }, dir);
 }
 
 function assertEnvoyVersion(version: string): void {
@@ -178,8 +189,8 @@ async function exists(path: string): Promise<boolean> {
   return stat(path).then(() => true, () => false);
 }
 
-async function run(command: string, args: string[], what: string, env: Record<string, string> = {}) {
-  return execa(command, args, { env }).catch((error: { stderr?: string; shortMessage?: string }) => {
+async function run(command: string, args: string[], what: string, env: Record<string, string> = {}, cwd?: string) {
+  return execa(command, args, { env, ...(cwd && { cwd }) }).catch((error: { stderr?: string; shortMessage?: string }) => {
     throw new UserError(`${what} failed: ${(error.stderr || error.shortMessage || "").trim().split("\n").slice(-2).join(" | ")}`);
   });
 }

@@ -1,15 +1,16 @@
 import { randomUUID } from "node:crypto";
-import { readFile } from "node:fs/promises";
 import http2 from "node:http2";
 import { CORRELATION_HEADER, correlationId } from "../engine/correlation.ts";
-import { TransactionIndex } from "../engine/waf-log.ts";
+import { request } from "undici";
+import { WafLog } from "../engine/waf-log.ts";
+import { LOCAL_HOST_HEADER } from "../targets/local-target.ts";
 import type { StackInfo } from "../stack/stack.ts";
 import { GRPC_ALLOWED_AUTHORITY, GRPC_AUTHORITY, GRPC_HEADERS_ONLY_AUTHORITY } from "./grpc-config.ts";
 import { grpcCalls, type GrpcCall, type GrpcCallResult } from "./grpc-finding.ts";
 import { decodeStringResponse, GRPC_SERVICE_PATH, grpcStringRequest } from "./grpc-frame.ts";
 
 const CALL_TIMEOUT_MS = 10_000;
-/** How long to wait for the WAF's phase-5 line of every call (it is written when the stream ends). */
+/** At most this long for the WAF's log to catch up (a WAF that logs nothing); normally milliseconds. */
 const LOG_WAIT_MS = 10_000;
 
 /**
@@ -19,6 +20,8 @@ const LOG_WAIT_MS = 10_000;
 export async function runGrpcProbe(stack: Pick<StackInfo, "gatewayUrl" | "baselineUrl" | "envoyLogFile" | "grpc">, log: (line: string) => void = () => {}): Promise<GrpcCallResult[]> {
   if (!stack.grpc) throw new Error("the stack runs no gRPC upstream (start it with grpc: true)");
   const prefix = `wc-grpc-${randomUUID().slice(0, 8)}`;
+  // The engine's log follower: after the calls, one sentinel request proves the log has caught up (no fixed waits).
+  const wafLog = new WafLog(stack.envoyLogFile, prefix);
   const calls = grpcCalls();
   const sessions = { waf: http2.connect(stack.gatewayUrl), baseline: http2.connect(stack.baselineUrl) };
   for (const s of Object.values(sessions)) s.on("error", () => undefined); // a refused or reset session fails its calls
@@ -34,22 +37,15 @@ export async function runGrpcProbe(stack: Pick<StackInfo, "gatewayUrl" | "baseli
     for (const s of Object.values(sessions)) s.close();
   }
   log(`gRPC probe: ${results.length} calls sent; reading the WAF's log…`);
-  const index = await waitForLog(stack.envoyLogFile, prefix, calls.filter((c) => c.mode !== "baseline").map((c) => ids.get(c.id)!));
+  const sentinelId = correlationId(prefix, calls.length);
+  const sentinel = () => request(`${stack.gatewayUrl}/status/204`, { headers: { host: LOCAL_HOST_HEADER, [CORRELATION_HEADER]: sentinelId, "user-agent": "wafcheck", accept: "*/*" } }).then((r) => r.body.dump());
+  const evidence = await wafLog.settle(calls.filter((c) => c.mode !== "baseline").map((c) => ids.get(c.id)!), sentinelId, sentinel, LOG_WAIT_MS);
   return results.map((r) => {
     if (r.mode === "baseline") return r;
-    const tx = index.get(ids.get(r.id)!);
-    return { ...r, rules: (tx?.rules ?? []).map(({ id, msg, data }) => ({ id, ...(msg !== undefined && { msg }), ...(data !== undefined && { data }) })), ...(tx?.interrupted && { interrupted: tx.interrupted }), ...(!tx?.ended && { logIncomplete: true }) };
+    const tx = evidence.get(ids.get(r.id)!);
+    if (tx?.kind !== "logged") return { ...r, rules: [], logIncomplete: true };
+    return { ...r, rules: tx.rules.map(({ id, msg, data }) => ({ id, ...(msg !== undefined && { msg }), ...(data !== undefined && { data }) })), ...(tx.interrupted && { interrupted: tx.interrupted }), ...(!tx.complete && { logIncomplete: true }) };
   });
-}
-
-async function waitForLog(file: string, prefix: string, requestIds: string[]): Promise<TransactionIndex> {
-  const deadline = Date.now() + LOG_WAIT_MS;
-  for (;;) {
-    const index = new TransactionIndex(prefix);
-    index.add(await readFile(file, "utf8").catch(() => ""));
-    if (requestIds.every((id) => index.get(id)?.ended) || Date.now() > deadline) return index;
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 /** The call's :path: the service method, with the payload as a query parameter for the path placement. */

@@ -1,7 +1,7 @@
-import { readFileSync } from "node:fs";
 import { connect } from "node:tls";
 import { UserError } from "../errors.ts";
 import type { Target } from "../targets/target.ts";
+import { tlsConnectOptions } from "./tls-options.ts";
 
 /**
  * WAF_HTTP=2 against a gateway: asks it for h2 by ALPN before any request, so that a gateway that only speaks
@@ -15,10 +15,9 @@ export async function assertOffersHttp2(target: Target, timeoutMs = 10_000): Pro
     const socket = connect({
       host: url.hostname,
       port: Number(url.port || 443),
+      ...tlsConnectOptions(target),
       servername: target.tls?.servername ?? target.hostHeader ?? url.hostname,
       ALPNProtocols: ["h2", "http/1.1"],
-      rejectUnauthorized: !target.tls?.insecure,
-      ca: target.tls?.caFile ? readFileSync(target.tls.caFile) : undefined,
     });
     socket.setTimeout(timeoutMs, () => socket.destroy(new Error(`no TLS handshake within ${timeoutMs} ms`)));
     socket.once("secureConnect", () => {

@@ -1,3 +1,4 @@
+import { http1HeadLines } from "./http1-head.ts";
 import type { RequestSpec } from "./request.ts";
 
 /** A curl command that replays the request, for reports. Header values must already be redacted. */
@@ -32,8 +33,7 @@ export function streamedReproducer(baseUrl: string, spec: Pick<RequestSpec, "met
     for (const [name, value] of spec.streamed.trailers) parts.push(`--trailer=${shellQuote(`${name}: ${value}`)}`);
     return `printf '%s' ${shellQuote(body)} | ${parts.join(" ")} -d - ${shellQuote(`${baseUrl}${spec.path}`)}`;
   }
-  const url = new URL(baseUrl);
-  const head = [`${spec.method} ${spec.path} HTTP/1.1`, ...(spec.headers.some(([n]) => n.toLowerCase() === "host") ? [] : [`Host: ${url.host}`]), ...spec.headers.map(([n, v]) => `${n}: ${v}`), "Transfer-Encoding: chunked"];
+  const head = [...http1HeadLines(spec.method, spec.path, spec.headers, new URL(baseUrl).host), "Transfer-Encoding: chunked"];
   if (spec.streamed.trailers.length > 0) head.push(`Trailer: ${spec.streamed.trailers.map(([n]) => n).join(", ")}`);
   const size = Buffer.byteLength(body, "latin1");
   const chunks = size > 0 ? `${size.toString(16)}\r\n${body}\r\n` : "";

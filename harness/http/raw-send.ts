@@ -1,10 +1,10 @@
-import { readFileSync } from "node:fs";
 import { connect as connectTcp, type Socket } from "node:net";
 import { connect as connectTls } from "node:tls";
 import type { Target } from "../targets/target.ts";
 import { assertAllowed } from "../targets/target.ts";
 import { parseRawResponse } from "./raw-response.ts";
-import type { Outcome } from "./request.ts";
+import { responseOutcome, type Outcome } from "./request.ts";
+import { tlsConnectOptions } from "./tls-options.ts";
 
 /**
  * Writes request text to a socket exactly as given (duplicate Host, CL+TE, obs-fold… that HTTP clients refuse
@@ -22,13 +22,7 @@ export async function sendRaw(target: Target, rawText: string, options: { timeou
   return new Promise<Outcome>((resolve) => {
     const socket: Socket =
       url.protocol === "https:"
-        ? connectTls({
-            host: url.hostname,
-            port,
-            servername: target.tls?.servername ?? target.hostHeader,
-            rejectUnauthorized: !target.tls?.insecure,
-            ca: target.tls?.caFile ? readFileSync(target.tls.caFile) : undefined,
-          })
+        ? connectTls({ host: url.hostname, port, ...tlsConnectOptions(target) })
         : connectTcp({ host: url.hostname, port });
     let data = Buffer.alloc(0);
     let done = false;
@@ -43,7 +37,7 @@ export async function sendRaw(target: Target, rawText: string, options: { timeou
     const fromData = (): Outcome | undefined => {
       try {
         const parsed = parseRawResponse(data, head);
-        return parsed && { kind: "response", status: parsed.status, headers: parsed.headers, bodyHead: parsed.body.subarray(0, 1024).toString("utf8"), body: parsed.body.subarray(0, 256 * 1024).toString("utf8"), elapsedMs: elapsed() };
+        return parsed && responseOutcome(parsed.status, parsed.headers, parsed.body, elapsed());
       } catch (error) {
         return { kind: "error", code: "EBADRESPONSE", message: (error as Error).message, elapsedMs: elapsed() };
       }

@@ -15,6 +15,21 @@ export interface RequestSpec {
   streamed?: { trailers: Array<[name: string, value: string]> };
 }
 
+const BODY_HEAD_BYTES = 1024;
+const BODY_KEPT_BYTES = 256 * 1024;
+
+/** A response as an Outcome: the first KiB always, the body (up to 256 KiB) when the caller keeps it. */
+export function responseOutcome(status: number, headers: Record<string, string | string[]>, body: Buffer, elapsedMs: number, keepBody = true): Outcome {
+  return {
+    kind: "response",
+    status,
+    headers,
+    bodyHead: body.subarray(0, BODY_HEAD_BYTES).toString("utf8"),
+    ...(keepBody && { body: body.subarray(0, BODY_KEPT_BYTES).toString("utf8") }),
+    elapsedMs,
+  };
+}
+
 /** What came back, or what went wrong on the way. */
 export type Outcome =
   | {

@@ -1,13 +1,12 @@
-import { readFileSync } from "node:fs";
 import { request as requestHttp, type IncomingHttpHeaders } from "node:http";
 import { connect as connectHttp2, constants } from "node:http2";
 import { request as requestHttps } from "node:https";
 import type { Target } from "../targets/target.ts";
 import { assertAllowed } from "../targets/target.ts";
-import type { Outcome, RequestSpec } from "./request.ts";
+import { responseOutcome, type Outcome, type RequestSpec } from "./request.ts";
+import { tlsConnectOptions } from "./tls-options.ts";
 import { effectiveHeaders } from "./send.ts";
 
-const BODY_HEAD_BYTES = 1024;
 /** Headers HTTP/2 forbids (RFC 9113 §8.2.2): the framing says what they said in HTTP/1.1. */
 const CONNECTION_SPECIFIC = new Set(["connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "host"]);
 
@@ -38,19 +37,9 @@ export async function sendStreamed(target: Target, spec: RequestSpec, options: {
   const started = performance.now();
   const elapsedMs = () => performance.now() - started;
   const trailers = Object.fromEntries((spec.streamed?.trailers ?? []).map(([n, v]) => [n.toLowerCase(), v]));
-  const tls = {
-    ca: target.tls?.caFile ? readFileSync(target.tls.caFile) : undefined,
-    rejectUnauthorized: !(target.tls?.insecure ?? false),
-    servername: target.tls?.servername ?? target.hostHeader,
-  };
-  const answer = (status: number, responseHeaders: IncomingHttpHeaders, received: Buffer): Outcome => ({
-    kind: "response",
-    status,
-    headers: Object.fromEntries(Object.entries(responseHeaders).filter(([n, v]) => !n.startsWith(":") && v !== undefined)) as Record<string, string | string[]>,
-    bodyHead: received.subarray(0, BODY_HEAD_BYTES).toString("utf8"),
-    body: received.subarray(0, 256 * 1024).toString("utf8"),
-    elapsedMs: elapsedMs(),
-  });
+  const tls = tlsConnectOptions(target);
+  const answer = (status: number, responseHeaders: IncomingHttpHeaders, received: Buffer): Outcome =>
+    responseOutcome(status, Object.fromEntries(Object.entries(responseHeaders).filter(([n, v]) => !n.startsWith(":") && v !== undefined)) as Record<string, string | string[]>, received, elapsedMs());
   const failed = (error: NodeJS.ErrnoException): Outcome => ({ kind: "error", code: error.code ?? error.name, message: error.message, elapsedMs: elapsedMs() });
 
   if (target.http === "2") {

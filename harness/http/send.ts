@@ -1,11 +1,9 @@
-import { readFileSync } from "node:fs";
 import { Agent, request, type Dispatcher } from "undici";
 import type { Target } from "../targets/target.ts";
 import { assertAllowed } from "../targets/target.ts";
 import { REDACTED } from "./redact.ts";
-import type { Outcome, RequestSpec } from "./request.ts";
-
-const BODY_HEAD_BYTES = 1024;
+import { responseOutcome, type Outcome, type RequestSpec } from "./request.ts";
+import { tlsConnectOptions } from "./tls-options.ts";
 
 export interface SendOptions {
   /** Per-request budget: connect + headers + body. */
@@ -18,18 +16,12 @@ export interface SendOptions {
 
 /** One keep-alive pool per target, with TLS options as the target says. */
 export function createDispatcher(target: Target): Dispatcher {
-  const tls = target.tls;
   return new Agent({
     // HTTP/2 is negotiated by ALPN (TLS only); a server that picks http/1.1 is caught by the records' protocol.
     allowH2: target.http === "2",
     keepAliveTimeout: 10_000,
     connections: target.concurrency ?? 8,
-    connect: {
-      timeout: 5_000,
-      rejectUnauthorized: !(tls?.insecure ?? false),
-      ca: tls?.caFile ? readFileSync(tls.caFile) : undefined,
-      servername: tls?.servername ?? target.hostHeader,
-    },
+    connect: { timeout: 5_000, ...tlsConnectOptions(target) },
   });
 }
 
@@ -69,14 +61,7 @@ export async function send(target: Target, dispatcher: Dispatcher, spec: Request
       ...(target.tls?.servername && { servername: target.tls.servername }),
     });
     const body = Buffer.from(await response.body.arrayBuffer());
-    return {
-      kind: "response",
-      status: response.statusCode,
-      headers: response.headers as Record<string, string | string[]>,
-      bodyHead: body.subarray(0, BODY_HEAD_BYTES).toString("utf8"),
-      ...(options.captureBody && { body: body.subarray(0, 256 * 1024).toString("utf8") }),
-      elapsedMs: performance.now() - started,
-    };
+    return responseOutcome(response.statusCode, response.headers as Record<string, string | string[]>, body, performance.now() - started, options.captureBody);
   } catch (error) {
     const err = error as Error & { code?: string };
     return { kind: "error", code: err.code ?? err.name, message: err.message, elapsedMs: performance.now() - started };

@@ -5,7 +5,8 @@ import type { LatencyDefinition } from "./scenarios.ts";
 /** Targets an Envoy listener serves (the app behind it, `upstream`, is HTTP/1.1 in clear text only). */
 export const PROXIED_TARGETS = ["waf", "baseline", "waf_paranoia"] as const;
 
-export const h2Target = (target: string) => `${target}_h2`;
+/** The HTTP/2 twin's name of a target or a scenario. */
+export const h2Twin = (name: string) => `${name}_h2`;
 
 /**
  * "2": every proxied scenario goes over HTTP/2 under its own name (the report reads as usual); "both": each gets an
@@ -14,16 +15,16 @@ export const h2Target = (target: string) => `${target}_h2`;
  */
 export function withHttp2(def: LatencyDefinition, mode: "2" | "both"): LatencyDefinition {
   const proxied = (name: string) => (PROXIED_TARGETS as readonly string[]).includes(def.scenarios[name]?.tags.target ?? "");
-  const overH2 = (s: LatencyDefinition["scenarios"][string]) => ({ ...s, tags: { ...s.tags, target: h2Target(s.tags.target), http: "2" } });
+  const overH2 = (s: LatencyDefinition["scenarios"][string]) => ({ ...s, tags: { ...s.tags, target: h2Twin(s.tags.target), http: "2" } });
   const scenarios: LatencyDefinition["scenarios"] = {};
   for (const [name, s] of Object.entries(def.scenarios)) {
     if (!proxied(name)) scenarios[name] = s;
     else if (mode === "2") scenarios[name] = overH2(s);
     else {
       scenarios[name] = s;
-      scenarios[`${name}_h2`] = overH2(s);
+      scenarios[h2Twin(name)] = overH2(s);
     }
   }
-  const twins = mode === "both" ? def.comparisons.filter((c) => proxied(c.scenario) && proxied(c.baseline)).map((c) => ({ scenario: `${c.scenario}_h2`, baseline: `${c.baseline}_h2` })) : [];
+  const twins = mode === "both" ? def.comparisons.filter((c) => proxied(c.scenario) && proxied(c.baseline)).map((c) => ({ scenario: h2Twin(c.scenario), baseline: h2Twin(c.baseline) })) : [];
   return { ...def, scenarios, comparisons: [...def.comparisons, ...twins] };
 }

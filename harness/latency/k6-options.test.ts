@@ -35,7 +35,7 @@ describe("k6 scenario selection (scripts/k6/latency.ts)", () => {
 
   it("is the same rule npm run latency applies to a remote target", async () => {
     const cli = await readFile(new URL("../../scripts/latency.ts", import.meta.url), "utf8");
-    assert.match(cli, /remote \? \[\.\.\.REMOTE_SCENARIOS(, \.\.\.\(http === "both" \? REMOTE_SCENARIOS\.map\(\(s\) => `\$\{s\}_h2`\) : \[\]\))?\]/);
+    assert.match(cli, /remote \? \[\.\.\.REMOTE_SCENARIOS(, \.\.\.\(http === "both" \? REMOTE_SCENARIOS\.map\(h2Twin\) : \[\]\))?\]/);
     assert.deepEqual([...REMOTE_SCENARIOS], ["envoy", "waf_crs", "waf_blocked"]);
     const k6 = await readFile(new URL("../../scripts/k6/latency.ts", import.meta.url), "utf8");
     assert.match(k6, /selectScenarios\(def\.scenarios, urlOf, remote\)/);

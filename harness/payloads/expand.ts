@@ -1,3 +1,4 @@
+import { http1HeadLines } from "../http/http1-head.ts";
 import type { RequestSpec } from "../http/request.ts";
 import { ACCEPT_JSON, MULTIPART_BOUNDARY, browserHeaders, setHeader } from "./browser.ts";
 import { encode } from "./encode.ts";
@@ -149,7 +150,7 @@ export const WEBSOCKET_KEY = Buffer.from("wafcheck-ws-key!").toString("base64");
 
 /** The HTTP/1.1 text of a request (Host left to the target as `{{host}}`), for the raw transport. */
 function rawText(spec: Spec): string {
-  const lines = [`${spec.method} ${spec.path} HTTP/1.1`, "Host: {{host}}", ...spec.headers.map(([n, v]) => `${n}: ${v}`)];
+  const lines = http1HeadLines(spec.method, spec.path, spec.headers, "{{host}}");
   return `${lines.join("\r\n")}\r\n\r\n${spec.body === undefined ? "" : String(spec.body)}`;
 }
 

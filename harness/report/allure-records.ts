@@ -1,6 +1,7 @@
 // The Allure result of one record (a view: nothing here decides a verdict). An attack that reached the app is
 // never plain green: accepted gaps, proxy changes and rejections are "unknown", other paranoia levels "skipped".
 import type { WafRecord } from "../engine/record.ts";
+import { http1HeadLines } from "../http/http1-head.ts";
 import { owasp2025Name } from "../payloads/owasp-names.ts";
 import type { ExtraResult } from "./allure-result.ts";
 import { esc } from "./junit.ts";
@@ -32,9 +33,7 @@ export function severityOf(r: WafRecord): string {
 export function requestText(r: WafRecord): string {
   if (r.sent.raw !== undefined) return r.sent.raw;
   const url = new URL(r.sent.url);
-  const lines = [`${r.sent.method} ${url.pathname}${url.search} HTTP/1.1`];
-  if (!r.sent.headers.some(([n]) => n.toLowerCase() === "host")) lines.push(`host: ${url.host}`);
-  for (const [n, v] of r.sent.headers) lines.push(`${n}: ${v}`);
+  const lines = http1HeadLines(r.sent.method, `${url.pathname}${url.search}`, r.sent.headers, url.host);
   if (r.sent.body !== undefined) lines.push(`content-length: ${Buffer.byteLength(r.sent.body, "latin1")}`);
   return `${lines.join("\r\n")}\r\n\r\n${r.sent.body ?? ""}`;
 }

@@ -18,12 +18,13 @@ const GO_MOD = resolve(import.meta.dirname, "../../envoy-local/coraza-wasm/go.mo
  * configuration, blocked % per category and class, latency headline) and the Allure overview's environment panel
  * and a result that carries the same page. Written after the suites and the latency probe, from summary.json.
  */
-export async function writeOverview(reports: string, run: RunContext, extra: Pick<OverviewInput, "ftw" | "protocols"> = {}): Promise<Overview | undefined> {
+export async function writeOverview(reports: string, run: RunContext, extra: Pick<OverviewInput, "ftw"> = {}): Promise<Overview | undefined> {
   const summary = await readSummary(summaryPathIn(reports));
   if (!summary?.suites) return undefined;
   const stack = run.stack;
   const latency = pickLatency(summary, stack?.wasmSha256);
   const plots = await latencyPlots(reports, latency?.source);
+  const protocols = protocolsOf(summary);
   const input: OverviewInput = {
     target: { name: run.target.name, url: run.target.url },
     runId: run.runId,
@@ -34,6 +35,7 @@ export async function writeOverview(reports: string, run: RunContext, extra: Pic
     config: run.config,
     ...(run.http && { http: run.http }),
     ...(summary.grpc !== undefined && { grpc: summary.grpc as OverviewInput["grpc"] }),
+    ...(protocols && { protocols }),
     ...((summary.run as { crsVersion?: string } | undefined)?.crsVersion && { crsVersion: (summary.run as { crsVersion: string }).crsVersion }),
     ...(stack?.wasmSource.startsWith("built from source") && { corazaVersion: corazaVersionOf(await readFile(GO_MOD, "utf8").catch(() => "")) }),
     ...(latency && { overhead: latency.overhead }),
@@ -59,6 +61,13 @@ export async function writeOverview(reports: string, run: RunContext, extra: Pic
     ],
   });
   return o;
+}
+
+/** WAF_HTTP=both: summary.json `http` (harness/run/protocol-passes.ts) as the first screen shows it. */
+function protocolsOf(summary: Record<string, unknown>): OverviewInput["protocols"] {
+  const http = summary.http as (NonNullable<OverviewInput["protocols"]>["comparison"] & { passes?: { "HTTP/2"?: { detection?: NonNullable<OverviewInput["protocols"]>["http2"] } } }) | undefined;
+  const http2 = http?.passes?.["HTTP/2"]?.detection;
+  return http && http2 ? { comparison: http, http2 } : undefined;
 }
 
 type Overhead = NonNullable<OverviewInput["overhead"]>;

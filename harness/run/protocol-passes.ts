@@ -11,6 +11,7 @@ import { allurePaths } from "../report/allure.ts";
 import { compareProtocols, differenceLine, protocolDifferenceResult, type ProtocolComparison } from "../report/protocol-diff.ts";
 import { readSummary, summaryPathIn, updateSummary } from "../report/summary-store.ts";
 import { readJsonIfPresent } from "../report/write-atomic.ts";
+import { shardTotal } from "../remote/throttle.ts";
 import type { HttpVersion } from "../targets/target.ts";
 
 export interface ProtocolPass {
@@ -22,7 +23,7 @@ export interface ProtocolPass {
 /** The first pass writes the main reports (as a run without WAF_HTTP does); `both` adds an HTTP/2 pass beside it. */
 export function protocolPasses(mode: WafEnv["WAF_HTTP"], reports: string, argv: readonly string[]): ProtocolPass[] {
   if (mode !== "both") return [{ http: mode, dir: reports }];
-  if (argv.some((a) => a.startsWith("--shard")))
+  if (shardTotal(argv) > 1)
     throw new UserError("WAF_HTTP=both with --shard: run one sharded job per protocol (WAF_HTTP=1.1 and WAF_HTTP=2), each merged on its own");
   return [
     { http: "1.1", dir: reports },
@@ -30,17 +31,12 @@ export function protocolPasses(mode: WafEnv["WAF_HTTP"], reports: string, argv: 
   ];
 }
 
-/** What the first screen says of the comparison. */
-export interface ProtocolOverview {
-  comparison: ProtocolComparison;
-  http2: { blocked: number; judged: number; falsePositives: number; benign: number };
-}
-
 /**
  * After both passes: compares their verdicts, writes the comparison into the main summary.json, copies the HTTP/2
- * pass's Allure results into the main ones and adds a failed result per difference. Returns what the overview shows.
+ * pass's Allure results into the main ones and adds a failed result per difference. The first screen reads the
+ * comparison from summary.json `http` (write-overview.ts); the caller gets it for the exit status.
  */
-export async function joinProtocolPasses(reports: string, http2Dir: string, log: (line: string) => void): Promise<ProtocolOverview | undefined> {
+export async function joinProtocolPasses(reports: string, http2Dir: string, log: (line: string) => void): Promise<ProtocolComparison | undefined> {
   const [verdicts1, verdicts2] = await Promise.all([readVerdicts(reports), readVerdicts(http2Dir)]);
   if (!verdicts1 || !verdicts2) {
     log(`HTTP/1.1 vs HTTP/2: not compared (${!verdicts1 ? reports : http2Dir} has no verdicts.json: that pass did not finish)`);
@@ -65,7 +61,7 @@ export async function joinProtocolPasses(reports: string, http2Dir: string, log:
   if (comparison.notCompared.sentAsHttp1InBoth > 0) log(`  ${comparison.notCompared.sentAsHttp1InBoth} raw requests are HTTP/1.1 text in both passes: not compared`);
   for (const difference of differences.slice(0, 20)) log(`  ${differenceLine(difference)}`);
   if (differences.length > 20) log(`  … ${differences.length - 20} more in summary.json detection.protocolDifferences`);
-  return { comparison, http2 };
+  return comparison;
 }
 
 async function readVerdicts(dir: string): Promise<VerdictsFile | undefined> {

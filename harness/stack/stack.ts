@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { copyFile, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { Wait, type StartedTestContainer, type ContainerRuntimeClient } from "testcontainers";
+import { Wait, type StartedTestContainer, type ContainerRuntimeClient, type WaitStrategy } from "testcontainers";
 import { ensureAlbedoImage, ensureGrpcImage, ensureImages, type ImageRef, type ImageSource } from "../artifacts/images.ts";
 import { LABEL_MANAGED, LABEL_OWNER_PID, LABEL_RUN } from "../artifacts/versions.ts";
 import { resolveWasm } from "../artifacts/wasm.ts";
@@ -108,7 +108,7 @@ export async function startLocalStack(options: StackOptions): Promise<StartedSta
   await writeFile(caFile, certificate.caPem);
   try {
     // An app container on the run's network: reached by Envoy under its alias on :8080, by the harness on 127.0.0.1.
-    const app = (image: ImageRef, alias: string, command: string[], readyPath: string) =>
+    const app = (image: ImageRef, alias: string, command: string[], ready: WaitStrategy) =>
       new LoopbackContainer(image.name)
         .withName(`wafcheck-${alias}-${run}`)
         .withLabels(labels)
@@ -117,30 +117,17 @@ export async function startLocalStack(options: StackOptions): Promise<StartedSta
         .withNetworkMode(networkName)
         .withNetworkAliases(alias)
         .withLoopbackPorts(8080)
-        .withWaitStrategy(Wait.forHttp(readyPath, 8080))
+        .withWaitStrategy(ready)
         .withStartupTimeout(HTTPBIN_STARTUP_MS)
         .start()
         .catch((error: Error) => {
           throw new UserError(`${alias} (${image.origin}) did not come up: ${firstLine(error)}`, EXIT_STACK_FAILED);
         });
-    const httpbin = await app(images.httpbin, "httpbin", ["-host", "0.0.0.0", "-port", "8080", "-log-level", "WARN"], "/status/200");
-    if (options.reflector) await app(await ensureAlbedoImage(log), "albedo", ["--port", "8080"], "/");
+    const httpbin = await app(images.httpbin, "httpbin", ["-host", "0.0.0.0", "-port", "8080", "-log-level", "WARN"], Wait.forHttp("/status/200", 8080));
+    if (options.reflector) await app(await ensureAlbedoImage(log), "albedo", ["--port", "8080"], Wait.forHttp("/", 8080));
     const grpcImage = options.grpc ? await ensureGrpcImage(log) : undefined;
     // gRPC only (no HTTP/1.1 endpoint to poll): ready once it says it listens.
-    const grpc = grpcImage && (await new LoopbackContainer(grpcImage.name)
-      .withName(`wafcheck-grpc-${run}`)
-      .withLabels(labels)
-      .withEntrypoint([grpcImage.binary])
-      .withCommand(["-port", "8080"])
-      .withNetworkMode(networkName)
-      .withNetworkAliases("grpc")
-      .withLoopbackPorts(8080)
-      .withWaitStrategy(Wait.forLogMessage(/grpc upstream listening/))
-      .withStartupTimeout(HTTPBIN_STARTUP_MS)
-      .start()
-      .catch((error: Error) => {
-        throw new UserError(`grpc (${grpcImage.origin}) did not come up: ${firstLine(error)}`, EXIT_STACK_FAILED);
-      }));
+    const grpc = grpcImage && (await app(grpcImage, "grpc", ["-port", "8080"], Wait.forLogMessage(/grpc upstream listening/)));
 
     log("starting Envoy with the Coraza plug-in (V8 compiles it: ~10-20 s)…");
     const envoyConfig = renderEnvoyConfig({
