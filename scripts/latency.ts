@@ -29,6 +29,7 @@ import { loadRemoteTarget } from "../harness/targets/targets-file.ts";
 import { assertAllowed } from "../harness/targets/target.ts";
 import { onShutdown } from "../harness/stack/shutdown.ts";
 import { startLocalStack } from "../harness/stack/stack.ts";
+import { UNPINNED_NOTE, type CpuPinning } from "../harness/stack/cpu-pinning.ts";
 import type { StackInfo } from "../harness/stack/stack.ts";
 
 const HELP = `Usage: npx tsx scripts/latency.ts [options]
@@ -69,6 +70,10 @@ Load:
   --seed N              block order and bootstrap seed (default: the definition's)
   --resamples N         bootstrap resamples (default 2000)
   --skip-floor          do not measure the engine's own floor first
+  --unpinned            local stack: leave CPU placement to the scheduler. By default Envoy gets the upper
+                        half of the Docker engine's CPUs, and httpbin and this process the rest (taskset):
+                        sharing cores costs the WAF its warm caches and made consecutive runs differ by
+                        15-70 %; pinned they stay within a few percent (summary.json latency.cpuPinning)
 
 Output:
   --out DIR             where the SVG plots (latency-distribution.svg, latency-overhead.svg) and the
@@ -88,6 +93,8 @@ Gates (off unless set): WAF_MAX_P95_OVERHEAD_MS, WAF_MAX_P50_RATIO, per overhead
 Exit status: 0 when every response had its expected status and every threshold and gate held;
 1 otherwise; 2 on bad input.`;
 
+const SPREAD_BLOCKS = 10;
+
 const OPTIONS = {
   "waf-url": { type: "string" },
   "baseline-url": { type: "string" },
@@ -105,6 +112,7 @@ const OPTIONS = {
   seed: { type: "string" },
   resamples: { type: "string" },
   "skip-floor": { type: "boolean" },
+  unpinned: { type: "boolean" },
   out: { type: "string" },
   summary: { type: "string" },
   definition: { type: "string" },
@@ -129,6 +137,8 @@ interface Targets {
   envoy?: { cpu: CpuCounter; resources: () => Promise<ContainerResources> };
   /** The local stack's TLS listeners: trust its run CA (HTTP/2 scenarios). */
   tls?: NonNullable<EngineOptions["tls"]>;
+  /** The local stack: whether Envoy ran on CPUs of its own. */
+  cpuPinning?: CpuPinning;
   /** Stops whatever was started to provide the targets. */
   release(): Promise<void>;
 }
@@ -147,7 +157,7 @@ async function acquireTargets(args: Args): Promise<Targets> {
     if (eq <= 0) throw new UserError(`--target expects NAME=URL (got ${pair})`);
     urls[pair.slice(0, eq)] = pair.slice(eq + 1);
   }
-  if (Object.keys(urls).length === 0) return parseEnv().WAF_TARGET === "local" ? startStackTargets() : remoteTargets();
+  if (Object.keys(urls).length === 0) return parseEnv().WAF_TARGET === "local" ? startStackTargets(args.unpinned === true) : remoteTargets();
   for (const url of Object.values(urls)) assertLoopbackOrigin(url);
   return { urls, wasmSource: args["wasm-source"] ?? null, stack: null, release: async () => {} };
 }
@@ -189,7 +199,7 @@ async function remoteTargets(): Promise<Targets> {
   };
 }
 
-async function startStackTargets(): Promise<Targets> {
+async function startStackTargets(unpinned: boolean): Promise<Targets> {
   const env = parseEnv();
   const loaded = await loadManifest(env.WAF_PLUGIN);
   const manifest = benchmarkManifest(loaded, env.WAF_PARANOIA);
@@ -201,7 +211,10 @@ async function startStackTargets(): Promise<Targets> {
     fromStack.urls[h2Twin("waf_paranoia")] = stack.tls.gatewayUrl;
   }
   log(`stack up: Envoy ${stack.envoyVersion}, plug-in ${stack.wasmSource}`);
+  const cpuPinning: CpuPinning = unpinned ? { pinned: false, note: UNPINNED_NOTE } : await stack.pinCpus();
+  log(`CPU: ${cpuPinning.note}${cpuPinning.loadGenerator ? ` (load generator ${cpuPinning.loadGenerator})` : ""}`);
   return {
+    cpuPinning,
     ...fromStack,
     stack: {
       envoyVersion: stack.envoyVersion,
@@ -315,6 +328,9 @@ async function main(): Promise<number> {
       ...(targets.tls && { tls: targets.tls }),
       // Envoy's CPU around every block of the cells that go through it (httpbin direct: not Envoy's work).
       ...(targets.envoy && { meterCpuSeconds: (cell: CellSpec) => (cell.tags.target === "upstream" ? Promise.resolve(0) : targets.envoy!.cpu.read()) }),
+      // Every cell spread over at least SPREAD_BLOCKS blocks: a fast cell (Envoy without the WAF: 2,000 samples in one
+      // second) would otherwise be measured at one moment of the run and its baseline would not be interleaved at all.
+      maxSamplesPerBlock: engine.maxSamplesPerBlock ?? Math.ceil(Math.max(...plan.cells.map((c) => c.samples)) / SPREAD_BLOCKS),
       signal: abort.signal,
       onProgress: (e) => {
         if (e.kind !== "round" || (Date.now() - lastLog < 5000 && e.activeCells > 0)) return;
@@ -337,6 +353,7 @@ async function main(): Promise<number> {
       model: args.model === "open" || args.model === "closed" ? args.model : "per-scenario",
       definition: relativeToCwd(definitionPath),
       kind: "benchmark",
+      ...(targets.cpuPinning && { cpuPinning: targets.cpuPinning }),
       ...(memory && targets.envoy && { envoy: { rssBytes: memory.rssBytes ?? memory.memoryBytes, memoryBytes: memory.memoryBytes, cpuSource: targets.envoy.cpu.source } }),
     });
     await mergeLatencyIntoSummary(summaryPath, section);
@@ -403,6 +420,7 @@ function printTables(section: LatencySection, results: readonly CellResult[]): v
       `engine floor: p50 ${ms(floor.p50Ms)} ms, p99 ${ms(floor.p99Ms)} ms (n=${floor.n}); a bare undici loop against the same server, same run: p50 ${ms(floor.bareP50Ms ?? null)} ms (n=${floor.bareN}), the floor ×${floor.ratioToBare ?? "-"} of it`,
     );
   for (const o of section.overhead) console.log(formatOverheadLine(o));
+  if (section.cpuPinning) console.log(`CPU: ${section.cpuPinning.note}`);
   if (section.envoy)
     console.log(`Envoy: ${(section.envoy.rssBytes / 2 ** 20).toFixed(0)} MiB resident after the load; CPU ms/1k = Envoy's CPU per 1,000 requests of the cell (${section.envoy.cpuSource}, read around each block)`);
   for (const t of section.thresholds)

@@ -179,6 +179,12 @@ async function main(): Promise<number> {
       mode = `two stacks side by side (Envoy ${base.envoyVersion} vs ${candidate.envoyVersion}, plug-in ${base.wasmSha256.slice(0, 12)}… vs ${candidate.wasmSha256.slice(0, 12)}…), cost traffic interleaved`;
     }
     for (const t of targets) verdicts[t.side] = await runSide(t, inputs[t.side], grep, reports, log);
+    if (args.cost) {
+      // Pinned only now: the suites above want every CPU; the cost figures want Envoy on CPUs of its own.
+      const pinning = await Promise.all([...new Set(targets.map((t) => t.stack))].map((stack) => stack.pinCpus()));
+      log(`CPU: ${pinning[0]!.note}${pinning[0]!.loadGenerator ? ` (load generator ${pinning[0]!.loadGenerator})` : ""}`);
+      mode = `${mode}; ${pinning[0]!.note}`;
+    }
     if (args.cost) cost = await measureReviewCost(targets, mode, { shapes: args.shapes, samples: args.samples, timeBudgetMs: args.cellBudgetMs, rounds: args.rounds, log });
   } finally {
     await Promise.all(stacks.map((s) => s.stop()));

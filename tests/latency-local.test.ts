@@ -4,6 +4,7 @@
 // wall-clock assertion: the duration is printed as a diagnostic.
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { runCli, tempReports } from "./support/cli.ts";
@@ -64,6 +65,12 @@ test("npm run latency on the local stack: ≥ 4 scenarios, an interval on every 
   assert.match(latency.stack.wasmSha256, /^[0-9a-f]{64}$/);
   assert.match(latency.stack.manifestPluginConfigSha256, /^[0-9a-f]{64}$/);
   assert.equal(latency.run.kind, "benchmark");
+  // Envoy on CPUs of its own, httpbin and the load generator on the others (2 CPUs here: 1 and 0).
+  if (availableParallelism() >= 2) {
+    assert.equal(latency.cpuPinning.pinned, true, JSON.stringify(latency.cpuPinning));
+    assert.equal(latency.cpuPinning.loadGenerator, `pinned to CPU ${latency.cpuPinning.othersCpus}`);
+    assert.match(run.stdout, /^CPU: Envoy on CPU \S+; httpbin, the other containers and the load generator on CPU \S+$/m);
+  }
   assert.ok(latency.engineFloor && latency.engineFloor.n > 0);
 
   for (const file of ["latency-distribution.svg", "latency-overhead.svg"]) assert.match(readFileSync(join(dir, file), "utf8"), /^<svg/, file);

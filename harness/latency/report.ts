@@ -8,6 +8,7 @@ import { bootstrapOverhead, isEstimable, notEstimable, summarize, type Bootstrap
 import type { ThresholdResult } from "./thresholds.ts";
 import type { EngineFloor } from "./floor.ts";
 import { cpuMsPer1k } from "../stack/resources.ts";
+import type { CpuPinning } from "../stack/cpu-pinning.ts";
 
 /** Contract keys: name, shape, n, p50Ms, p95Ms, p99Ms, maxMs; the rest are extensions. */
 export interface ScenarioEntry extends LatencySummary {
@@ -87,6 +88,8 @@ export interface LatencySection {
   thresholds: ThresholdResult[];
   /** The local Envoy's memory after the load and where its CPU figures come from (local stacks only). */
   envoy?: { rssBytes: number; memoryBytes: number; cpuSource: string };
+  /** Local stack: whether Envoy had CPUs of its own (harness/stack/cpu-pinning.ts). */
+  cpuPinning?: CpuPinning;
   run: {
     /** benchmark: `npm run latency`; probe: the short run at the end of `npm run waf`. */
     kind: "benchmark" | "probe";
@@ -110,6 +113,7 @@ export interface SectionInput {
   definition: string;
   kind: LatencySection["run"]["kind"];
   envoy?: LatencySection["envoy"];
+  cpuPinning?: CpuPinning;
   now?: Date;
 }
 
@@ -133,6 +137,7 @@ export function buildLatencySection(input: SectionInput): LatencySection {
     engineFloor: input.floor ? floorEntry(input.floor) : null,
     thresholds: input.thresholds,
     ...(input.envoy && { envoy: input.envoy }),
+    ...(input.cpuPinning && { cpuPinning: input.cpuPinning }),
     run: {
       kind: input.kind,
       generatedAt: (input.now ?? new Date()).toISOString(),

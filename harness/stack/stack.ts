@@ -8,6 +8,7 @@ import { LABEL_MANAGED, LABEL_OWNER_PID, LABEL_RUN } from "../artifacts/versions
 import { resolveWasm } from "../artifacts/wasm.ts";
 import { withCorrelationRules } from "../engine/correlation.ts";
 import { GRPC_ALLOWED_AUTHORITY, withGrpcAllowedSet } from "../grpc/grpc-config.ts";
+import { pinStack, type CpuPinning } from "./cpu-pinning.ts";
 import { ENVOY_PORTS, renderEnvoyConfig, type EnvoyConfigInput } from "../envoy/envoy-config.ts";
 import type { LoadedManifest } from "../manifest/manifest.ts";
 import { EXIT_STACK_FAILED, UserError } from "../errors.ts";
@@ -75,6 +76,8 @@ export interface StartedStack extends StackInfo, AsyncDisposable {
   resources(): Promise<ContainerResources>;
   /** Envoy's container: a CPU-seconds counter cheap enough to read around every block of load. */
   cpuCounter(): Promise<CpuCounter>;
+  /** For latency runs: Envoy on CPUs of its own, the rest (and this process) on the others (cpu-pinning.ts). */
+  pinCpus(): Promise<CpuPinning>;
   stop(): Promise<void>;
 }
 
@@ -221,6 +224,7 @@ function makeStarted(info: StackInfo, client: ContainerRuntimeClient, run: strin
     stats: async () => (await fetch(`${info.adminUrl}/stats`, { signal: AbortSignal.timeout(5_000) })).text(),
     resources: () => readContainerResources(client, `wafcheck-envoy-${run}`),
     cpuCounter: () => containerCpuCounter(client, `wafcheck-envoy-${run}`),
+    pinCpus: () => pinStack(client, run),
     stop,
     [Symbol.asyncDispose]: stop,
   };

@@ -1,0 +1,96 @@
+/**
+ * CPU pinning for latency measurements: Envoy gets CPUs of its own, and everything else the measurement runs
+ * (httpbin and the other app containers, this load generator) gets the rest.
+ *
+ * Why: on a small machine the scheduler moves Envoy's worker between the cores it shares with the load generator
+ * and httpbin, and each move or eviction costs the WAF its warm CPU caches (CRS walks a large heap and much
+ * compiled code). Unpinned, the CRS overhead of a small GET on this 2-core VM moved by 15–70 % between consecutive
+ * runs of the same stack (2.45 to 4.21 ms); pinned, it stayed within a few percent (2.24–2.59 ms), and a gateway
+ * also gives Envoy cores of its own. Pure planning here; the Docker and taskset calls are in applyCpuPinning.
+ */
+import { existsSync } from "node:fs";
+import { execa } from "execa";
+import type { ContainerRuntimeClient } from "testcontainers";
+import { LABEL_RUN } from "../artifacts/versions.ts";
+
+export interface CpuSplit {
+  envoy: number[];
+  others: number[];
+}
+
+/** What a latency run says about pinning (summary.json `latency.cpuPinning`). */
+export interface CpuPinning {
+  pinned: boolean;
+  /** cpuset of the Envoy container, e.g. "1". */
+  envoyCpus?: string;
+  /** cpuset of the other containers and of the load generator, e.g. "0". */
+  othersCpus?: string;
+  /** Whether this process (the load generator) was pinned too, or why not. */
+  loadGenerator?: string;
+  note: string;
+}
+
+/** Envoy takes the upper half of the CPUs (at least one), the rest the lower half; one CPU: nothing to split. */
+export function cpuSplit(cpus: readonly number[]): CpuSplit | null {
+  const sorted = [...new Set(cpus)].sort((a, b) => a - b);
+  if (sorted.length < 2) return null;
+  const othersCount = Math.floor(sorted.length / 2);
+  return { others: sorted.slice(0, othersCount), envoy: sorted.slice(othersCount) };
+}
+
+/** Docker's and taskset's list syntax, with runs folded: [0,1,2,5] → "0-2,5". */
+export function cpuList(cpus: readonly number[]): string {
+  const sorted = [...new Set(cpus)].sort((a, b) => a - b);
+  const parts: string[] = [];
+  for (let i = 0; i < sorted.length; ) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j]! + 1) j++;
+    parts.push(i === j ? `${sorted[i]}` : `${sorted[i]}-${sorted[j]}`);
+    i = j + 1;
+  }
+  return parts.join(",");
+}
+
+export const UNPINNED_NOTE = "not pinned (--unpinned): Envoy shares every CPU with httpbin and the load generator, so figures move more between runs";
+
+/** Pins a started stack's run: the engine's CPUs from `docker info`; "same machine" when Envoy's PID is in our /proc. */
+export async function pinStack(client: ContainerRuntimeClient, run: string): Promise<CpuPinning> {
+  const docker = client.container.dockerode;
+  const cpus = Number((await docker.info()).NCPU);
+  const pid = (await docker.getContainer(`wafcheck-envoy-${run}`).inspect()).State.Pid;
+  const sameMachine = process.platform === "linux" && pid > 0 && existsSync(`/proc/${pid}`);
+  return applyCpuPinning(client, run, Array.from({ length: cpus }, (_, i) => i), sameMachine);
+}
+
+/**
+ * Pins one run's containers (found by its label): the Envoy container to `split.envoy`, every other container to
+ * `split.others`, and this process (all its threads) to `split.others` with taskset when the engine runs on this
+ * machine. Failing to pin the load generator is reported, not fatal.
+ */
+export async function applyCpuPinning(client: ContainerRuntimeClient, run: string, engineCpus: readonly number[], sameMachine: boolean): Promise<CpuPinning> {
+  const split = cpuSplit(engineCpus);
+  if (!split) return { pinned: false, note: `not pinned: the Docker engine has ${engineCpus.length} CPU, nothing to split` };
+  const [envoyCpus, othersCpus] = [cpuList(split.envoy), cpuList(split.others)];
+  const docker = client.container.dockerode;
+  for (const info of await docker.listContainers({ filters: { label: [`${LABEL_RUN}=${run}`] } })) {
+    const isEnvoy = info.Names.some((name) => name.replace(/^\//, "").startsWith("wafcheck-envoy-"));
+    await docker.getContainer(info.Id).update({ CpusetCpus: isEnvoy ? envoyCpus : othersCpus });
+  }
+  const loadGenerator = sameMachine ? await pinThisProcess(othersCpus) : "not pinned: the Docker engine runs on another machine or VM";
+  return {
+    pinned: true,
+    envoyCpus,
+    othersCpus,
+    loadGenerator,
+    note: `Envoy on CPU ${envoyCpus}; httpbin, the other containers and the load generator on CPU ${othersCpus}`,
+  };
+}
+
+async function pinThisProcess(cpus: string): Promise<string> {
+  try {
+    await execa("taskset", ["--all-tasks", "--cpu-list", "--pid", cpus, String(process.pid)], { timeout: 5_000 });
+    return `pinned to CPU ${cpus}`;
+  } catch (error) {
+    return `not pinned: taskset failed (${(error as Error).message.split("\n")[0]})`;
+  }
+}
