@@ -4,9 +4,10 @@
  *
  * Why: on a small machine the scheduler moves Envoy's worker between the cores it shares with the load generator
  * and httpbin, and each move or eviction costs the WAF its warm CPU caches (CRS walks a large heap and much
- * compiled code). Unpinned, the CRS overhead of a small GET on this 2-core VM moved by 15–70 % between consecutive
- * runs of the same stack (2.45 to 4.21 ms); pinned, it stayed within a few percent (2.24–2.59 ms), and a gateway
- * also gives Envoy cores of its own. Pure planning here; the Docker and taskset calls are in applyCpuPinning.
+ * compiled code). On the 2-core CI VM, runs alternating on one stack gave a CRS overhead (p50) of 2.45–4.21 ms
+ * for a small GET and 8.2–9.4 ms for a 10-field form unpinned, 2.26–2.81 and 7.1–7.7 ms pinned. A gateway gives
+ * Envoy cores of its own too. Pinning cannot remove slow spells of the VM's host, which move every Envoy on the
+ * machine at once. Pure planning here; the Docker and taskset calls are in applyCpuPinning.
  */
 import { existsSync } from "node:fs";
 import { execa } from "execa";
