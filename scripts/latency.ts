@@ -72,8 +72,8 @@ Load:
   --skip-floor          do not measure the engine's own floor first
   --unpinned            local stack: leave CPU placement to the scheduler. By default Envoy gets the upper
                         half of the Docker engine's CPUs, and httpbin and this process the rest (taskset):
-                        sharing cores costs the WAF its warm caches and made consecutive runs differ by
-                        15-70 %; pinned they stay within a few percent (summary.json latency.cpuPinning)
+                        sharing cores costs the WAF its warm caches, so unpinned figures come out higher
+                        and more scattered (summary.json latency.cpuPinning)
 
 Output:
   --out DIR             where the SVG plots (latency-distribution.svg, latency-overhead.svg) and the
@@ -212,7 +212,7 @@ async function startStackTargets(unpinned: boolean): Promise<Targets> {
   }
   log(`stack up: Envoy ${stack.envoyVersion}, plug-in ${stack.wasmSource}`);
   const cpuPinning: CpuPinning = unpinned ? { pinned: false, note: UNPINNED_NOTE } : await stack.pinCpus();
-  log(`CPU: ${cpuPinning.note}${cpuPinning.loadGenerator ? ` (load generator ${cpuPinning.loadGenerator})` : ""}`);
+  log(`CPU: ${cpuPinning.note}`);
   return {
     cpuPinning,
     ...fromStack,

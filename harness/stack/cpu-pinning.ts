@@ -77,21 +77,24 @@ export async function applyCpuPinning(client: ContainerRuntimeClient, run: strin
     const isEnvoy = info.Names.some((name) => name.replace(/^\//, "").startsWith("wafcheck-envoy-"));
     await docker.getContainer(info.Id).update({ CpusetCpus: isEnvoy ? envoyCpus : othersCpus });
   }
-  const loadGenerator = sameMachine ? await pinThisProcess(othersCpus) : "not pinned: the Docker engine runs on another machine or VM";
+  const failure = sameMachine ? await pinThisProcess(othersCpus) : "the Docker engine runs on another machine or VM";
   return {
     pinned: true,
     envoyCpus,
     othersCpus,
-    loadGenerator,
-    note: `Envoy on CPU ${envoyCpus}; httpbin, the other containers and the load generator on CPU ${othersCpus}`,
+    loadGenerator: failure ? `not pinned: ${failure}` : `pinned to CPU ${othersCpus}`,
+    note: failure
+      ? `Envoy on CPU ${envoyCpus}; httpbin and the other containers on CPU ${othersCpus}; the load generator not pinned (${failure})`
+      : `Envoy on CPU ${envoyCpus}; httpbin, the other containers and the load generator on CPU ${othersCpus}`,
   };
 }
 
-async function pinThisProcess(cpus: string): Promise<string> {
+/** Pins this process (every thread) with taskset; returns why not, or nothing. */
+async function pinThisProcess(cpus: string): Promise<string | undefined> {
   try {
     await execa("taskset", ["--all-tasks", "--cpu-list", "--pid", cpus, String(process.pid)], { timeout: 5_000 });
-    return `pinned to CPU ${cpus}`;
+    return undefined;
   } catch (error) {
-    return `not pinned: taskset failed (${(error as Error).message.split("\n")[0]})`;
+    return `taskset failed: ${(error as Error).message.split("\n")[0]}`;
   }
 }
