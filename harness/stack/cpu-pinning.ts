@@ -73,9 +73,14 @@ export async function applyCpuPinning(client: ContainerRuntimeClient, run: strin
   if (!split) return { pinned: false, note: `not pinned: the Docker engine has ${engineCpus.length} CPU, nothing to split` };
   const [envoyCpus, othersCpus] = [cpuList(split.envoy), cpuList(split.others)];
   const docker = client.container.dockerode;
-  for (const info of await docker.listContainers({ filters: { label: [`${LABEL_RUN}=${run}`] } })) {
-    const isEnvoy = info.Names.some((name) => name.replace(/^\//, "").startsWith("wafcheck-envoy-"));
-    await docker.getContainer(info.Id).update({ CpusetCpus: isEnvoy ? envoyCpus : othersCpus });
+  try {
+    for (const info of await docker.listContainers({ filters: { label: [`${LABEL_RUN}=${run}`] } })) {
+      const isEnvoy = info.Names.some((name) => name.replace(/^\//, "").startsWith("wafcheck-envoy-"));
+      await docker.getContainer(info.Id).update({ CpusetCpus: isEnvoy ? envoyCpus : othersCpus });
+    }
+  } catch (error) {
+    // e.g. rootless Docker without the cpuset controller delegated: measure anyway, and say so.
+    return { pinned: false, note: `not pinned: Docker refused the cpuset (${(error as Error).message.split("\n")[0]})` };
   }
   const failure = sameMachine ? await pinThisProcess(othersCpus) : "the Docker engine runs on another machine or VM";
   return {
