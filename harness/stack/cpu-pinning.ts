@@ -7,7 +7,7 @@
  * compiled code). On the 2-core CI VM, runs alternating on one stack gave a CRS overhead (p50) of 2.45–4.21 ms
  * for a small GET and 8.2–9.4 ms for a 10-field form unpinned, 2.26–2.81 and 7.1–7.7 ms pinned. A gateway gives
  * Envoy cores of its own too. Pinning cannot remove slow spells of the VM's host, which move every Envoy on the
- * machine at once. Pure planning here; the Docker and taskset calls are in applyCpuPinning.
+ * machine at once. cpuSplit and cpuList are pure; applyCpuPinning and pinStack make the Docker and taskset calls.
  */
 import { existsSync } from "node:fs";
 import { execa } from "execa";
