@@ -5,8 +5,7 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { mkdtemp, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
 import { gunzipSync } from "node:zlib";
@@ -24,6 +23,7 @@ import { parseManifest } from "../harness/manifest/manifest.ts";
 import { ROOT, runCli, tempReports } from "./support/cli.ts";
 import { runCliWithInput } from "./support/cli-input.ts";
 import { filesContaining, filesUnder } from "./support/secret-scan.ts";
+import { tempDir } from "./support/temp.ts";
 
 const HOST = "app.asm-standin.test";
 /**
@@ -158,7 +158,7 @@ test("ASM path: package → render → pull → load → verify against a stand-
       assert.equal((await get({ host: "other.example.test" })).status, 404, "Host-based routing: an unknown host has no route");
     });
 
-    const targets = join(await mkdtemp(join(tmpdir(), "wafcheck-targets-")), "targets.yaml");
+    const targets = join(await tempDir("wafcheck-targets-"), "targets.yaml");
     const requests = async () => Number(/^http\.waf\.downstream_rq_total: (\d+)$/m.exec(await standin!.stack.stats())?.[1] ?? NaN);
 
     await t.test("WAF_TARGET=<stand-in> --dry-run lists the requests and sends none", async () => {

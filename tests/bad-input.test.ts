@@ -1,17 +1,18 @@
 // Bad input → one clear line naming the problem, a non-zero exit, and earlier reports untouched.
 import assert from "node:assert/strict";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { mkdtemp, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { execa } from "execa";
 import { ROOT, runCli, tempReports } from "./support/cli.ts";
+import { tempDir } from "./support/temp.ts";
 
 const seed = readFileSync(join(ROOT, "envoy-local/wasm-plugin.yaml"), "utf8");
 
 async function manifestFile(text: string): Promise<string> {
-  const file = join(await mkdtemp(join(tmpdir(), "wafcheck-manifest-")), "wasm-plugin.yaml");
+  const file = join(await tempDir("wafcheck-manifest-"), "wasm-plugin.yaml");
   await writeFile(file, text);
   return file;
 }
@@ -76,7 +77,7 @@ for (const c of cases) {
 }
 
 test("an exception that names no case: one line naming file, entry and the near id, exit 2 (exceptions.yml is read too)", async () => {
-  const extra = await mkdtemp(join(tmpdir(), "wafcheck-payloads-"));
+  const extra = await tempDir("wafcheck-payloads-");
   await writeFile(join(extra, "cases.yaml"), readFileSync(join(ROOT, "payloads/rfi.yaml"), "utf8").replaceAll("rfi-0", "team-rfi-0"));
   await writeFile(join(extra, "exceptions.yml"), "exceptions:\n  - id: team-rfi-01\n    reason: a reason that is long enough\n    date: 2026-11-29\n");
   const reports = await tempReports();

@@ -2,14 +2,13 @@
 // passing, ignored, no_expect_ids, expect_error and response-phase tests, and a mutated expectation that must fail.
 import assert from "node:assert/strict";
 import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { mkdtemp } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { crsTestsDir } from "../harness/ftw/sources.ts";
 import { loadManifest } from "../harness/manifest/load-manifest.ts";
 import { startLocalStack } from "../harness/stack/stack.ts";
 import { ROOT, runCli, tempReports } from "./support/cli.ts";
+import { tempDir } from "./support/temp.ts";
 
 const FILES = [
   "REQUEST-920-PROTOCOL-ENFORCEMENT/920100.yaml", // no_expect_ids, explicit statuses, and tests the plug-in's Envoy ignore list skips
@@ -28,7 +27,7 @@ interface Results {
 
 test("npm run ftw: real CRS test files pass, ignored ones are listed with reasons, a mutated expectation fails", async () => {
   const source = await crsTestsDir("4.14.0");
-  const dir = await mkdtemp(join(tmpdir(), "wafcheck-ftw-"));
+  const dir = await tempDir("wafcheck-ftw-");
   for (const f of FILES) {
     mkdirSync(join(dir, f, ".."), { recursive: true });
     cpSync(join(source, f), join(dir, f));
@@ -63,7 +62,7 @@ test("npm run ftw: real CRS test files pass, ignored ones are listed with reason
 });
 
 test("a malformed ftw file: one line naming file, test and field, exit 2, earlier reports kept", async () => {
-  const dir = await mkdtemp(join(tmpdir(), "wafcheck-ftw-bad-"));
+  const dir = await tempDir("wafcheck-ftw-bad-");
   writeFileSync(join(dir, "900001.yaml"), `rule_id: 900001\ntests:\n  - test_id: 7\n    stages:\n      - input: { method: GET, uri: /, headres: { Host: localhost } }\n        output: { log: { expect_ids: [1] } }\n`);
   const reports = await tempReports();
   writeFileSync(join(reports, "summary.json"), '{"schemaVersion":1,"earlier":true}\n');
@@ -75,12 +74,12 @@ test("a malformed ftw file: one line naming file, test and field, exit 2, earlie
 
 test("npm run ftw against a gateway in blocking mode: status only, and what a status cannot decide is undecidable, never passed", async () => {
   const source = await crsTestsDir("4.14.0");
-  const dir = await mkdtemp(join(tmpdir(), "wafcheck-ftw-remote-"));
+  const dir = await tempDir("wafcheck-ftw-remote-");
   for (const f of ["REQUEST-942-APPLICATION-ATTACK-SQLI/942100.yaml", "REQUEST-922-MULTIPART-ATTACK/922130.yaml"]) cpSync(join(source, f), join(dir, f.split("/")[1]!));
   // The stand-in gateway: a stack with the project's blocking manifest (PL1), reached only through the targets file.
   const gateway = await startLocalStack({ manifest: await loadManifest(join(ROOT, "envoy-local/wasm-plugin.yaml")) });
   try {
-    const targets = join(await mkdtemp(join(tmpdir(), "wafcheck-targets-")), "targets.yaml");
+    const targets = join(await tempDir("wafcheck-targets-"), "targets.yaml");
     writeFileSync(targets, `targets:\n  standin:\n    url: ${gateway.gatewayUrl}\n    allowlist: [127.0.0.1]\n    rateLimit: 200\n    concurrency: 8\n`);
     const reports = await tempReports();
     const run = await runCli("ftw", { WAF_REPORTS_DIR: reports, WAF_TARGET: "standin", WAF_TARGETS_FILE: targets }, [dir]);
@@ -95,7 +94,7 @@ test("npm run ftw against a gateway in blocking mode: status only, and what a st
     assert.ok(regexOnly.some((r) => r.outcome === "undecidable"));
     assert.match(run.stderr, /canary passed on standin/);
     // A gateway that does not run the expected config: the canary stops the run before any test is sent (exit 3).
-    const other = join(await mkdtemp(join(tmpdir(), "wafcheck-manifest-")), "other-config.yaml");
+    const other = join(await tempDir("wafcheck-manifest-"), "other-config.yaml");
     writeFileSync(other, readFileSync(join(ROOT, "envoy-local/wasm-plugin.yaml"), "utf8").replace("  namespace: istio-system\n", '  namespace: istio-system\n  annotations:\n    wafcheck.io/canary-header: "x-canary: only-in-the-candidate"\n'));
     const refused = await runCli("ftw", { WAF_REPORTS_DIR: reports, WAF_TARGET: "standin", WAF_TARGETS_FILE: targets, WAF_PLUGIN: other }, [dir]);
     assert.equal(refused.code, 3, refused.stderr.slice(-1500));
@@ -107,7 +106,7 @@ test("npm run ftw against a gateway in blocking mode: status only, and what a st
 
 test("npm run ftw --config / --overrides: go-ftw's ignore and force lists and a CRS platform override, shown as such", async () => {
   const source = await crsTestsDir("4.14.0");
-  const dir = await mkdtemp(join(tmpdir(), "wafcheck-ftw-lists-"));
+  const dir = await tempDir("wafcheck-ftw-lists-");
   cpSync(join(source, "REQUEST-942-APPLICATION-ATTACK-SQLI/942100.yaml"), join(dir, "942100.yaml"));
   const config = join(dir, "lists.ftw.yaml");
   writeFileSync(config, "logfile: /var/log/error.log\ntestoverride:\n  ignore:\n    '942100-4$': not for us\n  forcefail:\n    '942100-2$': known gap\n  forcepass:\n    '942100-3$': reviewed by hand\n");
@@ -131,7 +130,7 @@ test("npm run ftw --config / --overrides: go-ftw's ignore and force lists and a 
 
 test("npm run waf with WAF_FTW: the CRS regression suite runs after the suites, into the same report and first screen", async () => {
   const source = await crsTestsDir("4.14.0");
-  const dir = await mkdtemp(join(tmpdir(), "wafcheck-ftw-waf-"));
+  const dir = await tempDir("wafcheck-ftw-waf-");
   cpSync(join(source, "REQUEST-942-APPLICATION-ATTACK-SQLI/942100.yaml"), join(dir, "942100.yaml"));
   const reports = await tempReports();
   const run = await runCli("waf", { WAF_REPORTS_DIR: reports, WAF_LATENCY_PROBE: "off", WAF_FTW: `${dir} --include ^942100-[1-3]$` }, ["--", "--grep", "conformance"], 300_000);

@@ -2,16 +2,15 @@
 // own TestRun CRD (from the Go module proxy). Nothing is sent and k6 is not run (AGPL: not installed here).
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
-import { mkdtemp } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { parseAllDocuments } from "yaml";
 import { testRunCrd, validateTestRun } from "../harness/latency/k6-operator.ts";
 import { runCli, tempReports } from "./support/cli.ts";
+import { tempDir } from "./support/temp.ts";
 
 test("--emit k6-operator: a TestRun the operator's CRD accepts, the script bundled, no secret in it", async () => {
-  const dir = await mkdtemp(join(tmpdir(), "wafcheck-k6op-"));
+  const dir = await tempDir("wafcheck-k6op-");
   const targets = join(dir, "targets.yaml");
   writeFileSync(targets, `targets:\n  staging:\n    url: https://gw.staging.example.test\n    host: shop.example.test\n    allowlist: [gw.staging.example.test, shop.example.test]\n    rateLimit: 50\n    headers:\n      x-gateway-auth: { env: K6OP_SECRET }\n`);
   const out = await tempReports();

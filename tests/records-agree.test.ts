@@ -2,11 +2,11 @@
 // requests, verdicts.json, summary.json, junit.xml and the Allure results say the same thing about each request.
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
-import { mkdtemp, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
 import { runCli, tempReports } from "./support/cli.ts";
+import { tempDir } from "./support/temp.ts";
 
 const INFRA_CASE = `defaults:
   class: benign
@@ -27,7 +27,7 @@ interface Verdicts {
 }
 
 test("verdicts.json, summary.json, junit.xml and Allure agree on every request of a real run", async () => {
-  const extra = await mkdtemp(join(tmpdir(), "wafcheck-payloads-"));
+  const extra = await tempDir("wafcheck-payloads-");
   await writeFile(join(extra, "infra.yaml"), INFRA_CASE);
   const reports = await tempReports();
   const slice = "conformance|(?<![\\w-])sqli-001/|log4shell-001/header:Referer|proto-007|xxe-001|wafcheck-test-infra";

@@ -2,13 +2,13 @@
 // exactly what the same run unsharded reports: the same per-suite counts, detection figures and Allure results.
 import assert from "node:assert/strict";
 import { copyFileSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
-import { mkdtemp, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
 import { loadManifest } from "../harness/manifest/load-manifest.ts";
 import { startLocalStack } from "../harness/stack/stack.ts";
 import { ROOT, runCli, tempReports } from "./support/cli.ts";
+import { tempDir } from "./support/temp.ts";
 
 const SLICE = ["--", "--grep", "conformance|\\bsqli-00[1-3]/|\\bxss-00[1-2]/|benign-api-01"];
 const ENV = { WAF_LATENCY_PROBE: "off" };
@@ -28,7 +28,7 @@ test("two shards merged from their blob reports give the unsharded run's counts 
   const one = await runCli("waf", { ...ENV, WAF_REPORTS_DIR: whole }, SLICE);
   assert.equal(one.code, 0, one.stderr.slice(-1500));
 
-  const blobs = await mkdtemp(join(tmpdir(), "wafcheck-blobs-"));
+  const blobs = await tempDir("wafcheck-blobs-");
   for (const shard of ["1/2", "2/2"]) {
     const dir = await tempReports();
     const run = await runCli("waf", { ...ENV, WAF_REPORTS_DIR: dir }, [...SLICE, `--shard=${shard}`]);
@@ -59,13 +59,13 @@ test("a gateway's run split in 2 shards (HTTP/2, half the cap each) and merged: 
   try {
     const local = await tempReports();
     assert.equal((await runCli("waf", { ...ENV, WAF_REPORTS_DIR: local }, SLICE)).code, 0);
-    const targets = join(await mkdtemp(join(tmpdir(), "wafcheck-targets-")), "targets.yaml");
+    const targets = join(await tempDir("wafcheck-targets-"), "targets.yaml");
     await writeFile(
       targets,
       `targets:\n  standin:\n    url: ${gateway.tls.gatewayUrl}\n    host: app.wafcheck.test\n    allowlist: [127.0.0.1, app.wafcheck.test]\n    rateLimit: 60\n    concurrency: 2\n    tls:\n      ca: ${gateway.tls.caFile}\n`,
     );
     const remote = { ...ENV, WAF_TARGET: "standin", WAF_TARGETS_FILE: targets, WAF_DRIFT: "off", WAF_HTTP: "2" };
-    const blobs = await mkdtemp(join(tmpdir(), "wafcheck-blobs-"));
+    const blobs = await tempDir("wafcheck-blobs-");
     for (const shard of ["1/2", "2/2"]) {
       const dir = await tempReports();
       const run = await runCli("waf", { ...remote, WAF_REPORTS_DIR: dir }, [...SLICE, `--shard=${shard}`]);

@@ -1,7 +1,6 @@
-import { mkdtemp } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { execa } from "execa";
+import { tempDir } from "./temp.ts";
 
 export const ROOT = resolve(import.meta.dirname, "../..");
 const TSX = join(ROOT, "node_modules/.bin/tsx");
@@ -25,7 +24,7 @@ export async function runCli(name: string, env: Record<string, string>, args: st
 }
 
 export async function tempReports(): Promise<string> {
-  return mkdtemp(join(tmpdir(), "wafcheck-reports-"));
+  return tempDir("wafcheck-reports-");
 }
 
 export const example = (name: string) => join(ROOT, "envoy-local/examples", name);
