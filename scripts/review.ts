@@ -20,7 +20,6 @@ import { loadRunInputs, type RunInputs } from "../harness/run/prepare-run.ts";
 import { runSuitesInto } from "../harness/run/run-suites-into.ts";
 import { onShutdown } from "../harness/stack/shutdown.ts";
 import { startLocalStack, type StartedStack } from "../harness/stack/stack.ts";
-import type { CpuPinning } from "../harness/stack/cpu-pinning.ts";
 import { PluginLoadError } from "../harness/stack/startup-failure.ts";
 import { probeEnvoyVersion, type EnvoyProbe } from "../harness/stack/envoy-probe.ts";
 import { DEFAULT_MATRIX_VERSIONS, envoyMatrixAllure, envoyMatrixMarkdown, probeConformance } from "../harness/review/envoy-matrix.ts";
@@ -182,10 +181,10 @@ async function main(): Promise<number> {
     for (const t of targets) verdicts[t.side] = await runSide(t, inputs[t.side], grep, reports, log);
     if (args.cost) {
       // Pinned only now: the suites above want every CPU; the cost figures want Envoy on CPUs of its own.
-      let pinning: CpuPinning | undefined;
-      for (const stack of new Set(targets.map((t) => t.stack))) pinning = await stack.pinCpus();
-      log(`CPU: ${pinning!.note}`);
-      mode = `${mode}; ${pinning!.note}`;
+      let pinned = "";
+      for (const stack of new Set(targets.map((t) => t.stack))) pinned = (await stack.pinCpus()).note;
+      log(`CPU: ${pinned}`);
+      mode = `${mode}; ${pinned}`;
       cost = await measureReviewCost(targets, mode, { shapes: args.shapes, samples: args.samples, timeBudgetMs: args.cellBudgetMs, rounds: args.rounds, log });
     }
   } finally {

@@ -144,10 +144,11 @@ export class WafLog {
   private offset: number;
   private readonly index: TransactionIndex;
   private failure: string | undefined;
-  /** Set once a sentinel never showed up (rule engine off, or the plug-in logs nothing): later batches do not wait. */
-  private silent = false;
-  /** Set once a sentinel's line arrived: the log is flowing, and later batches get the shorter default wait. */
-  private flowing = false;
+  /**
+   * What the sentinels said so far. silent: one never showed up (rule engine off, or the plug-in logs nothing), so
+   * later batches do not wait; flowing: one arrived, so later batches get the shorter default wait.
+   */
+  private state: "unknown" | "flowing" | "silent" = "unknown";
 
   /** `keepLines`: hand each request's raw log lines over with its evidence (the ftw runner matches regexes on them). */
   constructor(private readonly file: string, readonly prefix: string, private readonly keepLines = false) {
@@ -161,16 +162,16 @@ export class WafLog {
    * has shown up: the first batch on a freshly started Envoy once hit the 5 s limit in CI (three CRS regression tests
    * took 5.0 s and one was judged without its rule); a WAF that logs nothing still costs this wait only once per run.
    */
-  async settle(requestIds: readonly string[], sentinelId: string, sendSentinel: () => Promise<unknown>, timeoutMs = this.flowing ? 5_000 : 15_000): Promise<Map<string, WafEvidence>> {
+  async settle(requestIds: readonly string[], sentinelId: string, sendSentinel: () => Promise<unknown>, timeoutMs = this.state === "flowing" ? 5_000 : 15_000): Promise<Map<string, WafEvidence>> {
     const deadline = Date.now() + timeoutMs;
-    if (!this.silent) {
+    if (this.state !== "silent") {
       await sendSentinel();
       while (!this.read() || !this.index.get(sentinelId)) {
         if (this.failure || Date.now() >= deadline) break;
         await sleep(5);
       }
-      if (!this.failure && !this.index.get(sentinelId)) this.silent = true;
-      else if (this.index.get(sentinelId)) this.flowing = true;
+      if (this.index.get(sentinelId)) this.state = "flowing";
+      else if (!this.failure) this.state = "silent";
       this.index.take(sentinelId);
     }
     // Started transactions end within milliseconds (phase 5 runs as the stream closes).
@@ -190,7 +191,7 @@ export class WafLog {
         id,
         tx
           ? { kind: "logged", txId: tx.txId, rules: tx.rules, complete: tx.ended, ...(tx.interrupted && { interrupted: tx.interrupted }), ...(this.keepLines && { lines: tx.lines }) }
-          : this.silent
+          : this.state === "silent"
             ? { kind: "not-logged", reason: "the WAF logged nothing for any request (rule engine off, or its log level hides rule matches)", wafSilent: true }
             : { kind: "not-logged", reason: "no WAF log line: the request did not reach the WAF" },
       );

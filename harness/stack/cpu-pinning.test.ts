@@ -35,17 +35,17 @@ describe("CPU pinning plan", () => {
 
   it("pins Envoy's container apart from the run's others, and says when the load generator stays unpinned", async () => {
     const docker = fakeDocker(["wafcheck-envoy-r1", "wafcheck-httpbin-r1", "wafcheck-albedo-r1"]);
-    const pinning = await applyCpuPinning(docker.client, "r1", [0, 1, 2, 3], false);
+    const pinning = await applyCpuPinning(docker.client, "r1", "wafcheck-envoy-r1", [0, 1, 2, 3], false);
     assert.deepEqual(docker.updates, { "wafcheck-envoy-r1": "2-3", "wafcheck-httpbin-r1": "0-1", "wafcheck-albedo-r1": "0-1" });
     assert.equal(pinning.pinned, true);
     assert.match(pinning.note, /^Envoy on CPU 2-3; httpbin and the other containers on CPU 0-1; the load generator not pinned \(the Docker engine runs on another machine or VM\)$/);
   });
 
   it("measures unpinned, and says why, when Docker refuses the cpuset or there is one CPU", async () => {
-    const refused = await applyCpuPinning(fakeDocker(["wafcheck-envoy-r1"], true).client, "r1", [0, 1], false);
+    const refused = await applyCpuPinning(fakeDocker(["wafcheck-envoy-r1"], true).client, "r1", "wafcheck-envoy-r1", [0, 1], false);
     assert.deepEqual(refused, { pinned: false, note: "not pinned: Docker refused the cpuset ((HTTP code 500) cgroup: cpuset not delegated)" });
     const single = fakeDocker(["wafcheck-envoy-r1"]);
-    assert.equal((await applyCpuPinning(single.client, "r1", [0], false)).pinned, false);
+    assert.equal((await applyCpuPinning(single.client, "r1", "wafcheck-envoy-r1", [0], false)).pinned, false);
     assert.deepEqual(single.updates, {});
   });
 });

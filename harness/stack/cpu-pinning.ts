@@ -33,7 +33,7 @@ export interface CpuPinning {
 
 /** Envoy takes the upper half of the CPUs (at least one), the rest the lower half; one CPU: nothing to split. */
 export function cpuSplit(cpus: readonly number[]): CpuSplit | null {
-  const sorted = [...new Set(cpus)].sort((a, b) => a - b);
+  const sorted = ascending(cpus);
   if (sorted.length < 2) return null;
   const othersCount = Math.floor(sorted.length / 2);
   return { others: sorted.slice(0, othersCount), envoy: sorted.slice(othersCount) };
@@ -41,7 +41,7 @@ export function cpuSplit(cpus: readonly number[]): CpuSplit | null {
 
 /** Docker's and taskset's list syntax, with runs folded: [0,1,2,5] → "0-2,5". */
 export function cpuList(cpus: readonly number[]): string {
-  const sorted = [...new Set(cpus)].sort((a, b) => a - b);
+  const sorted = ascending(cpus);
   const parts: string[] = [];
   for (let i = 0; i < sorted.length; ) {
     let j = i;
@@ -52,30 +52,38 @@ export function cpuList(cpus: readonly number[]): string {
   return parts.join(",");
 }
 
+const ascending = (cpus: readonly number[]) => [...new Set(cpus)].sort((a, b) => a - b);
+
 export const UNPINNED_NOTE = "not pinned (--unpinned): Envoy shares every CPU with httpbin and the load generator, so figures move more between runs";
 
 /** Pins a started stack's run: the engine's CPUs from `docker info`; "same machine" when Envoy's PID is in our /proc. */
-export async function pinStack(client: ContainerRuntimeClient, run: string): Promise<CpuPinning> {
+export async function pinStack(client: ContainerRuntimeClient, run: string, envoyContainer: string): Promise<CpuPinning> {
   const docker = client.container.dockerode;
   const cpus = Number((await docker.info()).NCPU);
-  const pid = (await docker.getContainer(`wafcheck-envoy-${run}`).inspect()).State.Pid;
+  const pid = (await docker.getContainer(envoyContainer).inspect()).State.Pid;
   const sameMachine = process.platform === "linux" && pid > 0 && existsSync(`/proc/${pid}`);
-  return applyCpuPinning(client, run, Array.from({ length: cpus }, (_, i) => i), sameMachine);
+  return applyCpuPinning(client, run, envoyContainer, Array.from({ length: cpus }, (_, i) => i), sameMachine);
 }
 
 /**
- * Pins one run's containers (found by its label): the Envoy container to `split.envoy`, every other container to
+ * Pins one run's containers (found by its label): `envoyContainer` to `split.envoy`, every other container to
  * `split.others`, and this process (all its threads) to `split.others` with taskset when the engine runs on this
  * machine. Failing to pin the load generator is reported, not fatal.
  */
-export async function applyCpuPinning(client: ContainerRuntimeClient, run: string, engineCpus: readonly number[], sameMachine: boolean): Promise<CpuPinning> {
+export async function applyCpuPinning(
+  client: ContainerRuntimeClient,
+  run: string,
+  envoyContainer: string,
+  engineCpus: readonly number[],
+  sameMachine: boolean,
+): Promise<CpuPinning> {
   const split = cpuSplit(engineCpus);
   if (!split) return { pinned: false, note: `not pinned: the Docker engine has ${engineCpus.length} CPU, nothing to split` };
   const [envoyCpus, othersCpus] = [cpuList(split.envoy), cpuList(split.others)];
   const docker = client.container.dockerode;
   try {
     for (const info of await docker.listContainers({ filters: { label: [`${LABEL_RUN}=${run}`] } })) {
-      const isEnvoy = info.Names.some((name) => name.replace(/^\//, "").startsWith("wafcheck-envoy-"));
+      const isEnvoy = info.Names.includes(`/${envoyContainer}`);
       await docker.getContainer(info.Id).update({ CpusetCpus: isEnvoy ? envoyCpus : othersCpus });
     }
   } catch (error) {

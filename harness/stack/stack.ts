@@ -82,6 +82,7 @@ export interface StartedStack extends StackInfo, AsyncDisposable {
 }
 
 const STARTUP_TIMEOUT_MS = 180_000;
+const envoyContainerName = (run: string) => `wafcheck-envoy-${run}`;
 /** Envoy's own words when it gives up at start-up (bad directives, unloadable wasm, bad bootstrap). */
 const FATAL_LINE = /wasm log [^:]*: Failed to parse directives|\[critical\]\[main\]|Unable to create Wasm plugin/;
 
@@ -146,7 +147,7 @@ export async function startLocalStack(options: StackOptions): Promise<StartedSta
       ...options.envoy,
     });
     const starting = new LoopbackContainer(images.envoy.name)
-      .withName(`wafcheck-envoy-${run}`)
+      .withName(envoyContainerName(run))
       .withLabels(labels)
       .withEntrypoint([images.envoy.binary])
       .withCommand(["-c", "/etc/envoy/envoy.json", "--log-level", "warning", "--component-log-level", "wasm:info"])
@@ -222,9 +223,9 @@ function makeStarted(info: StackInfo, client: ContainerRuntimeClient, run: strin
     info: () => ({ ...info }),
     envoyLogs: () => envoyLog.text(),
     stats: async () => (await fetch(`${info.adminUrl}/stats`, { signal: AbortSignal.timeout(5_000) })).text(),
-    resources: () => readContainerResources(client, `wafcheck-envoy-${run}`),
-    cpuCounter: () => containerCpuCounter(client, `wafcheck-envoy-${run}`),
-    pinCpus: () => pinStack(client, run),
+    resources: () => readContainerResources(client, envoyContainerName(run)),
+    cpuCounter: () => containerCpuCounter(client, envoyContainerName(run)),
+    pinCpus: () => pinStack(client, run, envoyContainerName(run)),
     stop,
     [Symbol.asyncDispose]: stop,
   };
