@@ -1,20 +1,23 @@
 // `npm run waf:merge -- <dir>`: the reports of a run split with --shard=i/n, from the shards' blob reports
 // (Playwright's merge-reports feeding the same records reporter): summary.json, verdicts.json, junit.xml, Allure
 // and the first screen, counted exactly as an unsharded run would count them.
-import { readdir, rm } from "node:fs/promises";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { execa } from "execa";
 import { reportFatal, UserError } from "../harness/errors.ts";
-import { allurePaths, generateAllureReportOrSay, prepareAllureResults } from "../harness/report/allure.ts";
-import { MERGED_RUN_FILE } from "../harness/report/records-reporter.ts";
+import { driftOf, givenDriftBaseline } from "../harness/remote/remote-run.ts";
+import { readHandedOver } from "../harness/report/handed-over.ts";
+import { publishRun } from "../harness/report/publish-run.ts";
+import { RECORDS_FILE_VARIABLE } from "../harness/report/records-reporter.ts";
+import { verdictsFileOf } from "../harness/report/record-views.ts";
 import { reportsDir } from "../harness/report/reports-dir.ts";
-import { dropSummarySections, mergeSummarySections, readSummary, summaryPathIn } from "../harness/report/summary-store.ts";
-import { driftOfRun, givenDriftBaseline } from "../harness/remote/remote-run.ts";
-import { writeOverview } from "../harness/report/write-overview.ts";
-import { readRunContext, RUN_CONTEXT_VARIABLE } from "../harness/run/run-context.ts";
+import { corazaVersionFor } from "../harness/report/render-run.ts";
+import { buildRunModel, type StepOutput } from "../harness/report/run-model.ts";
+import { readSummary, summaryPathIn } from "../harness/report/summary-store.ts";
 
-const HELP = `Usage: npm run waf:merge -- <folder> [--keep-summary]
+const HELP = `Usage: npm run waf:merge -- <folder>
 
 Merges the blob reports of a run split across machines (npm run waf -- --shard=i/n writes each
 shard's into reports/blob-report/; copy them all into one folder) into one set of reports in
@@ -34,38 +37,39 @@ async function main(): Promise<number> {
   if (zips.length === 0) throw new UserError(`${dir}: no blob reports (report-*.zip) to merge`);
   const log = (line: string) => console.error(`[merge] ${line}`);
   const reports = reportsDir();
-  await readSummary(summaryPathIn(reports)); // a corrupt summary.json stops here, untouched
+  const previousSummary = await readSummary(summaryPathIn(reports)); // a corrupt summary.json stops here, untouched
   log(`${zips.length} blob report(s) from ${dir} → ${reports}`);
-  const allure = allurePaths(reports);
-  await prepareAllureResults(allure);
-  const merged = await execa(resolve(import.meta.dirname, "../node_modules/.bin/playwright"), ["merge-reports", "--reporter", resolve(import.meta.dirname, "../harness/report/records-reporter.ts"), dir], {
-    env: { WAF_MERGE: "1", WAF_REPORTS_DIR: reports },
-    reject: false,
-    stdio: ["ignore", "inherit", "inherit"],
-  });
-  const runFile = join(reports, MERGED_RUN_FILE);
-  let run;
+  const scratch = await mkdtemp(join(tmpdir(), "wafcheck-merge-"));
   try {
-    run = readRunContext({ [RUN_CONTEXT_VARIABLE]: runFile });
-  } catch {
-    throw new UserError(`${dir}: the blob reports hold no wafcheck records (merge-reports exit ${merged.exitCode})`);
+    const recordsFile = join(scratch, "records.json");
+    const merged = await execa(resolve(import.meta.dirname, "../node_modules/.bin/playwright"), ["merge-reports", "--reporter", resolve(import.meta.dirname, "../harness/report/records-reporter.ts"), dir], {
+      env: { WAF_MERGE: "1", WAF_REPORTS_DIR: reports, [RECORDS_FILE_VARIABLE]: recordsFile },
+      reject: false,
+      stdio: ["ignore", "inherit", "inherit"],
+    });
+    const handed = await readHandedOver(recordsFile);
+    if (!handed) throw new UserError(`${dir}: the blob reports hold no wafcheck records (merge-reports exit ${merged.exitCode})`);
+    const run = { ...handed.context, reportsDir: reports };
+    // A gateway's shards (WAF_DRIFT=off each) are compared with the local run here, once, over all their requests.
+    const baseline = process.env.WAF_DRIFT_BASELINE;
+    let drift: StepOutput | undefined;
+    if (baseline && run.target.name !== "local") {
+      const verdicts = verdictsFileOf(handed.records, { generatedAt: "", target: run.target, manifest: run.manifest.source, pluginConfigSha256: run.manifest.pluginConfigSha256, stack: null });
+      const d = driftOf(verdicts, run.target.name, await givenDriftBaseline(baseline, run.manifest.pluginConfigSha256), log);
+      drift = { sections: { drift: d.drift }, extraResults: [d.result] };
+    }
+    const model = buildRunModel({
+      context: run, main: handed, sections: drift?.sections ?? {}, extraResults: drift?.extraResults ?? [],
+      ...(previousSummary && { previousSummary }), corazaVersion: await corazaVersionFor(run.stack),
+    });
+    const published = await publishRun(model, reports, log);
+    log(published.overview.headline);
+    const suites = Object.entries(published.summary.suites as Record<string, { passed: number; failed: number; skipped: number; infra: number }>);
+    for (const [suite, c] of suites) log(`${suite}: ${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped, ${c.infra} infrastructure errors`);
+    return published.failed || published.counts.findings > 0 ? 1 : 0;
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
   }
-  await rm(runFile, { force: true });
-  // Sections an earlier run left (WAF_HTTP=both, WAF_GRPC=on) are not the shards' findings.
-  await dropSummarySections(summaryPathIn(reports), ["http", "grpc"]);
-  // A gateway's shards (WAF_DRIFT=off each) are compared with the local run here, once, over all their requests.
-  const baseline = process.env.WAF_DRIFT_BASELINE;
-  if (baseline && run.target.name !== "local") {
-    const { drift } = await driftOfRun(reports, run.target.name, await givenDriftBaseline(baseline, run.manifest.pluginConfigSha256), log);
-    if (drift) await mergeSummarySections(summaryPathIn(reports), { drift });
-  }
-  const first = await writeOverview(reports, run);
-  if (first) log(first.headline);
-  await generateAllureReportOrSay(allure, first?.headline, log);
-  const summary = await readSummary(summaryPathIn(reports));
-  const suites = Object.entries((summary?.suites ?? {}) as Record<string, { passed: number; failed: number; skipped: number; infra: number }>);
-  for (const [suite, c] of suites) log(`${suite}: ${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped, ${c.infra} infrastructure errors`);
-  return suites.some(([, c]) => c.failed + c.infra > 0) ? 1 : 0;
 }
 
 main().then((code) => (process.exitCode = code), reportFatal);

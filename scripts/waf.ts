@@ -4,19 +4,22 @@ import { resolve } from "node:path";
 import { execa } from "execa";
 import { parseEnv, type WafEnv } from "../harness/config/env.ts";
 import { reportFatal, UserError } from "../harness/errors.ts";
-import { ftwExitCode, type FtwSection } from "../harness/ftw/ftw-report.ts";
-import { FTW_MANIFEST, parseFtwArgs, prepareFtw, runFtwSuite, writeFtwReports, type FtwArgs, type PreparedFtw } from "../harness/ftw/ftw-suite.ts";
-import { allurePaths, generateAllureReportOrSay, prepareAllureResults } from "../harness/report/allure.ts";
+import { ftwExitCode } from "../harness/ftw/ftw-report.ts";
+import { FTW_MANIFEST, ftwStepOutput, parseFtwArgs, prepareFtw, runFtwSuite, type FtwArgs, type PreparedFtw } from "../harness/ftw/ftw-suite.ts";
 import { grpcStep } from "../harness/grpc/grpc-step.ts";
 import { latencyProbe } from "../harness/latency/probe.ts";
-import { dropSummarySections, readSummary, summaryPathIn } from "../harness/report/summary-store.ts";
-import { writeOverview } from "../harness/report/write-overview.ts";
+import { describeRate } from "../harness/report/counts.ts";
+import { readHandedOver } from "../harness/report/handed-over.ts";
+import { publishRun, type Published } from "../harness/report/publish-run.ts";
+import { verdictsFileOf } from "../harness/report/record-views.ts";
+import { corazaVersionFor } from "../harness/report/render-run.ts";
+import { buildRunModel, carriedSections, joinSteps, type RecordSet, type RunOutcome, type StepOutput } from "../harness/report/run-model.ts";
 import { onShutdown } from "../harness/stack/shutdown.ts";
 import { startLocalStack, type StartedStack } from "../harness/stack/stack.ts";
 import { prepareRemoteRun, type PreparedRemoteRun } from "../harness/remote/remote-run.ts";
 import { splitGrep } from "../harness/run/grep-args.ts";
-import { joinProtocolPasses, protocolPasses } from "../harness/run/protocol-passes.ts";
-import { runSuitesInto } from "../harness/run/run-suites-into.ts";
+import { compareProtocolPasses, protocolPasses } from "../harness/run/protocol-passes.ts";
+import { runSuitesForRecords } from "../harness/run/run-suites-into.ts";
 import { assertOffersHttp2 } from "../harness/http/alpn.ts";
 import { loadRunInputs, prepareRun } from "../harness/run/prepare-run.ts";
 import { RUN_CONTEXT_VARIABLE } from "../harness/run/run-context.ts";
@@ -81,7 +84,7 @@ async function main(): Promise<number> {
   const grep = splitGrep(process.argv.slice(2).filter((a) => a !== "--" && a !== "--dry-run"), inputs.corpus);
   let passthrough = grep.argv;
   const [firstPass, secondPass] = protocolPasses(env.WAF_HTTP, inputs.reportsDir, passthrough);
-  log(`corpus: ${inputs.corpus.filter((r) => r.expect === "block").length} attack and ${inputs.corpus.filter((r) => r.expect === "allow").length} benign requests, ${inputs.gaps.length} accepted gaps`);
+  log(`corpus: ${inputs.corpus.filter((r) => r.expect === "block").length} attack and ${inputs.corpus.filter((r) => r.expect === "allow").length} benign requests; exceptions.yaml: ${inputs.gaps.length} accepted-gap entries`);
   const started = Date.now();
   const reports = inputs.reportsDir;
 
@@ -106,11 +109,18 @@ async function main(): Promise<number> {
     remote = prepared;
   }
 
-  const run = await prepareRun(inputs, { target, stack: stack?.info(), requestFilter: grep.filter, http: firstPass!.http });
+  const run = await prepareRun(inputs, { target, stack: stack?.info(), requestFilter: grep.filter, http: firstPass!.http, handOver: true });
   if (env.WAF_HTTP !== "1.1") log(`HTTP version: ${env.WAF_HTTP === "both" ? "HTTP/1.1, then HTTP/2 (TLS, ALPN h2) into reports/http2/, compared request by request" : "HTTP/2 (TLS, ALPN h2)"}`);
+  // Every step after the suites adds to one run model; it is rendered once, at the end, and swapped in whole. A step
+  // that throws ends the steps there: the report says the run failed, where, and shows what was measured.
+  let stage = "suites";
+  let outcome: RunOutcome = { status: "completed" };
+  let main: RecordSet = { records: [], recordless: [] };
+  let http2Pass: RecordSet | undefined;
+  const steps: Array<StepOutput | undefined> = [];
+  let exitCode = 0;
+  let testsDone = Date.now();
   try {
-    const allure = allurePaths(reports);
-    await prepareAllureResults(allure);
     const playwright = resolve(import.meta.dirname, "../node_modules/.bin/playwright");
     // A shard (--shard=i/n, Playwright's own option) also leaves a blob report for `npm run waf:merge`.
     const shard = passthrough.find((a) => a.startsWith("--shard"));
@@ -121,37 +131,54 @@ async function main(): Promise<number> {
       reject: false,
       env: { [RUN_CONTEXT_VARIABLE]: run.contextFile, WAF_REPORTS_DIR: reports, ...(blobDir && { WAF_BLOB_DIR: blobDir }) },
     });
-    // This run's sections only: an earlier WAF_HTTP=both or WAF_GRPC=on run's are not this run's findings.
-    await dropSummarySections(summaryPathIn(reports), ["http", "grpc"]);
+    exitCode = suites.exitCode ?? 1;
+    const handed = await readHandedOver(run.context.recordsFile!);
+    if (!handed) throw new Error(`the suites handed over no records (Playwright exit ${suites.exitCode ?? suites.signal})`);
+    main = handed;
     // WAF_HTTP=both: the same suites again over HTTP/2, then the two passes compared request by request.
-    let secondExit = 0;
     if (secondPass) {
+      stage = "HTTP/2 pass";
       log("HTTP/2 pass: the same suites over TLS with ALPN h2…");
-      secondExit = (await runSuitesInto(inputs, secondPass.dir, { stack: stack?.info(), target, http: "2", requestFilter: grep.filter, playwrightArgs: passthrough })) ?? 1;
-      const comparison = await joinProtocolPasses(reports, secondPass.dir, log);
-      if (!comparison || comparison.findings > 0) secondExit ||= 1;
+      const second = await runSuitesForRecords(inputs, { stack: stack?.info(), target, http: "2", requestFilter: grep.filter, playwrightArgs: passthrough });
+      if (!second.handedOver) throw new Error(`the HTTP/2 pass handed over no records (Playwright exit ${second.exitCode})`);
+      http2Pass = second.handedOver;
+      const { comparison, step } = compareProtocolPasses(main, http2Pass, { http1: reports, http2: secondPass.dir }, log);
+      steps.push(step);
+      if ((second.exitCode ?? 1) !== 0 || comparison.findings > 0) exitCode ||= 1;
     }
-    const testsDone = Date.now();
-    await remote?.finish();
-    if (stack && process.env.WAF_LATENCY_PROBE !== "off")
-      await latencyProbe(stack.info(), reports, log); // never throws: a failure is logged and recorded (summary.json latencyProbe.error)
-    await grpcStep(env, stack, reports, log); // WAF_GRPC=on only; never throws (summary.json grpc, one Allure result per call)
+    testsDone = Date.now();
+    stage = "drift";
+    if (remote) steps.push(remote.finish(verdictsFileOf(main.records, { generatedAt: "", target, manifest: inputs.manifest.source, pluginConfigSha256: inputs.manifest.pluginConfigSha256, stack: null })));
+    stage = "latency probe";
+    if (stack && process.env.WAF_LATENCY_PROBE !== "off") steps.push(await latencyProbe(stack.info(), carriedSections(inputs.previousSummary), log)); // never throws
+    stage = "gRPC probe";
+    steps.push(await grpcStep(env, stack, log)); // WAF_GRPC=on only; never throws
     await stack?.stop(); // the ftw suite runs a stack of its own: the machine is its alone
-    const ftwRun = ftw && (await runFtwStep(ftw, env, reports));
-    const first = await writeOverview(reports, run.context, ftwRun?.section ? { ftw: ftwRun.section } : {});
-    if (first) log(first.headline);
-    const report = await generateAllureReportOrSay(allure, first?.headline, log);
-    const summary = await readSummary(summaryPathIn(reports));
-    for (const [suite, counts] of Object.entries((summary?.suites ?? {}) as Record<string, Record<string, number>>))
-      log(`${suite}: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped, ${counts.infra} infrastructure errors`);
-    const detection = summary?.detection as { blocked?: number; attacks?: number; falsePositives?: number; benign?: number; staleExceptions?: Array<{ id: string; source: string }> } | undefined;
-    if (detection) log(`detection at PL${run.context.paranoia}: ${detection.blocked}/${detection.attacks} attacks blocked, ${detection.falsePositives}/${detection.benign} benign requests blocked`);
-    for (const stale of detection?.staleExceptions ?? []) log(`stale exception: ${stale.id} (${stale.source}) is blocked now; remove the entry`);
-    log(`reports: ${resolve(reports, "index.html")} (first screen), ${resolve(reports, "summary.md")}, ${resolve(reports, "summary.json")}, ${resolve(reports, "junit.xml")}${report ? `, ${report}` : ""}`);
-    log(`total ${((Date.now() - started) / 1000).toFixed(1)} s (suites ${((testsDone - started) / 1000).toFixed(1)} s incl. stack start)`);
-    return (suites.exitCode ?? 1) || secondExit || (ftwRun?.exitCode ?? 0);
+    stage = "CRS regression suite";
+    const ftwRun = ftw && (await runFtwStep(ftw, env));
+    if (ftwRun) {
+      steps.push(ftwRun.step);
+      exitCode ||= ftwRun.exitCode;
+    }
+  } catch (error) {
+    const message = (error as Error)?.message?.split("\n")[0] ?? String(error);
+    log(`the run FAILED in its ${stage} step: ${message}`);
+    outcome = { status: "failed", stage, error: message };
   } finally {
     await stack?.stop();
+  }
+  try {
+    const joined = joinSteps(steps);
+    const model = buildRunModel({
+      context: run.context, main, ...(http2Pass && { http2Pass }), sections: joined.sections, extraResults: joined.extraResults, files: joined.files, outcome,
+      ...(inputs.previousSummary && { previousSummary: inputs.previousSummary }), corazaVersion: await corazaVersionFor(run.context.stack),
+    });
+    const published = await publishRun(model, reports, log);
+    printRunSummary(published, log);
+    log(`reports: ${resolve(reports, "index.html")} (first screen), ${resolve(reports, "summary.md")}, ${resolve(reports, "summary.json")}, ${resolve(reports, "junit.xml")}${published.allureReport ? `, ${published.allureReport}` : ""}`);
+    log(`total ${((Date.now() - started) / 1000).toFixed(1)} s (suites ${((testsDone - started) / 1000).toFixed(1)} s incl. stack start)`);
+    return published.failed ? 1 : exitCode;
+  } finally {
     await run.cleanup();
   }
 }
@@ -160,17 +187,28 @@ async function main(): Promise<number> {
  * The CRS regression suite after the others, into the same reports. Its own failure to run (a stack that does not
  * come up) is reported and sets the exit status; the suites' report is still written.
  */
-async function runFtwStep(ftw: { args: FtwArgs; prepared: PreparedFtw }, env: WafEnv, reports: string): Promise<{ exitCode: number; section?: FtwSection }> {
+async function runFtwStep(ftw: { args: FtwArgs; prepared: PreparedFtw }, env: WafEnv): Promise<{ exitCode: number; step?: StepOutput }> {
   const log = (line: string) => console.error(`[ftw] ${line}`);
   try {
     const outcome = await runFtwSuite(ftw.prepared, ftw.args, env, env.WAF_TARGET === "local" ? FTW_MANIFEST : env.WAF_PLUGIN, log);
-    await writeFtwReports(outcome, reports, allurePaths(reports).results);
     for (const line of [...outcome.lines.failures, ...outcome.lines.result]) log(line);
-    return { exitCode: ftwExitCode(outcome.section), section: outcome.section };
+    return { exitCode: ftwExitCode(outcome.section), step: ftwStepOutput(outcome) };
   } catch (error) {
     log(`the CRS regression suite did not run: ${(error as Error).message.split("\n")[0]}`);
     return { exitCode: error instanceof UserError ? error.exitCode : 1 };
   }
+}
+
+/** The terminal's summary: the same counts, under the same names, as every report. */
+function printRunSummary(published: Published, log: (line: string) => void): void {
+  const k = published.counts;
+  log(published.overview.headline);
+  log(`attacks: ${k.attacks.sent} sent; ${describeRate(k.detectionRate, "judged attacks")} blocked; ${k.attacks.bypassed} bypassed, ${k.attacks.acceptedGaps} accepted gaps, ${k.attacks.changedByProxy} changed and ${k.attacks.rejectedByProxy} rejected by proxy, ${k.attacks.informational} informational; ${k.attacks.reachedApp} reached the app; ${k.attacks.infra} infrastructure errors`);
+  log(`benign: ${k.benign.sent} sent; false positives ${describeRate(k.falsePositiveRate, "judged benign requests")}; ${k.benign.rejectedByProxy} rejected by proxy, ${k.benign.informational} informational, ${k.benign.infra} infrastructure errors`);
+  for (const [suite, c] of Object.entries(published.summary.suites as Record<string, { passed: number; failed: number; skipped: number; infra: number }>))
+    log(`${suite}: ${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped (gaps, informational, proxy), ${c.infra} infrastructure errors`);
+  const stale = ((published.summary.detection as { staleExceptions?: Array<{ id: string; source: string }> } | undefined)?.staleExceptions ?? []);
+  for (const e of stale) log(`stale exception: ${e.id} (${e.source}) is blocked now; remove the entry`);
 }
 
 /** WAF_KEEP_LOGS=on keeps Envoy's log (every payload, every matched rule) as reports/envoy.log. */

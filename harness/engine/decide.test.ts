@@ -131,3 +131,22 @@ test("a 403 the WAF never saw (no log line: Envoy refused an upgrade itself) is 
   const silent: WafEvidence = { kind: "not-logged", reason: "the WAF logged nothing for any request", wafSilent: true };
   assert.equal(decide(fakeRequest(), response(403), silent, settings).verdict, "blocked");
 });
+
+test("the WAF's own evidence ranks first: an interruption it logged is its block, whatever status carried it", () => {
+  const bodyLimit = { interrupted: { action: "deny", phase: "http_request_body" } };
+  const d = decide(fakeRequest({ placement: "raw" }), response(413), logged([], bodyLimit), settings);
+  assert.equal(d.verdict, "blocked");
+  assert.equal(d.judgement, "true-positive");
+  assert.match(d.message, /the WAF answered with HTTP 413/);
+  assert.doesNotMatch(d.message, /rejected by proxy/);
+  // Without an interruption in the WAF's log, the same 413 is Envoy's own.
+  assert.equal(decide(fakeRequest({ placement: "raw" }), response(413), logged([]), settings).verdict, "rejected-by-proxy");
+});
+
+test("placeholders are filled before a raw request is recorded or compared", async () => {
+  const { withPlaceholders } = await import("./engine.ts");
+  const raw = "GET /get HTTP/1.1\r\nHost: {{host}}\r\nX: a\r\n\r\n";
+  const filled = withPlaceholders(fakeRequest({ transport: "raw", raw, headers: [["Host", "{{host}}"], ["X", "a"]] }), "app.example");
+  assert.equal(filled.raw, "GET /get HTTP/1.1\r\nHost: app.example\r\nX: a\r\n\r\n");
+  assert.deepEqual(filled.headers, [["Host", "app.example"], ["X", "a"]]);
+});

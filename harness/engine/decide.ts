@@ -52,6 +52,14 @@ export function decide(request: EngineRequest, outcome: Outcome, evidence: WafEv
       verdict = "infra";
       note = "CRS 950100 turned an upstream 5xx into a 403 (early blocking): the app failed, not a WAF verdict";
     }
+  } else if (evidence.kind === "logged" && waf.interruptedBy && outcome.kind === "response" && outcome.status >= 300 && (verdict === "rejected-by-proxy" || verdict === "infra")) {
+    // The WAF's own evidence ranks first: it interrupted the request, whatever status carried the answer (e.g. 413
+    // for a body over its limit). The proxy is credited only when the WAF did not act.
+    if (masksUpstreamError(ruleIds, request.appStatus)) note = "CRS 950100 turned an upstream 5xx into a block (early blocking): the app failed, not a WAF verdict";
+    else {
+      verdict = "blocked";
+      note = `the WAF answered with HTTP ${outcome.status}`;
+    }
   }
   const sent = { path: request.path, headers: request.headers, placement: request.placement };
   const changes = verdict === "allowed" && outcome.kind === "response" ? proxyChanges(sent, outcome.body) : [];

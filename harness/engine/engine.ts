@@ -65,14 +65,15 @@ export class Engine {
     const upstream = request.via === "upstream";
     const baseUrl = upstream ? target.upstreamUrl : target.baseUrl;
     if (!baseUrl) throw new Error(`target ${target.name} has no upstream URL (request ${request.id})`);
+    // Placeholders are filled here, once: what is sent, recorded and compared with the app's echo is the same text.
+    request = withPlaceholders(request, target.hostHeader ?? new URL(baseUrl).host);
     // Only requests through the local WAF carry the correlation id: remote traffic stays as the corpus wrote it.
     const id = wafLog && !upstream ? correlationId(wafLog.prefix, this.sequence++) : undefined;
     const spec: RequestSpec = {
       id: request.id, method: request.method, path: request.path, headers: id ? [...request.headers, [CORRELATION_HEADER, id]] : request.headers, body: request.body,
       ...(request.streamed && { streamed: request.streamed }),
     };
-    const host = target.hostHeader ?? new URL(baseUrl).host;
-    const raw = request.transport === "raw" && request.raw !== undefined ? withHeaderLine(request.raw.replaceAll("{{host}}", host), id) : undefined;
+    const raw = request.transport === "raw" && request.raw !== undefined ? withHeaderLine(request.raw, id) : undefined;
     const go = () =>
       raw !== undefined ? sendRaw(target, raw, { baseUrl }) : needsNodeClient(target, spec) ? sendStreamed(target, spec, { baseUrl }) : send(target, dispatcher, spec, { baseUrl, captureBody: true });
     const startedAt = new Date().toISOString();
@@ -140,6 +141,21 @@ export class Engine {
     });
   }
 }
+
+/** The request with `{{host}}` replaced by the Host it goes to (raw text, the headers parsed from it, path, body). */
+export function withPlaceholders<R extends EngineRequest>(request: R, host: string): R {
+  const fill = (text: string) => text.replaceAll(HOST_PLACEHOLDER, host);
+  const body = typeof request.body === "string" ? fill(request.body) : request.body;
+  return {
+    ...request,
+    path: fill(request.path),
+    headers: request.headers.map(([n, v]): [string, string] => [n, fill(v)]),
+    ...(body !== undefined && { body }),
+    ...(request.raw !== undefined && { raw: fill(request.raw) }),
+  };
+}
+
+const HOST_PLACEHOLDER = "{{host}}";
 
 /** Puts a header line right after the request line of a raw request (the rest stays byte for byte). */
 export function withHeaderLine(raw: string, correlation: string | undefined): string {

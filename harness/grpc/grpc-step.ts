@@ -1,7 +1,6 @@
 import type { WafEnv } from "../config/env.ts";
-import { allurePaths } from "../report/allure.ts";
-import { writeAllureResult, type ExtraResult } from "../report/allure-result.ts";
-import { mergeSummarySections, summaryPathIn } from "../report/summary-store.ts";
+import type { ExtraResult } from "../report/allure-result.ts";
+import type { StepOutput } from "../report/run-model.ts";
 import type { StartedStack } from "../stack/stack.ts";
 import { grpcCallRow, grpcSection, type GrpcCallResult, type GrpcCallRow } from "./grpc-finding.ts";
 import { callPath, runGrpcProbe } from "./grpc-probe.ts";
@@ -11,23 +10,22 @@ import { callPath, runGrpcProbe } from "./grpc-probe.ts";
  * `grpc` merged into summary.json and one Allure result per call. A measurement: it never changes the run's exit
  * status, and never throws (a probe that cannot run is logged and recorded as grpc.error).
  */
-export async function grpcStep(env: Pick<WafEnv, "WAF_GRPC" | "WAF_TARGET">, stack: StartedStack | undefined, reports: string, log: (line: string) => void): Promise<void> {
-  if (env.WAF_GRPC !== "on") return;
+export async function grpcStep(env: Pick<WafEnv, "WAF_GRPC" | "WAF_TARGET">, stack: StartedStack | undefined, log: (line: string) => void): Promise<StepOutput | undefined> {
+  if (env.WAF_GRPC !== "on") return undefined;
   if (!stack?.grpc) {
     log(`WAF_GRPC=on: the gRPC probe runs against the local stack only; skipped for target ${env.WAF_TARGET}`);
-    return;
+    return undefined;
   }
   try {
     const results = await runGrpcProbe(stack.info(), log);
     const section = grpcSection(results);
-    await mergeSummarySections(summaryPathIn(reports), { grpc: section });
     const rows = new Map(section.calls.map((row) => [row.id, row]));
-    for (const r of results) await writeAllureResult(allurePaths(reports).results, grpcAllureResult(r, rows.get(r.id) ?? grpcCallRow(r)));
     log(`gRPC: ${section.finding}`);
+    return { sections: { grpc: section }, extraResults: results.map((r) => grpcAllureResult(r, rows.get(r.id) ?? grpcCallRow(r))) };
   } catch (error) {
     const message = (error as Error).message.split("\n")[0]!;
     log(`the gRPC probe did not run: ${message}`);
-    await mergeSummarySections(summaryPathIn(reports), { grpc: { measured: false, error: message } }).catch(() => undefined);
+    return { sections: { grpc: { measured: false, error: message } } };
   }
 }
 

@@ -19,9 +19,9 @@ export const LATENCY_LABELS = [
   { name: "suite", value: "latency" },
 ];
 
-/** Writes the result with latency.json and every SVG in `plots` attached. */
-export async function attachLatencyToAllure(resultsDir: string, section: LatencySection, plots: readonly string[], input: LatencyAllureInput): Promise<void> {
-  await writeAllureResult(resultsDir, {
+/** The result with latency.json and every plot attached. */
+export function latencyResult(section: LatencySection, plots: ReadonlyArray<{ path: string; content: string }>, input: LatencyAllureInput): ExtraResult {
+  return {
     ...input,
     labels: LATENCY_LABELS,
     parameters: [
@@ -30,7 +30,13 @@ export async function attachLatencyToAllure(resultsDir: string, section: Latency
     ],
     attachments: [
       { name: "latency.json", content: `${JSON.stringify(section, null, 2)}\n`, type: "application/json" },
-      ...(await Promise.all(plots.map(async (p) => ({ name: basename(p), content: await readFile(p, "utf8"), type: "image/svg+xml" })))),
+      ...plots.map((p) => ({ name: basename(p.path), content: p.content, type: "image/svg+xml" })),
     ],
-  });
+  };
+}
+
+/** Writes the result with latency.json and every SVG in `plots` attached. */
+export async function attachLatencyToAllure(resultsDir: string, section: LatencySection, plots: readonly string[], input: LatencyAllureInput): Promise<void> {
+  const files = await Promise.all(plots.map(async (p) => ({ path: p, content: await readFile(p, "utf8") })));
+  await writeAllureResult(resultsDir, latencyResult(section, files, input));
 }

@@ -144,17 +144,24 @@ function formatMs(ms: number): string {
 /** File-name prefixes: the full benchmark's plots and the probe's (npm run waf) never overwrite each other. */
 export const PLOT_PREFIX = { benchmark: "latency", probe: "latency-probe" } as const;
 
-/** Writes <prefix>-distribution.svg and <prefix>-overhead.svg into `dir`; returns their paths. */
-export async function writeLatencyPlots(section: LatencySection, dir: string, prefix: string = PLOT_PREFIX[section.run.kind]): Promise<string[]> {
-  await mkdir(dir, { recursive: true });
+/** <prefix>-distribution.svg and <prefix>-overhead.svg as text, by file name. */
+export async function renderLatencyPlots(section: LatencySection, prefix: string = PLOT_PREFIX[section.run.kind]): Promise<Array<{ path: string; content: string }>> {
   const files: Array<[string, TopLevelSpec]> = [
     [`${prefix}-distribution.svg`, distributionSpec(section)],
     [`${prefix}-overhead.svg`, overheadSpec(section)],
   ];
+  const out: Array<{ path: string; content: string }> = [];
+  for (const [path, spec] of files) out.push({ path, content: await renderSvg(spec) });
+  return out;
+}
+
+/** Writes <prefix>-distribution.svg and <prefix>-overhead.svg into `dir`; returns their paths. */
+export async function writeLatencyPlots(section: LatencySection, dir: string, prefix: string = PLOT_PREFIX[section.run.kind]): Promise<string[]> {
+  await mkdir(dir, { recursive: true });
   const written: string[] = [];
-  for (const [name, spec] of files) {
-    const path = join(dir, name);
-    await writeFile(path, await renderSvg(spec));
+  for (const plot of await renderLatencyPlots(section, prefix)) {
+    const path = join(dir, plot.path);
+    await writeFile(path, plot.content);
     written.push(path);
   }
   return written;

@@ -1,11 +1,9 @@
-import { join } from "node:path";
-import { allurePaths } from "../report/allure.ts";
-import { writeAllureResult } from "../report/allure-result.ts";
+import type { StepOutput } from "../report/run-model.ts";
 import type { StackInfo } from "../stack/stack.ts";
-import { attachLatencyToAllure, LATENCY_LABELS } from "./allure.ts";
+import { LATENCY_LABELS, latencyResult } from "./allure.ts";
 import { runCells } from "./engine.ts";
-import { writeLatencyPlots } from "./plots.ts";
-import { buildLatencySection, formatOverheadLine, mergeProbeIntoSummary, recordProbeFailure, type LatencySection } from "./report.ts";
+import { renderLatencyPlots } from "./plots.ts";
+import { buildLatencySection, formatOverheadLine, placeProbe, type LatencySection } from "./report.ts";
 import { engineOptionsFrom, loadDefinition, planCells } from "./scenarios.ts";
 import { evaluateThresholds } from "./thresholds.ts";
 
@@ -17,30 +15,30 @@ type Log = (line: string) => void;
 /**
  * The short overhead probe `npm run waf` ends with, so every report carries an overhead figure: a few hundred
  * samples per cell through the run's own stack (the manifest's default set is the `waf_crs` scenario).
- * `npm run latency` is the full benchmark. Never throws: a failure is logged, recorded in summary.json
- * (`latencyProbe.error`) and in the Allure report, and leaves the WAF verdicts and the exit status alone.
+ * `npm run latency` is the full benchmark. Never throws: a failure is logged and becomes part of the run model
+ * (`latencyProbe.error` and a broken Allure result), leaving the WAF verdicts and the exit status alone.
+ * `previous`: summary.json's sections before this run (a full benchmark of the same stack stays in `latency`).
  */
-export async function latencyProbe(stack: StackInfo, reports: string, log: Log, measure = measureLatencyProbe): Promise<LatencySection | null> {
+export async function latencyProbe(stack: StackInfo, previous: Record<string, unknown>, log: Log, measure = measureLatencyProbe): Promise<StepOutput> {
   try {
-    return await measure(stack, reports, log);
+    const section = await measure(stack, log);
+    const placement = placeProbe(previous, section);
+    const plots = await renderLatencyPlots(section);
+    log(`latency probe → summary.json ${placement.key} (${placement.reason}); plots ${plots.map((p) => p.path).join(", ")}`);
+    const result = latencyResult(section, plots, { id: ALLURE_ID, name: "Latency overhead of the WAF (probe)", status: "passed", message: `${section.wasmSource ?? ""}; full figures: npm run latency` });
+    return { sections: { [placement.key]: section }, files: plots, extraResults: [result] };
   } catch (error) {
     const message = (error as Error)?.message ?? String(error);
     log(`latency probe FAILED (no overhead figure in this report; the WAF verdicts are unaffected): ${message}`);
-    await recordProbeFailure(join(reports, "summary.json"), message).catch((e: Error) => log(`latency probe failure not recorded in summary.json: ${e.message}`));
-    await writeAllureResult(allurePaths(reports).results, {
-      id: ALLURE_ID,
-      name: "Latency overhead of the WAF (probe)",
-      status: "broken",
-      message: `latency probe failed: ${message}`,
-      labels: LATENCY_LABELS,
-      attachments: [],
-    }).catch((e: Error) => log(`latency probe failure not recorded in Allure: ${e.message}`));
-    return null;
+    return {
+      sections: { latencyProbe: { error: message, failedAt: new Date().toISOString() } },
+      extraResults: [{ id: ALLURE_ID, name: "Latency overhead of the WAF (probe)", status: "broken", message: `latency probe failed: ${message}`, labels: LATENCY_LABELS, attachments: [] }],
+    };
   }
 }
 
-/** Runs the probe, puts it into summary.json (`latency` or `latencyProbe`, see placeProbe), plots, Allure. */
-export async function measureLatencyProbe(stack: StackInfo, reports: string, log: Log): Promise<LatencySection> {
+/** Runs the probe's cells and builds its section (no file is written: the run model carries it). */
+export async function measureLatencyProbe(stack: StackInfo, log: Log): Promise<LatencySection> {
   const def = await loadDefinition();
   const { cells } = planCells(def, {
     targets: { upstream: stack.upstreamUrl, baseline: stack.baselineUrl, waf: stack.gatewayUrl },
@@ -70,16 +68,7 @@ export async function measureLatencyProbe(stack: StackInfo, reports: string, log
     definition: "probe (npm run waf)",
     kind: "probe",
   });
-  const placement = await mergeProbeIntoSummary(join(reports, "summary.json"), section);
-  const plots = await writeLatencyPlots(section, reports);
   for (const s of section.scenarios) log(`probe ${s.name} ${s.shape}: n=${s.n}, p50 ${s.p50Ms?.toFixed(2) ?? "-"} ms, p99 ${s.p99Ms?.toFixed(2) ?? "-"} ms`);
   for (const o of section.overhead) log(`probe ${formatOverheadLine(o, 2)}`);
-  log(`latency probe → summary.json ${placement.key} (${placement.reason}); plots ${plots.map((p) => p.slice(reports.length + 1)).join(", ")}`);
-  await attachLatencyToAllure(allurePaths(reports).results, section, plots, {
-    id: ALLURE_ID,
-    name: "Latency overhead of the WAF (probe)",
-    status: "passed",
-    message: `${section.wasmSource ?? ""}; full figures: npm run latency`,
-  });
   return section;
 }

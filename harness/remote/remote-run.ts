@@ -5,14 +5,14 @@ import { execa } from "execa";
 import { UserError } from "../errors.ts";
 import { createDispatcher } from "../http/send.ts";
 import { readJsonIfPresent } from "../report/write-atomic.ts";
-import { mergeSummarySections, readSummary, summaryPathIn } from "../report/summary-store.ts";
+import type { StepOutput } from "../report/run-model.ts";
 import { prepareRun, type RunInputs } from "../run/prepare-run.ts";
 import { RUN_CONTEXT_VARIABLE } from "../run/run-context.ts";
 import type { Target } from "../targets/target.ts";
 import { canaryFor, describeBanned, runCanary, type CanaryResult } from "./canary.ts";
 import { dryRunEntry, type DryRunEntry } from "./dry-run.ts";
 import { shardTotal, Throttle, workersArgs } from "./throttle.ts";
-import { writeAllureResult } from "../report/allure-result.ts";
+import type { ExtraResult } from "../report/allure-result.ts";
 import { computeDrift, describeDrift, type Drift, type VerdictsFile } from "./verdicts.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
@@ -34,8 +34,8 @@ export interface RemoteRunInput {
 export interface PreparedRemoteRun {
   /** Playwright arguments to use (workers capped to the target's concurrency). */
   argv: string[];
-  /** Called after the suites ran, before the Allure report is generated: drift into summary.json and the report. */
-  finish(): Promise<void>;
+  /** After the suites: the canary and the drift of this run's verdicts, as sections and a result of the run model. */
+  finish(verdicts: VerdictsFile | undefined): StepOutput;
 }
 
 /**
@@ -69,7 +69,7 @@ export async function prepareRemoteRun(input: RemoteRunInput): Promise<PreparedR
   const baseline = await driftBaseline(input);
   return {
     argv: capped.argv,
-    finish: () => finishRemoteRun(input, canary, baseline),
+    finish: (verdicts) => finishRemoteRun(input, canary, baseline, verdicts),
   };
 }
 
@@ -148,29 +148,25 @@ export async function givenDriftBaseline(given: string, pluginConfigSha256: stri
   return { file, source: given };
 }
 
-async function finishRemoteRun(input: RemoteRunInput, canary: CanaryResult, baseline: Baseline | undefined): Promise<void> {
-  const sections: Record<string, unknown> = { canary: { target: input.target.name, passed: canary.ok, normal: canary.normal, banned: canary.banned } };
-  if (baseline) Object.assign(sections, await driftOfRun(input.reports, input.target.name, baseline, input.log));
-  // Only beside the suites' own summary: a run whose suites wrote none has nothing to extend.
-  if ((await readSummary(summaryPathIn(input.reports)))?.suites) await mergeSummarySections(summaryPathIn(input.reports), sections);
+function finishRemoteRun(input: RemoteRunInput, canary: CanaryResult, baseline: Baseline | undefined, verdicts: VerdictsFile | undefined): StepOutput {
+  const canarySection = { target: input.target.name, passed: canary.ok, normal: canary.normal, banned: canary.banned };
+  const drift = baseline && verdicts ? driftOf(verdicts, input.target.name, baseline, input.log) : undefined;
+  return { sections: { canary: canarySection, ...(drift && { drift: drift.drift }) }, extraResults: drift ? [drift.result] : [] };
 }
 
 /**
- * The run's verdicts.json against the baseline: summary.json's `drift` section (returned) and its Allure result.
- * Also after `npm run waf:merge`, where the shards of a gateway's run come together.
+ * A run's verdicts against the baseline: summary.json's `drift` section and its Allure result. Also after
+ * `npm run waf:merge`, where the shards of a gateway's run come together.
  */
-export async function driftOfRun(reports: string, targetName: string, baseline: Baseline, log: (line: string) => void): Promise<{ drift?: Drift }> {
-  const remote = (await readJsonIfPresent(join(reports, "verdicts.json"))) as VerdictsFile | undefined;
-  if (!remote?.requests) return {};
-  const drift = computeDrift(baseline.file, remote, baseline.source);
+export function driftOf(verdicts: VerdictsFile, targetName: string, baseline: Baseline, log: (line: string) => void): { drift: Drift; result: ExtraResult } {
+  const drift = computeDrift(baseline.file, verdicts, baseline.source);
   for (const line of describeDrift(drift)) log(`drift: ${line}`);
-  await attachDriftToAllure(join(reports, "allure-results"), targetName, drift);
-  return { drift };
+  return { drift, result: driftResult(targetName, drift) };
 }
 
 /** A result in the Allure report ("Drift" epic) whose attachment lists the differing cases. */
-export async function attachDriftToAllure(resultsDir: string, targetName: string, drift: Drift): Promise<void> {
-  await writeAllureResult(resultsDir, {
+function driftResult(targetName: string, drift: Drift): ExtraResult {
+  return {
     id: `wafcheck-drift-${targetName}`,
     name: `Drift: ${targetName} vs a local run of the same manifest`,
     status: drift.cases.length === 0 ? "passed" : "failed",
@@ -186,5 +182,5 @@ export async function attachDriftToAllure(resultsDir: string, targetName: string
       { name: "differing", value: String(drift.cases.length) },
     ],
     attachments: [{ name: "drift.json", content: `${JSON.stringify(drift, null, 2)}\n`, type: "application/json" }],
-  });
+  };
 }

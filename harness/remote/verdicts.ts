@@ -12,7 +12,7 @@ export interface VerdictsFile {
   /** judgement, status and rules were added with the verdict engine (absent in older files). */
   /** reproducer: how to send the request again (curl or printf | nc; configured secrets redacted). */
   /** protocol: the HTTP version it went over (WAF_HTTP). */
-  requests: Record<string, { verdict: Verdict; test: string; judgement?: string; status?: number; rules?: number[]; protocol?: string; reproducer?: string }>;
+  requests: Record<string, { verdict: Verdict; test: string; judgement?: string; kind?: string; informational?: boolean; status?: number; rules?: number[]; protocol?: string; reproducer?: string }>;
 }
 
 export interface DriftCase {

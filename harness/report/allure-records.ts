@@ -1,17 +1,15 @@
-// The Allure result of one record (a view: nothing here decides a verdict). An attack that reached the app is
-// never plain green: accepted gaps, proxy changes and rejections are "unknown", other paranoia levels "skipped".
+// The Allure result of one record (a view: nothing here decides a verdict). Its status and category come from its
+// kind (kinds.ts): an attack that reached the app is never green, whatever the reason it is accepted.
 import type { WafRecord } from "../engine/record.ts";
 import { http1HeadLines } from "../http/http1-head.ts";
 import { owasp2025Name } from "../payloads/owasp-names.ts";
 import type { ExtraResult } from "./allure-result.ts";
+import { KINDS, kindTrace } from "../verdict/kinds.ts";
+import { recordKind } from "./counts.ts";
 import { esc } from "./junit.ts";
 
 export function allureStatusOf(r: WafRecord): ExtraResult["status"] {
-  if (r.judgement === "infra") return "broken";
-  if (r.fails) return "failed";
-  if (r.informational) return "skipped";
-  if (r.judgement === "true-positive" || r.judgement === "true-negative") return "passed";
-  return "unknown";
+  return KINDS[recordKind(r)].allure;
 }
 
 /**
@@ -52,7 +50,7 @@ export function allureResultOf(r: WafRecord, targetName: string, stackCommand?: 
       ? `error: ${r.response.code}: ${r.response.message}\nafter ${r.response.elapsedMs} ms\n`
       : [`HTTP ${r.response.status} (${r.response.elapsedMs} ms)`, ...r.response.headers.map(([n, v]) => `${n}: ${v}`), "", r.response.bodyHead].join("\n");
   const facts: Array<[string, string]> = [
-    ["Verdict", `${r.verdict} → ${r.judgement}${r.informational ? " (informational)" : ""}`],
+    ["Verdict", `${KINDS[recordKind(r)].label} (${r.verdict} → ${r.judgement}${r.informational ? ", informational" : ""})`],
     ["What happened", r.message],
     ...(r.acceptedGap ? [["Accepted gap", `${r.acceptedGap.reason} (reviewed ${r.acceptedGap.date}, ${r.acceptedGap.source})`] as [string, string]] : []),
     ...(r.proxyChanges.length > 0 ? [["Changed by proxy", r.proxyChanges.join("; ")] as [string, string]] : []),
@@ -68,11 +66,13 @@ export function allureResultOf(r: WafRecord, targetName: string, stackCommand?: 
     fullName: `${r.suite} › ${r.group} › ${r.id}${h2 ? " › HTTP/2" : ""}`,
     status: allureStatusOf(r),
     message: r.message,
+    trace: `${kindTrace(recordKind(r))}\n${KINDS[recordKind(r)].label}`,
     descriptionHtml: `<dl>${facts.map(([k, v]) => `<dt><b>${esc(k)}</b></dt><dd><code>${esc(v)}</code></dd>`).join("")}</dl>`,
     start: Date.parse(r.startedAt),
     stop: Date.parse(r.startedAt) + Math.round(r.response.elapsedMs),
     labels: [
       { name: "epic", value: epicOf(r) },
+      { name: "kind", value: recordKind(r) },
       { name: "feature", value: r.suite === "conformance" ? "Seed rule 101" : r.meta.class },
       { name: "story", value: `${r.meta.placement} / ${r.meta.encoding}` },
       { name: "severity", value: severityOf(r) },
@@ -98,14 +98,3 @@ export function allureResultOf(r: WafRecord, targetName: string, stackCommand?: 
     ],
   };
 }
-
-/** Allure's categories: the Categories tab groups results by what happened to the request. */
-export const ALLURE_CATEGORIES = [
-  { name: "WAF bypass", matchedStatuses: ["failed"], messageRegex: ".*WAF bypass.*" },
-  { name: "False positive", matchedStatuses: ["failed"], messageRegex: ".*false positive.*" },
-  { name: "Infrastructure error (not a WAF verdict)", matchedStatuses: ["broken"] },
-  { name: "Accepted gap (attack reached the app)", matchedStatuses: ["unknown"], messageRegex: ".*accepted gap.*" },
-  { name: "Changed by proxy (not a WAF verdict)", matchedStatuses: ["unknown"], messageRegex: ".*changed by proxy.*" },
-  { name: "Rejected by proxy (not the WAF)", matchedStatuses: ["unknown"], messageRegex: ".*rejected by proxy.*" },
-  { name: "Informational (other paranoia level or setting)", matchedStatuses: ["skipped"] },
-];

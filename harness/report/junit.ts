@@ -1,12 +1,14 @@
-// reports/junit.xml as a view of the records: one <testcase> per request, grouped by suite, the stack's facts as
+// reports/junit.xml as a view of the records (its one writer): one <testcase> per request, its outcome from its kind, grouped by suite, the stack's facts as
 // properties of every <testsuite> (a CI system reading only junit.xml still sees which WAF produced the verdicts).
 import type { WafRecord } from "../engine/record.ts";
+import { KINDS, type JunitOutcome } from "../verdict/kinds.ts";
+import { recordKind } from "./counts.ts";
 import type { RecordlessTest } from "./record-views.ts";
 
 export function junitXml(records: readonly WafRecord[], recordless: readonly RecordlessTest[], facts: Record<string, string>): string {
   const suites = new Map<string, string[]>();
   const counts = new Map<string, { tests: number; failures: number; errors: number; skipped: number; time: number }>();
-  const add = (suite: string, xml: string, kind: "ok" | "failure" | "error" | "skipped", ms: number) => {
+  const add = (suite: string, xml: string, kind: JunitOutcome, ms: number) => {
     (suites.get(suite) ?? suites.set(suite, []).get(suite)!).push(xml);
     const c = counts.get(suite) ?? counts.set(suite, { tests: 0, failures: 0, errors: 0, skipped: 0, time: 0 }).get(suite)!;
     c.tests++;
@@ -17,11 +19,17 @@ export function junitXml(records: readonly WafRecord[], recordless: readonly Rec
   };
   for (const r of records) {
     const ms = r.response.elapsedMs;
+    const kind = recordKind(r);
+    const outcome = KINDS[kind].junit;
     const open = `<testcase name="${esc(`${r.id}: ${r.title}`)}" classname="${esc(`${r.suite}.${r.group}`)}" time="${(ms / 1000).toFixed(3)}">`;
-    const out = `<system-out>${esc(`${r.judgement}${r.informational ? " (informational)" : ""}: ${r.message}\n${r.sent.reproducer}`)}</system-out>`;
-    if (r.judgement === "infra") add(r.suite, `${open}<error type="infrastructure" message="${esc(r.message)}"/>${out}</testcase>`, "error", ms);
-    else if (r.fails) add(r.suite, `${open}<failure type="${esc(r.judgement)}" message="${esc(r.message)}"/>${out}</testcase>`, "failure", ms);
-    else add(r.suite, `${open}${out}</testcase>`, "ok", ms);
+    const out = `<system-out>${esc(`kind: ${kind}${r.informational ? " (informational)" : ""}\n${r.message}\n${r.sent.reproducer}`)}</system-out>`;
+    // Accepted gaps, informational and proxy-handled requests are skipped with their reason: never a plain pass.
+    const inner =
+      outcome === "error" ? `<error type="infrastructure" message="${esc(r.message)}"/>`
+      : outcome === "failure" ? `<failure type="${esc(kind)}" message="${esc(r.message)}"/>`
+      : outcome === "skipped" ? `<skipped message="${esc(`${KINDS[kind].label}: ${r.message}`)}"/>`
+      : "";
+    add(r.suite, `${open}${inner}${out}</testcase>`, outcome, ms);
   }
   for (const t of recordless) {
     const open = `<testcase name="${esc(t.title)}" classname="${esc(t.suite)}" time="0">`;

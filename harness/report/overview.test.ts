@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { configFacts } from "../manifest/config-facts.ts";
+import { fakeRecord } from "../engine/test-records.ts";
+import { countRecords } from "./counts.ts";
 import { computeDetection, type CorpusRecord } from "./detection.ts";
 import { overview, overviewMarkdown, type OverviewInput } from "./overview.ts";
 
@@ -14,9 +16,18 @@ const config = configFacts({
   },
   default_directives: "default",
 });
+// The same request as a record, so the counts (counts.ts) and the tables (detection.ts) come from one source.
+const asRecord = (c: CorpusRecord) => {
+  const base = fakeRecord({ expect: c.expect });
+  const blocked = c.judgement === "true-positive" || c.judgement === "false-positive";
+  return fakeRecord({
+    expect: c.expect, suite: c.expect === "block" ? "owasp" : "false-positives", judgement: c.judgement, informational: c.informational,
+    verdict: blocked ? "blocked" : "allowed", fails: c.judgement === "bypass" || c.judgement === "false-positive", meta: { ...base.meta, expect: c.expect, class: c.class, owasp2025: c.owasp2025 },
+  });
+};
 const input = (records: CorpusRecord[]): OverviewInput => ({
   target: { name: "local", url: "http://127.0.0.1:1" }, runId: "r1", detection: computeDetection(records, 2), suites: {},
-  stack: null, manifest: { source: "m.yaml", pluginConfigSha256: "abc" }, config, crsVersion: "4.14.0",
+  stack: null, manifest: { source: "m.yaml", pluginConfigSha256: "abc" }, config, crsVersion: "4.14.0", counts: countRecords(records.map(asRecord)),
 });
 
 test("the configuration facts a reviewer needs: engine mode (last wins), paranoia, thresholds, exclusions", () => {
@@ -30,7 +41,7 @@ test("the configuration facts a reviewer needs: engine mode (last wins), paranoi
 test("a WAF that blocks nothing says so on the first line", () => {
   const o = overview(input([rec({ judgement: "bypass" }), rec({ judgement: "bypass" }), rec({ expect: "allow", class: "benign", judgement: "true-negative" })]));
   assert.equal(o.verdict, "not-blocking");
-  assert.match(overviewMarkdown(o).split("\n")[0]!, /the WAF is NOT blocking: 0 of 2 attacks blocked \(0 %\) at paranoia level 2/);
+  assert.match(overviewMarkdown(o).split("\n")[0]!, /the WAF is NOT blocking: 0 of 2 judged attacks blocked \(0 %\) at paranoia level 2/);
 });
 
 test("a healthy run: detection, false positives, CRS and paranoia among the facts; weakest category first", () => {
@@ -38,7 +49,7 @@ test("a healthy run: detection, false positives, CRS and paranoia among the fact
   assert.equal(o.verdict, "clean");
   const facts = Object.fromEntries(o.facts);
   assert.match(facts["Detection at PL2"]!, /^66\.7 % \(2\/3 judged attacks/);
-  assert.match(facts["False-positive rate"]!, /^0 % \(0\/1/);
+  assert.match(facts["False-positive rate"]!, /^0 % \(0\/1 judged benign/);
   assert.equal(facts["CRS version"], "4.14.0");
   assert.equal(facts["Paranoia level"], "2");
   assert.match(facts.Exclusions!, /ruleRemoveById=942100/);

@@ -4,7 +4,10 @@ import type { TopLevelSpec } from "vega-lite";
 import type { ConfigFacts } from "../manifest/config-facts.ts";
 import { owasp2025Name } from "../payloads/owasp-names.ts";
 import type { Detection, Tally } from "./detection.ts";
+import { KINDS, type RecordKind } from "../verdict/kinds.ts";
+import { COUNT_DEFINITIONS, describeRate, type RunCounts } from "./counts.ts";
 import { esc } from "./junit.ts";
+import type { RunOutcome } from "./run-model.ts";
 
 export interface OverviewInput {
   target: { name: string; url: string };
@@ -27,11 +30,17 @@ export interface OverviewInput {
   };
   /** WAF_GRPC=on: what the gRPC probe found (summary.json grpc.finding), or why it did not run. */
   grpc?: { finding?: string; error?: string };
-  /** summary.json latency(Probe).overhead entries (waf vs envoy). */
-  overhead?: Array<{ scenario: string; baseline: string; shape: string; p50DeltaMs: number; p50DeltaCi95?: [number, number]; n?: number }>;
+  /** The latency section's overhead entries (waf vs envoy); p50DeltaMs is null when a cell had no usable sample. */
+  overhead?: Array<{ scenario: string; baseline: string; shape: string; p50DeltaMs: number | null; p50DeltaCi95?: [number, number] | null; n?: number; p50Note?: string }>;
+  /** The run's counts (counts.ts): every number on the first screen comes from here or from `detection`'s tables. */
+  counts: RunCounts;
+  /** A run that failed after it started sending: the first line says so, with what was measured. */
+  outcome?: RunOutcome;
+  /** Every attack that reached the app: id, kind, why, and how to send it again. */
+  reachedApp?: Array<{ id: string; kind: RecordKind; reason: string; replay: string }>;
 }
 
-export type Verdict = "not-blocking" | "blocks-everything" | "findings" | "clean" | "no-attacks";
+export type Verdict = "run-failed" | "not-blocking" | "blocks-everything" | "findings" | "clean" | "no-attacks";
 
 export interface Overview {
   verdict: Verdict;
@@ -42,29 +51,42 @@ export interface Overview {
   classes: Array<{ name: string } & Tally & { pct: number }>;
   latency: string[];
   reproduce: string;
+  /** One line per denominator (counts.ts), under the facts. */
+  definitions: Array<[string, string]>;
+  reachedApp: NonNullable<OverviewInput["reachedApp"]>;
 }
 
 const pct = (a: number, b: number) => (b === 0 ? 0 : Math.round((a / b) * 1000) / 10);
 
 export function overview(input: OverviewInput): Overview {
   const d = input.detection;
+  const k = input.counts;
   const pl = d?.paranoiaLevel ?? input.config.paranoia ?? 1;
-  const judged = d ? d.blocked + d.bypassed + d.acceptedGaps : 0;
-  const benignJudged = d ? d.benign : 0;
+  const judged = k.attacks.judged;
+  const benignJudged = k.benign.judged;
+  const reached = k.attacks.reachedApp > 0 ? `; ${k.attacks.reachedApp} attacks reached the app` : "";
   let verdict: Verdict = "no-attacks";
   let headline = `${input.target.name}: no corpus request was judged in this run`;
-  if (d && judged > 0) {
-    const fp = benignJudged > 0 ? `${d.falsePositives}/${benignJudged} benign requests blocked (${pct(d.falsePositives, benignJudged)} %)` : "no benign traffic in this run";
-    if (d.blocked === 0) {
+  if (judged > 0) {
+    const fp = benignJudged > 0 ? `${k.benign.falsePositives}/${benignJudged} benign requests blocked (${pct(k.benign.falsePositives, benignJudged)} %)` : "no benign traffic in this run";
+    if (k.attacks.blocked === 0) {
       verdict = "not-blocking";
-      headline = `${input.target.name}: the WAF is NOT blocking: 0 of ${judged} attacks blocked (0 %) at paranoia level ${pl}; ${fp}`;
-    } else if (benignJudged > 0 && d.falsePositives === benignJudged) {
+      headline = `${input.target.name}: the WAF is NOT blocking: 0 of ${judged} judged attacks blocked (0 %) at paranoia level ${pl}${reached}; ${fp}`;
+    } else if (benignJudged > 0 && k.benign.falsePositives === benignJudged) {
       verdict = "blocks-everything";
-      headline = `${input.target.name}: the WAF blocks legitimate traffic: all ${benignJudged} benign requests blocked; ${d.blocked}/${judged} attacks blocked at paranoia level ${pl}`;
+      headline = `${input.target.name}: the WAF blocks legitimate traffic: all ${benignJudged} benign requests blocked; ${k.attacks.blocked}/${judged} judged attacks blocked at paranoia level ${pl}`;
     } else {
-      verdict = d.bypassed > 0 || d.falsePositives > 0 || d.infra > 0 ? "findings" : "clean";
-      headline = `${input.target.name}: ${d.blocked}/${judged} attacks blocked (${pct(d.blocked, judged)} %) at paranoia level ${pl}, ${d.bypassed} bypassed, ${d.acceptedGaps} accepted gaps; ${fp}`;
+      verdict = k.findings > 0 ? "findings" : "clean";
+      headline = `${input.target.name}: ${k.attacks.blocked}/${judged} judged attacks blocked (${pct(k.attacks.blocked, judged)} %) at paranoia level ${pl}, ${k.attacks.bypassed} bypassed, ${k.attacks.acceptedGaps} accepted gaps${reached}; ${fp}`;
     }
+  } else if (benignJudged > 0 && k.benign.falsePositives === benignJudged) {
+    verdict = "blocks-everything";
+    headline = `${input.target.name}: the WAF blocks legitimate traffic: all ${benignJudged} benign requests blocked`;
+  }
+  if (k.attacks.infra + k.benign.infra + k.conformance.infra > 0) headline += `; ${k.attacks.infra + k.benign.infra + k.conformance.infra} infrastructure errors (no verdict)`;
+  if (input.outcome?.status === "failed") {
+    verdict = "run-failed";
+    headline = `${input.target.name}: the RUN FAILED (${input.outcome.stage}: ${input.outcome.error}); measured before it failed: ${headline.slice(input.target.name.length + 2)}`;
   }
   const p = input.protocols;
   if (p && p.comparison.findings > 0) {
@@ -80,12 +102,10 @@ export function overview(input: OverviewInput): Overview {
   const c = input.config;
   // The Allure overview shows the first five entries of its environment panel: the reviewer's first questions.
   const facts: Array<[string, string]> = [
-    ...(d
-      ? ([
-          [`Detection at PL${pl}`, `${pct(d.blocked, judged)} % (${d.blocked}/${judged} judged attacks; TPR ${d.truePositiveRate ?? "-"})`],
-          ["False-positive rate", `${pct(d.falsePositives, benignJudged)} % (${d.falsePositives}/${benignJudged} benign requests)`],
-        ] as Array<[string, string]>)
-      : []),
+    [`Detection at PL${pl}`, describeRate(k.detectionRate, "judged attacks")],
+    ["False-positive rate", describeRate(k.falsePositiveRate, "judged benign requests")],
+    ["Balanced accuracy", k.balancedAccuracy === null ? "-" : `${pct(k.balancedAccuracy, 1)} %`],
+    ["Reached the app", `${k.attacks.reachedApp} attacks (${k.attacks.bypassed} bypassed, ${k.attacks.acceptedGaps} accepted gaps, ${k.attacks.changedByProxy} changed by proxy, ${k.attacks.informationalReachedApp} informational)`],
     ...(p
       ? ([
           [
@@ -111,14 +131,13 @@ export function overview(input: OverviewInput): Overview {
         ] as Array<[string, string]>)
       : []),
     ...(d
-      ? ([
-          ["Detection over all attacks", `${pct(d.all.blocked, d.all.attacks)} % (${d.all.blocked}/${d.all.attacks}, whatever level their case names)`],
-          ["Bypasses / accepted gaps", `${d.bypassed} / ${d.acceptedGaps}${d.staleExceptions?.length ? ` (${d.staleExceptions.length} stale: blocked now)` : ""}`],
-          ["Changed / rejected by proxy", `${d.changedByProxy} / ${d.rejectedByProxy}`],
-          ["Informational (other PL or setting)", `${d.informational.attacks} attacks, ${d.informational.benign} benign`],
-          ["Infrastructure errors", String(d.infra)],
-        ] as Array<[string, string]>)
+      ? ([["Detection over all attacks", `${pct(d.all.blocked, d.all.attacks)} % (${d.all.blocked}/${d.all.attacks}, whatever level their case names)`]] as Array<[string, string]>)
       : []),
+    ["Requests", `${k.requests} (${k.attacks.sent} attacks, ${k.benign.sent} benign, ${k.conformance.sent} conformance)`],
+    ["Bypasses / accepted gaps", `${k.attacks.bypassed} / ${k.attacks.acceptedGaps}${d?.staleExceptions?.length ? ` (${d.staleExceptions.length} stale: blocked now)` : ""}`],
+    ["Changed / rejected by proxy", `${k.attacks.changedByProxy} / ${k.attacks.rejectedByProxy + k.benign.rejectedByProxy}`],
+    ["Informational (other PL or setting)", `${k.attacks.informational} attacks, ${k.benign.informational} benign`],
+    ["Infrastructure errors", String(k.attacks.infra + k.benign.infra + k.conformance.infra)],
     ["Includes", c.includes.join(", ") || "none"],
     ["Envoy", input.stack?.envoyVersion ?? "remote gateway (not known here)"],
     ["Plug-in", input.stack ? `${input.stack.wasmSource}; sha256 ${input.stack.wasmSha256}` : "remote gateway (not known here)"],
@@ -129,7 +148,11 @@ export function overview(input: OverviewInput): Overview {
   ];
   const latency = (input.overhead ?? [])
     .filter((o) => o.baseline === "envoy")
-    .map((o) => `${o.scenario} ${o.shape}: p50 +${o.p50DeltaMs.toFixed(2)} ms${o.p50DeltaCi95 ? ` [${o.p50DeltaCi95[0].toFixed(2)}, ${o.p50DeltaCi95[1].toFixed(2)}]` : ""}${o.n !== undefined ? ` (n=${o.n})` : ""}`);
+    .map((o) =>
+      o.p50DeltaMs === null
+        ? `${o.scenario} ${o.shape}: no usable sample (${o.p50Note ?? "every request was blocked or failed"})`
+        : `${o.scenario} ${o.shape}: p50 +${o.p50DeltaMs.toFixed(2)} ms${o.p50DeltaCi95 ? ` [${o.p50DeltaCi95[0].toFixed(2)}, ${o.p50DeltaCi95[1].toFixed(2)}]` : ""}${o.n !== undefined ? ` (n=${o.n})` : ""}`,
+    );
   const reproduce = input.stack ? stackCommand(input.stack) : `WAF_TARGET=${input.target.name} npm run waf`;
   return {
     verdict,
@@ -139,6 +162,8 @@ export function overview(input: OverviewInput): Overview {
     classes: d ? rows(d.byClass, (k) => k) : [],
     latency,
     reproduce,
+    definitions: Object.entries(COUNT_DEFINITIONS),
+    reachedApp: input.reachedApp ?? [],
   };
 }
 
@@ -161,12 +186,36 @@ export function overviewMarkdown(o: Overview): string {
     "|---|---|",
     ...o.facts.map(([k, v]) => `| ${k} | ${v.replaceAll("|", "\\|")} |`),
     "",
+    ...reachedAppMarkdown(o),
     ...(o.categories.length ? [...table("OWASP 2025 category", o.categories), "", ...table("class", o.classes), ""] : []),
+    "Counts:",
+    "",
+    ...o.definitions.map(([k, v]) => `- **${k}**: ${v}`),
+    "",
     ...(o.latency.length ? ["Latency (p50 overhead of the WAF against the same Envoy without it, 95 % CI):", "", ...o.latency.map((l) => `- ${l}`), ""] : []),
     `Bring the same stack back: \`${o.reproduce}\``,
     "",
   ].join("\n");
 }
+
+// A pull-request comment has room for a few hundred rows; index.html lists every one.
+const MARKDOWN_REACHED_ROWS = 200;
+
+function reachedAppMarkdown(o: Overview): string[] {
+  if (o.reachedApp.length === 0) return ["No attack reached the app.", ""];
+  const rows = o.reachedApp.slice(0, MARKDOWN_REACHED_ROWS);
+  return [
+    `Attacks that reached the app (${o.reachedApp.length}; replay from the reports folder, GATEWAY_URL= the stack's URL):`,
+    "",
+    "| id | what | why | replay |",
+    "|---|---|---|---|",
+    ...rows.map((r) => `| ${mdCell(r.id)} | ${KINDS[r.kind].label} | ${mdCell(r.reason)} | \`${mdCell(r.replay.length > 300 ? `${r.replay.slice(0, 300)}…` : r.replay).replaceAll("`", "'")}\` |`),
+    ...(o.reachedApp.length > rows.length ? [``, `… ${o.reachedApp.length - rows.length} more in index.html (every one, with its full replay)`] : []),
+    "",
+  ];
+}
+
+const mdCell = (text: string) => text.replace(/\r?\n/g, " ").replaceAll("|", "\\|");
 
 /** The bar plot of the first screen: blocked % per OWASP category, weakest first, n on each bar. */
 export function categoriesSpec(o: Overview): TopLevelSpec {
@@ -196,6 +245,11 @@ export function categoriesSpec(o: Overview): TopLevelSpec {
 /** reports/index.html: the first screen, one self-contained page beside the Allure report. */
 export function overviewHtml(o: Overview, plotSvg: string, allureLink: string | undefined, latencySvgs: readonly string[] = []): string {
   const color = o.verdict === "clean" ? "#2f8f4e" : o.verdict === "findings" ? "#d9822b" : "#c0392b";
+  const reached = o.reachedApp.length
+    ? `<h2 id="reached-app">Attacks that reached the app (${o.reachedApp.length})</h2><p>Replay from the reports folder; set GATEWAY_URL to a stack's URL (the command below brings the same one back).</p><table><tr><th>id</th><th>what</th><th>why</th><th>replay</th></tr>${o.reachedApp
+        .map((r) => `<tr><td>${esc(r.id)}</td><td style="color:${KINDS[r.kind].colour}">${esc(KINDS[r.kind].label)}</td><td>${esc(r.reason)}</td><td><code>${esc(r.replay)}</code></td></tr>`)
+        .join("")}</table>`
+    : `<p id="reached-app">No attack reached the app.</p>`;
   const table = (title: string, rows: Overview["classes"]) =>
     `<table><tr><th>${esc(title)}</th><th>% blocked</th><th>blocked</th><th>bypassed</th><th>accepted gaps</th><th>proxy</th><th>attacks</th></tr>${rows
       .map((r) => `<tr><td>${esc(r.name)}</td><td>${r.pct}</td><td>${r.blocked}</td><td>${r.bypassed ?? "-"}</td><td>${r.acceptedGaps ?? "-"}</td><td>${r.proxy ?? "-"}</td><td>${r.attacks}</td></tr>`)
@@ -205,7 +259,9 @@ export function overviewHtml(o: Overview, plotSvg: string, allureLink: string | 
 </head><body>
 <h1 id="verdict">${esc(o.headline)}</h1>
 <table id="facts">${o.facts.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join("")}</table>
+${reached}
 <div class="cols"><div>${plotSvg}</div><div>${table("OWASP 2025 category", o.categories)}${table("class", o.classes)}</div></div>
+<h2>What the counts mean</h2><dl id="definitions">${o.definitions.map(([k, v]) => `<dt><b>${esc(k)}</b></dt><dd>${esc(v)}</dd>`).join("")}</dl>
 ${o.latency.length ? `<h2>Latency</h2><p>p50 overhead of the WAF against the same Envoy without it (95 % CI):</p><ul>${o.latency.map((l) => `<li>${esc(l)}</li>`).join("")}</ul>` : ""}
 ${latencySvgs.length ? `<div class="cols">${latencySvgs.map((svg) => `<div>${svg}</div>`).join("")}</div>` : ""}
 <p>Bring the same stack back: <code>${esc(o.reproduce)}</code></p>

@@ -2,6 +2,8 @@
 // exceptions. None of them decides anything: they count and list what each record says.
 import type { WafRecord } from "../engine/record.ts";
 import type { VerdictsFile } from "../remote/verdicts.ts";
+import { KINDS } from "../verdict/kinds.ts";
+import { recordKind } from "./counts.ts";
 import { computeDetection, type CorpusRecord, type Detection } from "./detection.ts";
 import type { SuiteCounts } from "./summary.ts";
 
@@ -19,10 +21,14 @@ export interface RecordlessTest {
 export function suiteCounts(records: readonly WafRecord[], recordless: readonly RecordlessTest[] = []): Record<string, SuiteCounts> {
   const suites: Record<string, SuiteCounts> = {};
   const of = (suite: string) => (suites[suite] ??= { passed: 0, failed: 0, skipped: 0, infra: 0 });
+  // The same outcome as the request's JUnit testcase (kinds.ts): a gap, an informational or a proxy-handled request is
+  // skipped, never passed.
   for (const r of records) {
     const counts = of(r.suite);
-    if (r.judgement === "infra") counts.infra++;
-    else if (r.fails) counts.failed++;
+    const outcome = KINDS[recordKind(r)].junit;
+    if (outcome === "error") counts.infra++;
+    else if (outcome === "failure") counts.failed++;
+    else if (outcome === "skipped") counts.skipped++;
     else counts.passed++;
   }
   for (const t of recordless) {
@@ -79,7 +85,10 @@ export function verdictsFileOf(records: readonly WafRecord[], head: Omit<Verdict
     requests[r.id] = {
       verdict: r.verdict,
       test: r.title,
-      judgement: r.judgement,
+      // An informational request (another paranoia level) is not judged: it is never called a bypass here either.
+      judgement: r.informational ? "informational" : r.judgement,
+      kind: recordKind(r),
+      ...(r.informational && { informational: true }),
       ...(r.response.kind === "response" && { status: r.response.status }),
       rules: [...new Set(r.waf.rules.map((x) => x.id))],
       ...(r.sent.protocol && { protocol: r.sent.protocol }),

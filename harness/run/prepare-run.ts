@@ -18,6 +18,8 @@ import { newRunId, newScratchDir, writeRunContext, type RunContext } from "./run
 /** Everything a run reads from the user, validated before anything starts: bad input costs nothing and changes nothing. */
 export interface RunInputs {
   env: WafEnv;
+  /** The summary.json before this run: other commands' sections in it are carried over (run-model.ts). */
+  previousSummary?: Record<string, unknown>;
   manifest: LoadedManifest;
   corpus: ExpandedRequest[];
   gaps: AcceptedGap[];
@@ -26,12 +28,12 @@ export interface RunInputs {
 
 export async function loadRunInputs(env: WafEnv): Promise<RunInputs> {
   const reports = reportsDir();
-  await readSummary(summaryPathIn(reports)); // a corrupt summary.json stops the run here (exit 2), untouched
+  const previousSummary = await readSummary(summaryPathIn(reports)); // a corrupt summary.json stops the run here (exit 2), untouched
   const manifest = await loadRunManifest(env);
   const corpus = expandCases(loadCorpus(payloadDirs()));
   const gaps = loadExceptions(payloadDirs());
   auditExceptions(gaps, corpus);
-  return { env, manifest, corpus, gaps, reportsDir: reports };
+  return { env, manifest, corpus, gaps, reportsDir: reports, ...(previousSummary && { previousSummary }) };
 }
 
 export interface PreparedRun {
@@ -45,7 +47,11 @@ export interface PreparedRun {
 /** Writes the run's context (and the expanded corpus beside it) into a fresh scratch directory. */
 export async function prepareRun(
   inputs: RunInputs,
-  options: { target: { name: string; url: string }; stack?: StackInfo; hostHeader?: string; http?: HttpVersion; dryRunFile?: string; requestFilter?: RunContext["requestFilter"]; scratchDir?: string },
+  options: {
+    target: { name: string; url: string }; stack?: StackInfo; hostHeader?: string; http?: HttpVersion; dryRunFile?: string; requestFilter?: RunContext["requestFilter"]; scratchDir?: string;
+    /** The orchestrator renders the reports: the reporter hands its records over in the scratch folder. */
+    handOver?: boolean;
+  },
 ): Promise<PreparedRun> {
   const scratchDir = options.scratchDir ?? (await newScratchDir());
   const corpusFile = join(scratchDir, "corpus.json");
@@ -67,6 +73,7 @@ export async function prepareRun(
     reportsDir: inputs.reportsDir,
     ...(options.dryRunFile && { dryRunFile: options.dryRunFile }),
     ...(options.requestFilter && { requestFilter: options.requestFilter }),
+    ...(options.handOver && { recordsFile: join(scratchDir, "records.json") }),
     scratchDir,
   };
   const contextFile = await writeRunContext(context);

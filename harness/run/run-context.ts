@@ -39,6 +39,8 @@ export interface RunContext {
   dryRunFile?: string;
   /** The user's --grep / --grep-invert, applied to each corpus request (ids, titles, tags). */
   requestFilter?: { grep?: string; grepInvert?: string };
+  /** npm run waf: the reporter hands the records over in this file (the orchestrator renders the run model). */
+  recordsFile?: string;
   /** Scratch files of this run (corpus, Envoy's log): removed at the end unless WAF_KEEP_LOGS=on. */
   scratchDir: string;
 }

@@ -1,6 +1,8 @@
 import { resolve } from "node:path";
 import { execa } from "execa";
 import { allurePaths, prepareAllureResults } from "../report/allure.ts";
+import { readHandedOver } from "../report/handed-over.ts";
+import type { HandedOver } from "../report/records-reporter.ts";
 import type { StackInfo } from "../stack/stack.ts";
 import type { HttpVersion } from "../targets/target.ts";
 import { prepareRun, type RunInputs } from "./prepare-run.ts";
@@ -19,22 +21,40 @@ export async function runSuitesInto(
   dir: string,
   options: { stack?: StackInfo; target?: { name: string; url: string }; hostHeader?: string; http?: HttpVersion; requestFilter?: RunContext["requestFilter"]; playwrightArgs: readonly string[] },
 ): Promise<number | undefined> {
+  return (await runSuites(inputs, dir, options, false)).exitCode;
+}
+
+/** The same, but the records come back (for the run model of npm run waf) instead of reports in `dir`. */
+export async function runSuitesForRecords(
+  inputs: RunInputs,
+  options: Parameters<typeof runSuitesInto>[2],
+): Promise<{ exitCode: number | undefined; handedOver?: HandedOver }> {
+  return runSuites(inputs, inputs.reportsDir, options, true);
+}
+
+async function runSuites(
+  inputs: RunInputs,
+  dir: string,
+  options: Parameters<typeof runSuitesInto>[2],
+  handOver: boolean,
+): Promise<{ exitCode: number | undefined; handedOver?: HandedOver }> {
   const target = options.target ?? { name: "local", url: options.stack?.gatewayUrl ?? "" };
   const run = await prepareRun(
     { ...inputs, reportsDir: dir },
     {
       target, ...(options.stack && { stack: options.stack }), ...(options.hostHeader && { hostHeader: options.hostHeader }),
-      ...(options.http && { http: options.http }), ...(options.requestFilter && { requestFilter: options.requestFilter }),
+      ...(options.http && { http: options.http }), ...(options.requestFilter && { requestFilter: options.requestFilter }), handOver,
     },
   );
   try {
-    await prepareAllureResults(allurePaths(dir));
+    if (!handOver) await prepareAllureResults(allurePaths(dir));
     const child = await execa(PLAYWRIGHT, ["test", ...options.playwrightArgs, "--reporter=dot,./harness/report/records-reporter.ts"], {
       env: { [RUN_CONTEXT_VARIABLE]: run.contextFile, WAF_REPORTS_DIR: dir },
       stdio: ["ignore", "ignore", "inherit"],
       reject: false,
     });
-    return child.exitCode;
+    const handedOver = run.context.recordsFile ? await readHandedOver(run.context.recordsFile) : undefined;
+    return { exitCode: child.exitCode, ...(handedOver && { handedOver }) };
   } finally {
     await run.cleanup();
   }
