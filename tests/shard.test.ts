@@ -50,7 +50,7 @@ test("two shards merged from their blob reports give the unsharded run's counts 
   assert.deepEqual([b.detection.blocked, b.detection.attacks, b.detection.falsePositives, b.detection.benign], [a.detection.blocked, a.detection.attacks, a.detection.falsePositives, a.detection.benign]);
   assert.deepEqual(Object.keys(JSON.parse(readFileSync(join(merged, "verdicts.json"), "utf8")).requests), Object.keys(JSON.parse(readFileSync(join(whole, "verdicts.json"), "utf8")).requests));
   assert.deepEqual(allureIds(merged), allureIds(whole));
-  assert.match(readFileSync(join(merged, "summary.md"), "utf8").split("\n")[0]!, /attacks blocked/);
+  assert.match(readFileSync(join(merged, "summary.md"), "utf8").split("\n")[0]!, /judged attacks blocked/);
 });
 
 test("a gateway's run split in 2 shards (HTTP/2, half the cap each) and merged: drift against the local run computed once over every request", async () => {

@@ -22,7 +22,7 @@ const records = [
 
 test("every view counts the same records the same way", () => {
   assert.deepEqual(suiteCounts(records, [{ suite: "owasp", title: "t", status: "skipped", requests: 3, reason: "class not allowed" }]), {
-    owasp: { passed: 3, failed: 1, skipped: 3, infra: 1 },
+    owasp: { passed: 2, failed: 1, skipped: 4, infra: 1 }, // the accepted gap is skipped with its reason, never passed
     conformance: { passed: 1, failed: 0, skipped: 0, infra: 0 },
   });
   const detection = detectionOf(records, 1)!;
@@ -33,11 +33,12 @@ test("every view counts the same records the same way", () => {
   assert.equal(detection.infra, 1);
   const verdicts = verdictsFileOf(records, { generatedAt: "t", target: { name: "local", url: "u" }, manifest: "m", pluginConfigSha256: "h", stack: null });
   assert.deepEqual(Object.keys(verdicts.requests), ["a", "b", "c", "d", "e", "f"]);
-  assert.deepEqual(verdicts.requests.b, { verdict: "allowed", test: records[1]!.title, judgement: "bypass", status: 403, rules: [942100, 949110], reproducer: records[1]!.sent.reproducer });
+  assert.deepEqual(verdicts.requests.b, { verdict: "allowed", test: records[1]!.title, judgement: "bypass", kind: "bypass", status: 403, rules: [942100, 949110], reproducer: records[1]!.sent.reproducer });
   const xml = junitXml(records, [], { wasmSha256: "abc" });
-  assert.match(xml, /<testsuites name="wafcheck" tests="6" failures="1" errors="1" skipped="0"/);
+  assert.match(xml, /<testsuites name="wafcheck" tests="6" failures="1" errors="1" skipped="1"/);
+  assert.match(xml, /<skipped message="Accepted gap \(attack reached the app\): reached the app: accepted gap/);
   assert.match(xml, /<property name="wasmSha256" value="abc"\/>/);
-  assert.deepEqual(records.map(allureStatusOf), ["passed", "failed", "broken", "unknown", "passed", "passed"]);
+  assert.deepEqual(records.map(allureStatusOf), ["passed", "failed", "broken", "failed", "passed", "passed"]);
 });
 
 test("an accepted gap whose requests are all blocked again is stale", () => {

@@ -89,6 +89,7 @@ export async function renderFailedRun(model: RunModel, dir: string): Promise<Ren
   const results = new AllureResultsWriter(join(dir, "allure-results"), { environment: { Verdict: o.headline } });
   results.write({ id: "wafcheck:overview", name: `Verdict: ${o.headline}`, status: "broken", message: o.headline, trace: "kind: run-failed", labels: [{ name: "epic", value: "Verdict" }, { name: "suite", value: "verdict" }], attachments: [{ name: "summary.md", content: overviewMarkdown(o), type: "text/markdown" }] });
   results.finish();
+  await results.writeJson("executor.json", executorOf(model.target.name, model.run.id, 1));
   return { overview: o, counts, summary };
 }
 
