@@ -1,5 +1,6 @@
 import type { Outcome } from "../http/request.ts";
 import type { WafEvidence } from "../engine/waf-log.ts";
+import { classify, defaultVerdictPolicy } from "../verdict/verdict.ts";
 import type { FtwOutput } from "./schema.ts";
 
 /** An ftw stage's result: passed, failed (with the reasons), or undecidable from what the mode can see. */
@@ -39,7 +40,8 @@ export function judgeFtwStage(output: FtwOutput, outcome: Outcome, evidence: Waf
   ];
   if (options.mode === "status-only") {
     if (statuses) return reasons.length ? { outcome: "failed", reasons } : { outcome: "passed" };
-    const blocked = (options.blockStatuses ?? [403]).includes(outcome.status);
+    // The same policy as every other verdict (verdict.ts): status-only, a block is one of the WAF's block statuses.
+    const blocked = classify(outcome, { blockStatuses: options.blockStatuses ?? defaultVerdictPolicy.blockStatuses }) === "blocked";
     if (expectIds.length > 0) return blocked ? { outcome: "passed" } : { outcome: "failed", reasons: [`expected a block (rules ${expectIds.join(", ")}), got HTTP ${outcome.status}`] };
     if (noExpectIds.length > 0 && regexes.length === 0) return blocked ? { outcome: "failed", reasons: [`expected it through (not rules ${noExpectIds.join(", ")}), got HTTP ${outcome.status}`] } : { outcome: "passed" };
     return { outcome: "undecidable", reasons: ["the expectation is about log lines, which a gateway's status code cannot show"] };

@@ -1,5 +1,6 @@
 import type { LoggedRule } from "../engine/waf-log.ts";
 import { GRPC_STATUS_NAMES } from "./grpc-frame.ts";
+import { defaultVerdictPolicy } from "../verdict/verdict.ts";
 
 /**
  * What the Coraza plug-in inspects in gRPC calls (issue 13, item 3): the calls the probe makes, how each is judged,
@@ -144,7 +145,7 @@ export function grpcVerdict(r: GrpcCallResult): GrpcVerdict {
   if (r.error !== undefined && r.status === undefined) return "error";
   if (r.interrupted) return "blocked";
   if (r.reachedUpstream) return "allowed";
-  if (r.status === 403 || (r.grpcStatus === 7 && r.mode !== "baseline")) return "blocked";
+  if ((r.status !== undefined && defaultVerdictPolicy.blockStatuses.includes(r.status)) || (r.grpcStatus === 7 && r.mode !== "baseline")) return "blocked";
   // The upstream's own error for a :path it has no method for (path placement): the call reached it.
   if (r.grpcStatus === 12 && r.status === 200) return "allowed";
   return "error";

