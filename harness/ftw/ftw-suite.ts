@@ -13,6 +13,7 @@ import { loadManifest } from "../manifest/load-manifest.ts";
 import { runCanary } from "../remote/canary.ts";
 import { Throttle, throttleFor } from "../remote/throttle.ts";
 import { writeAllureResult } from "../report/allure-result.ts";
+import { reportsDir } from "../report/reports-dir.ts";
 import { mergeSummarySections, summaryPathIn } from "../report/summary-store.ts";
 import { writeFileAtomic } from "../report/write-atomic.ts";
 import { newRunId } from "../run/run-context.ts";
@@ -134,7 +135,10 @@ export async function runFtwSuite(prepared: PreparedFtw, args: FtwArgs, env: Waf
   let stack: StartedStack | undefined;
   let target: Target;
   if (local) {
-    stack = await startLocalStack({ manifest, wasm: env.WAF_WASM, imageSource: env.WAF_IMAGE_SOURCE, envoyVersion: env.WAF_ENVOY_VERSION, log, reflector: true });
+    // WAF_KEEP_LOGS=on: this stack's Envoy log (every payload, every matched rule) is kept beside the reports, under a
+    // name of its own (inside `npm run waf` the suites' stack keeps envoy.log).
+    const keepLogAs = env.WAF_KEEP_LOGS === "on" ? join(reportsDir(), "ftw-envoy.log") : undefined;
+    stack = await startLocalStack({ manifest, wasm: env.WAF_WASM, imageSource: env.WAF_IMAGE_SOURCE, envoyVersion: env.WAF_ENVOY_VERSION, log, reflector: true, ...(keepLogAs && { keepLogAs }) });
     onShutdown(() => stack!.stop(), log);
     target = localTarget(stack.info());
   } else target = await loadRemoteTarget(env.WAF_TARGET, env.WAF_TARGETS_FILE);
