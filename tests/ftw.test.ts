@@ -15,6 +15,8 @@ const FILES = [
   "REQUEST-920-PROTOCOL-ENFORCEMENT/920430.yaml", // expect_error
   "REQUEST-942-APPLICATION-ATTACK-SQLI/942100.yaml", // expect_ids
   "RESPONSE-951-DATA-LEAKAGES-SQL/951110.yaml", // response phase, through albedo's /reflect
+  "REQUEST-941-APPLICATION-ATTACK-XSS/941110.yaml", // 941110-8: non-ASCII in a header, sent as UTF-8 bytes as go-ftw sends it
+  "RESPONSE-980-CORRELATION/980170.yaml", // CRS's phase-5 rule, logged after wafcheck's correlation end line
 ];
 
 interface Results {
@@ -36,7 +38,7 @@ test("npm run ftw: real CRS test files pass, ignored ones are listed with reason
   const mutated = join(dir, "REQUEST-942-APPLICATION-ATTACK-SQLI/942100.yaml");
   writeFileSync(mutated, readFileSync(mutated, "utf8").replace("expect_ids: [942100]", "expect_ids: [942100, 999998]"));
   const reports = await tempReports();
-  const run = await runCli("ftw", { WAF_REPORTS_DIR: reports }, [dir]);
+  const run = await runCli("ftw", { WAF_REPORTS_DIR: reports, WAF_KEEP_LOGS: "on" }, [dir]);
   assert.equal(run.code, 1, run.stderr.slice(-2000));
   const results = JSON.parse(readFileSync(join(reports, "ftw-results.json"), "utf8")) as Results;
   const by = new Map(results.results.map((r) => [r.id, r]));
@@ -50,6 +52,12 @@ test("npm run ftw: real CRS test files pass, ignored ones are listed with reason
   assert.equal(by.get("920100-1")!.outcome, "passed", "no_expect_ids");
   assert.ok([...by.keys()].some((id) => id.startsWith("920430-") && by.get(id)!.outcome === "passed"));
   assert.equal(by.get("951110-1")!.outcome, "passed", "response phase through albedo");
+  assert.equal(by.get("941110-8")!.outcome, "passed", "fullwidth ＜script＞ in a cookie name reaches the WAF (Envoy answered 400 to the latin1 bytes)");
+  assert.match(by.get("941110-8")!.stages[0]!.reproducer, /Cookie: \\357\\274\\234script/, "the replay sends the same UTF-8 bytes");
+  assert.deepEqual(["980170-1", "980170-2", "980170-3"].map((id) => by.get(id)!.outcome), ["passed", "passed", "passed"]);
+  assert.ok(by.get("980170-2")!.stages[0]!.rules.includes(980170));
+  // WAF_KEEP_LOGS=on keeps the ftw stack's Envoy log beside the reports.
+  assert.match(readFileSync(join(reports, "ftw-envoy.log"), "utf8"), /\[id "980170"\]/);
   assert.match(by.get("942100-2")!.stages[0]!.reproducer, /\| nc -w 5 127\.0\.0\.1 \d+$/);
   const summary = JSON.parse(readFileSync(join(reports, "summary.json"), "utf8"));
   assert.equal(summary.ftw.tests, results.tests);

@@ -18,7 +18,10 @@ export interface Transaction {
   txId: string;
   /** Matched rules in log order, the two correlation rules left out. */
   rules: LoggedRule[];
-  /** The phase-5 correlation line arrived: every line of this request is in. */
+  /**
+   * The phase-5 correlation line arrived: every line of the earlier phases is in. Phase-5 rules defined after the
+   * correlation rule (CRS's 980170) log right after it and are joined too, as long as the request is not taken.
+   */
   ended: boolean;
   /** The plug-in's own "Transaction interrupted" line (also for phase-4 blocks, whose rules CRS does not log). */
   interrupted?: { action: string; phase: string };
@@ -101,10 +104,9 @@ export class TransactionIndex {
       }
       const tx = this.byTx.get(txId);
       if (!tx) continue;
-      if (rule.id === CORRELATION_RULE_IDS.end) {
-        tx.ended = true;
-        this.byTx.delete(txId); // nothing follows the end line
-      } else {
+      // Phase-5 rules defined after the end rule (CRS 980170) log after its line: keep them until the request is taken.
+      if (rule.id === CORRELATION_RULE_IDS.end) tx.ended = true;
+      else {
         tx.rules.push(rule);
         tx.lines.push(line);
       }

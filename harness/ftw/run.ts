@@ -1,9 +1,8 @@
 import type { Engine, Exchanged } from "../engine/engine.ts";
-import { rawReproducer } from "../http/curl.ts";
 import type { EngineRequest } from "../engine/record.ts";
 import type { WafEvidence } from "../engine/waf-log.ts";
 import { judgeFtwStage, type FtwJudgeOptions, type StageResult } from "./judge.ts";
-import { ftwRequestText } from "./request.ts";
+import { ftwReplayCommand, ftwRequestText } from "./request.ts";
 import { forcedOutcome, type FtwPolicy, type OverriddenTest } from "./overrides.ts";
 import type { FtwTest } from "./schema.ts";
 
@@ -11,7 +10,7 @@ export interface FtwStageRecord {
   status?: number;
   error?: string;
   rules: number[];
-  /** How to send the same bytes again. */
+  /** How to send the same bytes again (byte for byte: non-ASCII and control bytes as octal escapes). */
   reproducer: string;
 }
 
@@ -107,7 +106,7 @@ function stageRecord(x: Exchanged & { evidence: WafEvidence }): FtwStageRecord {
   return {
     ...(x.outcome.kind === "response" ? { status: x.outcome.status } : { error: `${x.outcome.code}: ${x.outcome.message}` }),
     rules: x.evidence.kind === "logged" ? [...new Set(x.evidence.rules.map((r) => r.id))] : [],
-    reproducer: x.raw !== undefined ? rawReproducer(x.baseUrl, x.raw) : "",
+    reproducer: x.raw !== undefined ? ftwReplayCommand(x.baseUrl, x.raw) : "",
   };
 }
 
