@@ -56,6 +56,10 @@ export interface Overview {
   reachedApp: NonNullable<OverviewInput["reachedApp"]>;
 }
 
+// Under DetectionOnly the plug-in still rejects a body over its limit (413): a WAF that blocks under 1 % of the judged
+// attacks is reported as not blocking, with the count.
+const NOT_BLOCKING_BELOW = 0.01;
+
 const pct = (a: number, b: number) => (b === 0 ? 0 : Math.round((a / b) * 1000) / 10);
 
 export function overview(input: OverviewInput): Overview {
@@ -69,9 +73,9 @@ export function overview(input: OverviewInput): Overview {
   let headline = `${input.target.name}: no corpus request was judged in this run`;
   if (judged > 0) {
     const fp = benignJudged > 0 ? `${k.benign.falsePositives}/${benignJudged} benign requests blocked (${pct(k.benign.falsePositives, benignJudged)} %)` : "no benign traffic in this run";
-    if (k.attacks.blocked === 0) {
+    if (k.attacks.blocked / judged < NOT_BLOCKING_BELOW) {
       verdict = "not-blocking";
-      headline = `${input.target.name}: the WAF is NOT blocking: 0 of ${judged} judged attacks blocked (0 %) at paranoia level ${pl}${reached}; ${fp}`;
+      headline = `${input.target.name}: the WAF is NOT blocking: ${k.attacks.blocked} of ${judged} judged attacks blocked (${pct(k.attacks.blocked, judged)} %) at paranoia level ${pl}${reached}; ${fp}`;
     } else if (benignJudged > 0 && k.benign.falsePositives === benignJudged) {
       verdict = "blocks-everything";
       headline = `${input.target.name}: the WAF blocks legitimate traffic: all ${benignJudged} benign requests blocked; ${k.attacks.blocked}/${judged} judged attacks blocked at paranoia level ${pl}`;

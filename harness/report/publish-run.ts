@@ -60,7 +60,7 @@ export async function publishRun(model: RunModel, reportsDir: string, log: (line
       allureReport = join(reportsDir, "allure-report", "index.html");
       // This configuration's trend goes on from here (allure-history/<key>/); other configurations' stay as they were.
       await rm(historyRoot, { recursive: true, force: true });
-      await mkdir(join(reportsDir, "allure-history"), { recursive: true });
+      await dropFlatHistory(join(reportsDir, "allure-history"));
       await rename(stagedHistory, historyRoot);
     }
   }
@@ -80,6 +80,12 @@ async function swapIn(staging: string, reportsDir: string): Promise<void> {
     await rename(join(staging, name), target);
   }
   await rm(staging, { recursive: true, force: true });
+}
+
+/** Trend files of the old layout (one history for every configuration) mixed configurations: they go. */
+async function dropFlatHistory(root: string): Promise<void> {
+  await mkdir(root, { recursive: true });
+  for (const entry of await readdir(root, { withFileTypes: true })) if (entry.isFile()) await rm(join(root, entry.name), { force: true });
 }
 
 async function trendLength(historyDir: string): Promise<number> {

@@ -17,7 +17,7 @@ export interface RunViews {
 }
 
 const count = (items: readonly string[]) => items.reduce<Record<string, number>>((m, k) => ((m[k] = (m[k] ?? 0) + 1), m), {});
-const sorted = (m: Record<string, number>) => Object.fromEntries(Object.entries(m).sort(([a], [b]) => a.localeCompare(b)));
+const sorted = (m: Record<string, number>) => Object.fromEntries(Object.entries(m).filter(([, n]) => n > 0).sort(([a], [b]) => a.localeCompare(b)));
 
 export function readRunViews(reports: string, terminal: string): RunViews {
   const verdicts = JSON.parse(readFileSync(join(reports, "verdicts.json"), "utf8")) as { requests: Record<string, { kind: string }> };
@@ -38,7 +38,7 @@ export function readRunViews(reports: string, terminal: string): RunViews {
   const html = readFileSync(join(reports, "index.html"), "utf8");
   const htmlHeadline = /<h1 id="verdict">([^<]*)<\/h1>/.exec(html)?.[1]?.replace(/&amp;/g, "&") ?? "";
   const rate = (text: string) => {
-    const m = /(\d+)\/(\d+) judged attacks blocked|(0) of (\d+) judged attacks blocked/.exec(text);
+    const m = /(\d+)\/(\d+) judged attacks blocked|(\d+) of (\d+) judged attacks blocked/.exec(text);
     return m ? { blocked: Number(m[1] ?? m[3]), judged: Number(m[2] ?? m[4]) } : {};
   };
   const reached = (text: string) => {
