@@ -1,4 +1,4 @@
-import { curlReproducer, rawReproducer, streamedReproducer } from "../http/curl.ts";
+import { curlReproducer, rawReproducer, streamedReproducer, type ReplayTarget } from "../http/curl.ts";
 import { redactText } from "../http/redact.ts";
 import { effectiveHeaders } from "../http/send.ts";
 import type { RequestSpec } from "../http/request.ts";
@@ -20,14 +20,32 @@ function curlTlsOptions(target: Partial<Pick<Target, "http" | "tls" | "kind">>, 
   return target.tls?.caFile ? [...options, "--cacert", target.tls.caFile] : options;
 }
 
-/** A command that sends the same bytes again: curl, or printf | nc for raw requests. Configured secrets redacted. */
-export function reproducer(target: Pick<Target, "hostHeader" | "headers"> & Partial<Pick<Target, "http" | "tls" | "kind">>, baseUrl: string, spec: RequestSpec, raw?: string): string {
-  const headers = effectiveHeaders(target, spec, true);
+/**
+ * The shell variable a replay reads its URL from: UPSTREAM_URL for a request sent to the app directly, else
+ * GATEWAY_URL (both as `npm run stack` prints them); the run's URL is the default, for local stacks and gateways.
+ */
+export function replayVariable(target: Partial<Pick<Target, "upstreamUrl">>, baseUrl: string): "GATEWAY_URL" | "UPSTREAM_URL" {
+  return target.upstreamUrl !== undefined && baseUrl === target.upstreamUrl ? "UPSTREAM_URL" : "GATEWAY_URL";
+}
+
+/**
+ * A command that sends the same bytes again: curl, printf | nc for raw and streamed HTTP/1.1 requests, nghttp for
+ * streamed HTTP/2 ones. Configured secrets redacted. It is built from the values the record keeps (engine.ts: headers
+ * with the configured ones redacted, body and raw text scrubbed), because a large body goes into a replay file that
+ * the report writes from the record (replay-files.ts), and the file's name carries a hash of those bytes.
+ * Run it from the reports folder, with GATEWAY_URL (or UPSTREAM_URL) set to the stack to replay against.
+ */
+export function reproducer(target: Pick<Target, "hostHeader" | "headers"> & Partial<Pick<Target, "http" | "tls" | "kind" | "upstreamUrl">>, baseUrl: string, spec: RequestSpec, raw?: string): string {
+  const secrets = secretValues(target);
+  const scrub = (text: string) => redactText(text, secrets);
+  const replay: ReplayTarget = { baseUrl, variable: replayVariable(target, baseUrl), id: spec.id };
+  const body = spec.body === undefined ? undefined : typeof spec.body === "string" ? scrub(spec.body) : Buffer.from(scrub(Buffer.from(spec.body).toString("latin1")), "latin1");
+  const sent = { ...spec, headers: effectiveHeaders(target, spec, true), ...(body !== undefined && { body }) };
   const text =
     raw !== undefined
-      ? rawReproducer(baseUrl, raw)
+      ? rawReproducer(replay, scrub(raw))
       : spec.streamed
-        ? streamedReproducer(baseUrl, { ...spec, headers, streamed: spec.streamed }, target.http === "2")
-        : curlReproducer(baseUrl, { ...spec, headers }, curlTlsOptions(target, baseUrl));
-  return redactText(text, secretValues(target));
+        ? streamedReproducer(replay, { ...sent, streamed: spec.streamed }, target.http === "2")
+        : curlReproducer(replay, sent, curlTlsOptions(target, baseUrl));
+  return scrub(text);
 }
