@@ -61,7 +61,7 @@ export function decide(request: EngineRequest, outcome: Outcome, evidence: WafEv
       note = `the WAF answered with HTTP ${outcome.status}`;
     }
   }
-  const sent = { path: request.path, headers: request.headers, placement: request.placement };
+  const sent = { path: request.path, headers: request.headers, placement: request.placement, ...(request.body !== undefined && { body: request.body }) };
   const changes = verdict === "allowed" && outcome.kind === "response" ? proxyChanges(sent, outcome.body) : [];
   const gap = request.expect === "block" ? findGap(settings.gaps, request.id, request.caseId) : undefined;
   const decision = judge({

@@ -32,3 +32,12 @@ test("raw requests: merged duplicate headers and unfolded lines are changes", ()
   const changes = proxyChanges(sent, echo({ Host: ["a.test,b.test"], "X-Folded": ["first second"], Accept: ["*/*"] }));
   assert.deepEqual(changes, ["2 host headers were merged into one: a.test,b.test", "header x-folded changed: sent first, app got first second"]);
 });
+
+test("raw requests: hop-by-hop fields end at the proxy (no change); a dropped trailer field is one", () => {
+  const echo = JSON.stringify({ url: "http://a.test/get?q=1", headers: { Host: ["a.test"], "User-Agent": ["m"] } });
+  const h2c = { path: "/get?q=1", placement: "raw", headers: [["Host", "a.test"], ["User-Agent", "m"], ["Connection", "Upgrade, HTTP2-Settings"], ["Upgrade", "h2c"], ["HTTP2-Settings", "AAMA"]] as Array<[string, string]> };
+  assert.deepEqual(proxyChanges(h2c, echo), []);
+  const trailer = { path: "/post", placement: "raw", headers: [["Host", "a.test"], ["User-Agent", "m"], ["Transfer-Encoding", "chunked"], ["Trailer", "X-Inject"]] as Array<[string, string]>, body: "6\r\nq=shoe\r\n0\r\nX-Inject: <script>\r\n\r\n" };
+  const echoPost = JSON.stringify({ headers: { Host: ["a.test"], "User-Agent": ["m"], "Transfer-Encoding": ["chunked"] } });
+  assert.deepEqual(proxyChanges(trailer, echoPost), ["trailer field x-inject did not reach the app"]);
+});

@@ -4,7 +4,7 @@
  * only when the payload itself did not arrive as sent.
  */
 export function proxyChanges(
-  sent: { path: string; headers: ReadonlyArray<readonly [string, string]>; placement: string },
+  sent: { path: string; headers: ReadonlyArray<readonly [string, string]>; placement: string; body?: string | Uint8Array },
   echoJson: string | undefined,
 ): string[] {
   if (echoJson === undefined) return [];
@@ -25,7 +25,7 @@ export function proxyChanges(
     if (joined(received) !== joined(sentValues)) return [`header ${headerName} changed: sent ${clip(joined(sentValues))}, app got ${clip(joined(received))}`];
     return [];
   }
-  if (sent.placement === "raw") return rawHeaderChanges(sent.headers, echo.headers ?? {});
+  if (sent.placement === "raw") return [...rawHeaderChanges(sent.headers, echo.headers ?? {}), ...trailerChanges(sent.headers, sent.body, echo.headers ?? {})];
   if (sent.placement === "path" && echo.url) {
     const received = pathOf(echo.url);
     if (received !== undefined && decodeSafe(received) !== decodeSafe(sent.path.split("?")[0]!))
@@ -37,7 +37,8 @@ export function proxyChanges(
 /** Raw requests: every header as written (duplicates, folded lines) against what the app received. */
 function rawHeaderChanges(sent: ReadonlyArray<readonly [string, string]>, received: Record<string, string[] | string>): string[] {
   const changes: string[] = [];
-  const names = [...new Set(sent.map(([n]) => n.toLowerCase()))];
+  // Hop-by-hop fields (RFC 9110 7.6.1) end at the first proxy by design: their absence says nothing about the payload.
+  const names = [...new Set(sent.map(([n]) => n.toLowerCase()))].filter((n) => !HOP_BY_HOP.has(n));
   for (const name of names) {
     if (name === "content-length" && sent.some(([n]) => n.toLowerCase() === "transfer-encoding")) continue; // reported via transfer-encoding
     const values = sent.filter(([n]) => n.toLowerCase() === name).map(([, v]) => v);
@@ -47,6 +48,23 @@ function rawHeaderChanges(sent: ReadonlyArray<readonly [string, string]>, receiv
     else if (got.join(", ") !== values.join(", ")) changes.push(`header ${name} changed: sent ${clip(values.join(", "))}, app got ${clip(got.join(", "))}`);
   }
   return changes;
+}
+
+const HOP_BY_HOP = new Set(["connection", "keep-alive", "proxy-connection", "upgrade", "http2-settings", "te", "trailer"]);
+
+/** A chunked body's trailer fields (a payload may sit there): each must reach the app, or Envoy dropped it. */
+function trailerChanges(sent: ReadonlyArray<readonly [string, string]>, body: string | Uint8Array | undefined, received: Record<string, string[] | string>): string[] {
+  const chunked = sent.some(([n, v]) => n.toLowerCase() === "transfer-encoding" && /chunked/i.test(v));
+  if (!chunked || body === undefined) return [];
+  const text = typeof body === "string" ? body : Buffer.from(body).toString("latin1");
+  const m = /(?:^|\r\n)0+(?:;[^\r\n]*)?\r\n((?:[^\r\n]+\r\n)+)/.exec(text);
+  if (!m) return [];
+  return m[1]!
+    .split("\r\n")
+    .filter((line) => line.includes(":"))
+    .map((line) => line.slice(0, line.indexOf(":")).trim())
+    .filter((name) => receivedHeader(received, name).length === 0)
+    .map((name) => `trailer field ${name.toLowerCase()} did not reach the app`);
 }
 
 function receivedHeader(headers: Record<string, string[] | string>, name: string): string[] {
