@@ -15,6 +15,7 @@ import { Throttle, throttleFor } from "../remote/throttle.ts";
 import { writeAllureResult } from "../report/allure-result.ts";
 import { reportsDir } from "../report/reports-dir.ts";
 import { mergeSummarySections, summaryPathIn } from "../report/summary-store.ts";
+import type { StepOutput } from "../report/run-model.ts";
 import { writeFileAtomic } from "../report/write-atomic.ts";
 import { newRunId } from "../run/run-context.ts";
 import { ceilingPerSecond, cpuDelta, type ContainerResources } from "../stack/resources.ts";
@@ -178,13 +179,25 @@ export async function runFtwSuite(prepared: PreparedFtw, args: FtwArgs, env: Waf
   }
 }
 
-/** Writes ftw-results.json, ftw-junit.xml, summary.json's `ftw` section and one Allure result per test (into results already prepared). */
-export async function writeFtwReports(outcome: FtwRunOutcome, reports: string, allureResults: string): Promise<void> {
+/** ftw-results.json, ftw-junit.xml, summary.json's `ftw` section and one Allure result per test, as a step of the run model. */
+export function ftwStepOutput(outcome: FtwRunOutcome): StepOutput {
   const { results, section } = outcome;
-  await writeFileAtomic(join(reports, "ftw-results.json"), `${JSON.stringify({ ...section, results }, null, 1)}\n`);
-  await mergeSummarySections(summaryPathIn(reports), { ftw: section });
-  await writeFileAtomic(join(reports, "ftw-junit.xml"), ftwJunitXml(results, outcome.facts));
-  for (const r of results) await writeAllureResult(allureResults, ftwAllureResult(r));
+  return {
+    sections: { ftw: section },
+    files: [
+      { path: "ftw-results.json", content: `${JSON.stringify({ ...section, results }, null, 1)}\n` },
+      { path: "ftw-junit.xml", content: ftwJunitXml(results, outcome.facts) },
+    ],
+    extraResults: results.map(ftwAllureResult),
+  };
+}
+
+/** Writes them (npm run ftw, whose report is the ftw run alone). */
+export async function writeFtwReports(outcome: FtwRunOutcome, reports: string, allureResults: string): Promise<void> {
+  const step = ftwStepOutput(outcome);
+  for (const f of step.files ?? []) await writeFileAtomic(join(reports, f.path), String(f.content));
+  await mergeSummarySections(summaryPathIn(reports), { ...step.sections });
+  for (const r of step.extraResults ?? []) await writeAllureResult(allureResults, r);
 }
 
 /** Envoy's CPU per test, and the rate its cores would allow if Envoy had them all (the ceiling for any ftw runner). */
