@@ -2,9 +2,10 @@ import type { CorazaPluginConfig } from "../manifest/manifest.ts";
 
 /**
  * Exact, parallel-safe rule correlation. Every request the local harness sends carries a unique id in this
- * header; two rules that wafcheck puts in front of each directive set log it: one in phase 1 (the first rule
- * Coraza evaluates, so even a request denied by the next rule is tied to its id) and one in phase 5 (logging
- * runs after every other phase, so once it appears every line of that request is in the log). Each Coraza log
+ * header; two rules that wafcheck puts around each directive set log it: one in phase 1, first (the first rule
+ * Coraza evaluates, so even a request denied by the next rule is tied to its id) and one in phase 5, last (logging
+ * runs after every other phase, and within phase 5 after every rule of the set, e.g. CRS's 980170, so once it
+ * appears every line of that request is in the log). Each Coraza log
  * line carries the transaction's `unique_id`, which joins the request's other matched rules to the id.
  */
 export const CORRELATION_HEADER = "x-wafcheck-id";
@@ -20,14 +21,14 @@ export const CORRELATION_DIRECTIVES: readonly string[] = [
 ];
 
 /**
- * The pluginConfig the local stack loads: the manifest's, with the two correlation rules first in every directive
- * set. They pass and add no anomaly score, and they only match requests that carry the header, so verdicts are
+ * The pluginConfig the local stack loads: the manifest's, with the start rule first and the end rule last in every
+ * directive set. They pass and add no anomaly score, and they only match requests that carry the header, so verdicts are
  * the manifest's own. Reports still name the manifest's pluginConfigSha256 (what the gateway gets).
  */
 export function withCorrelationRules(config: CorazaPluginConfig): CorazaPluginConfig {
   return {
     ...config,
-    directives_map: Object.fromEntries(Object.entries(config.directives_map).map(([name, set]) => [name, [...CORRELATION_DIRECTIVES, ...set]])),
+    directives_map: Object.fromEntries(Object.entries(config.directives_map).map(([name, set]) => [name, [CORRELATION_DIRECTIVES[0]!, ...set, CORRELATION_DIRECTIVES[1]!]])),
   };
 }
 

@@ -79,11 +79,11 @@ test("timeouts and resets are infra, never a verdict", () => {
   assert.equal(d.fails, true);
 });
 
-test("correlation rules go first in every directive set; the manifest's own directives follow unchanged", () => {
+test("the start rule goes first and the end rule last in every directive set; the manifest's own directives are unchanged between", () => {
   const config = { directives_map: { a: ["SecRuleEngine On"], b: ["Include @owasp_crs/*.conf"] }, default_directives: "a" };
   const loaded = withCorrelationRules(config);
-  assert.deepEqual(loaded.directives_map.a, [...CORRELATION_DIRECTIVES, "SecRuleEngine On"]);
-  assert.deepEqual(loaded.directives_map.b!.slice(2), ["Include @owasp_crs/*.conf"]);
+  assert.deepEqual(loaded.directives_map.a, [CORRELATION_DIRECTIVES[0], "SecRuleEngine On", CORRELATION_DIRECTIVES[1]]);
+  assert.deepEqual(loaded.directives_map.b!.slice(1, -1), ["Include @owasp_crs/*.conf"]);
   assert.deepEqual(config.directives_map.a, ["SecRuleEngine On"], "the manifest is not modified");
   assert.match(CORRELATION_DIRECTIVES[0]!, /phase:1,pass,log/);
   assert.match(CORRELATION_DIRECTIVES[1]!, /TX:wafcheck_id.*phase:5,pass,log/);
