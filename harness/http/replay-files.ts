@@ -1,3 +1,4 @@
+import { requestTarget } from "./request-target.ts";
 import { createHash } from "node:crypto";
 
 /**
@@ -110,15 +111,9 @@ function replayCandidates(record: ReplayRecord): Map<string, Buffer> {
   return out;
 }
 
-/**
- * The path on the request line when the harness's HTTP clients send `${baseUrl}${spec.path}` (undici's request()
- * in send.ts, Node's http in send-streamed.ts): both parse it as a WHATWG URL, which resolves dot segments and
- * percent-encodes some characters (`'` in a query becomes %27). The raw sender and the HTTP/2 streamed sender
- * write the path as given.
- */
+/** The path on the request line the harness's HTTP clients send for a recorded URL: as written (request-target.ts). */
 export function wirePath(url: string): string {
-  const u = new URL(url);
-  return `${u.pathname}${u.search}`;
+  return requestTarget(new URL(url).origin, url.slice(new URL(url).origin.length)).path;
 }
 
 /** Methods for which undici sends `content-length: 0` with no body (it omits the header for the others). */

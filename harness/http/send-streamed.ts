@@ -1,5 +1,6 @@
 import { request as requestHttp, type IncomingHttpHeaders } from "node:http";
 import { connect as connectHttp2, constants } from "node:http2";
+import { requestTarget } from "./request-target.ts";
 import { request as requestHttps } from "node:https";
 import type { Target } from "../targets/target.ts";
 import { assertAllowed } from "../targets/target.ts";
@@ -81,11 +82,12 @@ export async function sendStreamed(target: Target, spec: RequestSpec, options: {
   }
 
   return new Promise<Outcome>((resolve) => {
-    const url = new URL(`${baseUrl}${spec.path}`);
+    const url = new URL(baseUrl);
     const send = url.protocol === "https:" ? requestHttps : requestHttp;
+    const { path } = requestTarget(baseUrl, spec.path); // as written, not as a URL parser rewrites it
     // Without a Content-Length Node frames the body chunked, and the trailers go after the last chunk.
     const announced: Array<[string, string]> = Object.keys(trailers).length > 0 ? [["Trailer", Object.keys(trailers).join(", ")]] : [];
-    const req = send(url, { method: spec.method, headers: [...headers, ...announced].flat(), timeout: timeoutMs, ...(url.protocol === "https:" && tls) }, (res) => {
+    const req = send({ protocol: url.protocol, hostname: url.hostname.replace(/^\[|\]$/g, ""), port: url.port, path, method: spec.method, headers: [...headers, ...announced].flat(), timeout: timeoutMs, ...(url.protocol === "https:" && tls) }, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (chunk: Buffer) => chunks.push(chunk));
       res.on("end", () => resolve(answer(res.statusCode ?? 0, res.headers, Buffer.concat(chunks))));

@@ -1,7 +1,8 @@
-import { Agent, request, type Dispatcher } from "undici";
+import { Agent, type Dispatcher } from "undici";
 import type { Target } from "../targets/target.ts";
 import { assertAllowed } from "../targets/target.ts";
 import { REDACTED } from "./redact.ts";
+import { requestTarget } from "./request-target.ts";
 import { responseOutcome, type Outcome, type RequestSpec } from "./request.ts";
 import { tlsConnectOptions } from "./tls-options.ts";
 
@@ -49,17 +50,18 @@ export async function send(target: Target, dispatcher: Dispatcher, spec: Request
   const timeoutMs = options.timeoutMs ?? 15_000;
   const started = performance.now();
   try {
-    const response = await request(`${baseUrl}${spec.path}`, {
+    // The path goes out as written (request-target.ts), not as a URL parser would rewrite it.
+    const response = await dispatcher.request({
+      ...requestTarget(baseUrl, spec.path),
       method: spec.method as Dispatcher.HttpMethod,
       headers: headers.flat(),
       body: spec.body,
-      dispatcher,
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,
       signal: AbortSignal.timeout(timeoutMs),
       // undici takes the SNI from the Host header unless told otherwise; tls.servername must win.
       ...(target.tls?.servername && { servername: target.tls.servername }),
-    });
+    } as Dispatcher.RequestOptions);
     const body = Buffer.from(await response.body.arrayBuffer());
     return responseOutcome(response.statusCode, response.headers as Record<string, string | string[]>, body, performance.now() - started, options.captureBody);
   } catch (error) {

@@ -50,7 +50,8 @@ export async function renderRun(model: RunModel, dir: string, history?: HistoryS
   await put(dir, "summary.json", `${JSON.stringify(summary, null, 2)}\n`);
   await put(dir, "verdicts.json", `${JSON.stringify(verdictsOf(model, model.records), null, 2)}\n`);
   await put(dir, "junit.xml", junitXml(model.records, model.recordless, stackFacts(model)));
-  for (const f of replayFiles(model.records)) await put(dir, f.path, f.bytes);
+  // Replays run from the reports folder: the HTTP/2 pass's files sit beside the HTTP/1.1 ones (Allure shows both).
+  for (const f of replayFiles([...model.records, ...(model.http2Pass?.records ?? [])])) await put(dir, f.path, f.bytes);
   for (const f of model.files) await put(dir, f.path, f.content);
   if (model.http2Pass) await renderPassViews(model, model.http2Pass, join(dir, "http2"));
 
@@ -148,6 +149,7 @@ async function renderPassViews(model: RunModel, pass: RecordSet, dir: string): P
   await put(dir, "summary.json", `${JSON.stringify(summaryJson(sub, counts, detectionOf(pass.records, model.paranoia)), null, 2)}\n`);
   await put(dir, "verdicts.json", `${JSON.stringify(verdictsOf(sub, pass.records), null, 2)}\n`);
   await put(dir, "junit.xml", junitXml(pass.records, pass.recordless, stackFacts(sub)));
+  for (const f of replayFiles(pass.records)) await put(dir, f.path, f.bytes);
 }
 
 export function overviewInput(model: RunModel, counts: RunCounts, detection: ReturnType<typeof detectionOf>): OverviewInput {
