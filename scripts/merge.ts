@@ -43,7 +43,7 @@ async function main(): Promise<number> {
   try {
     const recordsFile = join(scratch, "records.json");
     const merged = await execa(resolve(import.meta.dirname, "../node_modules/.bin/playwright"), ["merge-reports", "--reporter", resolve(import.meta.dirname, "../harness/report/records-reporter.ts"), dir], {
-      env: { WAF_MERGE: "1", WAF_REPORTS_DIR: reports, [RECORDS_FILE_VARIABLE]: recordsFile },
+      env: { WAF_REPORTS_DIR: reports, [RECORDS_FILE_VARIABLE]: recordsFile },
       reject: false,
       stdio: ["ignore", "inherit", "inherit"],
     });

@@ -8,9 +8,7 @@ import {
   buildLatencySection,
   formatOverheadLine,
   mergeLatencyIntoSummary,
-  mergeProbeIntoSummary,
   placeProbe,
-  recordProbeFailure,
   roundSamples,
   type LatencySection,
   type StackFacts,
@@ -142,22 +140,6 @@ describe("placeProbe: where the probe of npm run waf goes", () => {
     assert.equal(placeProbe({ latency: old }, probe).key, "latencyProbe");
     old.run.definition = "probe (npm run waf)";
     assert.equal(placeProbe({ latency: old }, probe).key, "latency");
-  });
-
-  it("on disk: the benchmark survives a probe, and a failed probe leaves latency alone", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "latency-report-"));
-    const path = join(dir, "summary.json");
-    await mergeLatencyIntoSummary(path, section("benchmark", BENCH_STACK));
-    await writeFile(path, JSON.stringify({ ...JSON.parse(await readFile(path, "utf8")), suites: { x: 1 } }));
-    assert.equal((await mergeProbeIntoSummary(path, probe)).key, "latencyProbe");
-    let json = JSON.parse(await readFile(path, "utf8"));
-    assert.equal(json.latency.run.kind, "benchmark");
-    assert.equal(json.latencyProbe.run.kind, "probe");
-    assert.deepEqual(json.suites, { x: 1 });
-    await recordProbeFailure(path, "connect ECONNREFUSED", new Date("2026-01-01T00:00:00Z"));
-    json = JSON.parse(await readFile(path, "utf8"));
-    assert.equal(json.latency.run.kind, "benchmark");
-    assert.deepEqual(json.latencyProbe, { error: "connect ECONNREFUSED", failedAt: "2026-01-01T00:00:00.000Z" });
   });
 });
 

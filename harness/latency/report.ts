@@ -301,18 +301,6 @@ function isBenchmark(section: Partial<LatencySection>): boolean {
   return section.run?.kind !== undefined ? section.run.kind === "benchmark" : section.run?.definition !== "probe (npm run waf)";
 }
 
-/** `npm run waf`'s probe: into `latency` or `latencyProbe` (placeProbe); returns where it went. */
-export async function mergeProbeIntoSummary(summaryPath: string, probe: LatencySection): Promise<ProbePlacement> {
-  let placement: ProbePlacement | undefined;
-  await updateSummary(summaryPath, (previous) => (placement = placeProbe(previous, probe)).summary);
-  return placement!;
-}
-
-/** A failed probe leaves `latency` alone and says so under `latencyProbe`. */
-export async function recordProbeFailure(summaryPath: string, error: string, now = new Date()): Promise<void> {
-  await updateSummary(summaryPath, (previous) => ({ ...previous, latencyProbe: { error, failedAt: now.toISOString() } }));
-}
-
 /** One overhead figure as the CLIs print it, with n and the baseline's n beside it. */
 export function formatOverheadLine(o: OverheadEntry, digits = 3): string {
   const ms = (x: number | null) => (x === null ? "-" : x.toFixed(digits));

@@ -4,10 +4,10 @@ import { UserError } from "../errors.ts";
 import { writeFileAtomic } from "./write-atomic.ts";
 
 /**
- * The one writer of reports/summary.json. Every producer (the suites' records, the remote run's canary and drift,
- * the latency benchmark and probe, the paranoia matrix) hands its sections here; the file is read strictly (a
- * corrupt one stops the run with exit 2 and stays as it is: it may hold another run's results) and replaced
- * atomically, keeping every key the producer does not set.
+ * reports/summary.json for the commands that add one section of their own (npm run latency, review, the paranoia
+ * matrix, npm run ftw); npm run waf renders the whole file from its run model (render-run.ts). The file is read
+ * strictly (a corrupt one stops the run with exit 2 and stays as it is: it may hold another run's results) and
+ * replaced atomically, keeping every key the producer does not set.
  */
 export function summaryPathIn(reportsDir: string): string {
   return join(reportsDir, "summary.json");
@@ -41,13 +41,6 @@ export async function updateSummary(path: string, update: (previous: Record<stri
 /** Sets the given top-level sections, keeping the rest (e.g. `latency` from npm run latency survives npm run waf). */
 export function mergeSummarySections(path: string, sections: Record<string, unknown>): Promise<Record<string, unknown>> {
   return updateSummary(path, (previous) => ({ ...previous, ...sections }));
-}
-
-/** Removes sections an earlier run wrote that this run writes only when asked to (WAF_HTTP=both, WAF_GRPC=on). */
-export async function dropSummarySections(path: string, keys: readonly string[]): Promise<void> {
-  const current = await readSummary(path);
-  if (!current || !keys.some((k) => k in current)) return;
-  await updateSummary(path, (previous) => Object.fromEntries(Object.entries(previous).filter(([k]) => !keys.includes(k))));
 }
 
 function shown(path: string): string {

@@ -1,4 +1,3 @@
-import type { StackInfo } from "../stack/stack.ts";
 
 export interface SuiteCounts {
   passed: number;
@@ -6,16 +5,6 @@ export interface SuiteCounts {
   skipped: number;
   /** Tests that ended on a timeout, reset, refusal or 5xx: neither passed nor a WAF verdict. */
   infra: number;
-}
-
-/** reports/summary.json: its keys are a contract with users' CI; extend, never rename. */
-export interface Summary {
-  schemaVersion: 1;
-  generatedAt: string;
-  target: { name: string; url: string };
-  stack: Pick<StackInfo, "envoyVersion" | "wasmSha256" | "wasmSource" | "pluginConfigSha256"> | null;
-  suites: Record<string, SuiteCounts>;
-  [extension: string]: unknown;
 }
 
 /** The suite a test file belongs to: its first folder under suites/ (suites/conformance/x.spec.ts → conformance). */
