@@ -190,8 +190,8 @@ export function overviewMarkdown(o: Overview): string {
     "|---|---|",
     ...o.facts.map(([k, v]) => `| ${k} | ${v.replaceAll("|", "\\|")} |`),
     "",
-    ...reachedAppMarkdown(o),
     ...(o.categories.length ? [...table("OWASP 2025 category", o.categories), "", ...table("class", o.classes), ""] : []),
+    ...reachedAppMarkdown(o),
     "Counts:",
     "",
     ...o.definitions.map(([k, v]) => `- **${k}**: ${v}`),
@@ -209,11 +209,11 @@ function reachedAppMarkdown(o: Overview): string[] {
   if (o.reachedApp.length === 0) return ["No attack reached the app.", ""];
   const rows = o.reachedApp.slice(0, MARKDOWN_REACHED_ROWS);
   return [
-    `Attacks that reached the app (${o.reachedApp.length}; replay from the reports folder, GATEWAY_URL= the stack's URL):`,
+    `Attacks that reached the app (${o.reachedApp.length}, the most serious first; replay from the reports folder, GATEWAY_URL= the stack's URL):`,
     "",
     "| id | what | why | replay |",
     "|---|---|---|---|",
-    ...rows.map((r) => `| ${mdCell(r.id)} | ${KINDS[r.kind].label} | ${mdCell(r.reason)} | \`${mdCell(r.replay.length > 300 ? `${r.replay.slice(0, 300)}…` : r.replay).replaceAll("`", "'")}\` |`),
+    ...rows.map((r) => `| ${mdCell(r.id)} | ${KINDS[r.kind].short} | ${mdCell(r.reason)} | \`${mdCell(r.replay.length > 300 ? `${r.replay.slice(0, 300)}…` : r.replay).replaceAll("`", "'")}\` |`),
     ...(o.reachedApp.length > rows.length ? [``, `… ${o.reachedApp.length - rows.length} more in index.html (every one, with its full replay)`] : []),
     "",
   ];
@@ -250,8 +250,8 @@ export function categoriesSpec(o: Overview): TopLevelSpec {
 export function overviewHtml(o: Overview, plotSvg: string, allureLink: string | undefined, latencySvgs: readonly string[] = []): string {
   const color = o.verdict === "clean" ? "#2f8f4e" : o.verdict === "findings" ? "#d9822b" : "#c0392b";
   const reached = o.reachedApp.length
-    ? `<h2 id="reached-app">Attacks that reached the app (${o.reachedApp.length})</h2><p>Replay from the reports folder; set GATEWAY_URL to a stack's URL (the command below brings the same one back).</p><table><tr><th>id</th><th>what</th><th>why</th><th>replay</th></tr>${o.reachedApp
-        .map((r) => `<tr><td>${esc(r.id)}</td><td style="color:${KINDS[r.kind].colour}">${esc(KINDS[r.kind].label)}</td><td>${esc(r.reason)}</td><td><code>${esc(r.replay)}</code></td></tr>`)
+    ? `<h2 id="reached-app">Attacks that reached the app (${o.reachedApp.length})</h2><p>The most serious first. Replay from the reports folder; set GATEWAY_URL to a stack's URL (the command at the end brings the same one back).</p><table><tr><th>id</th><th>what</th><th>why</th><th>replay</th></tr>${o.reachedApp
+        .map((r) => `<tr><td><code>${esc(r.id)}</code></td><td style="color:${KINDS[r.kind].colour}" title="${esc(KINDS[r.kind].label)}">${esc(KINDS[r.kind].short)}</td><td>${esc(r.reason)}</td><td><details><summary>curl</summary><code>${esc(r.replay)}</code></details></td></tr>`)
         .join("")}</table>`
     : `<p id="reached-app">No attack reached the app.</p>`;
   const table = (title: string, rows: Overview["classes"]) =>
@@ -263,8 +263,8 @@ export function overviewHtml(o: Overview, plotSvg: string, allureLink: string | 
 </head><body>
 <h1 id="verdict">${esc(o.headline)}</h1>
 <table id="facts">${o.facts.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join("")}</table>
-${reached}
 <div class="cols"><div>${plotSvg}</div><div>${table("OWASP 2025 category", o.categories)}${table("class", o.classes)}</div></div>
+${reached}
 <h2>What the counts mean</h2><dl id="definitions">${o.definitions.map(([k, v]) => `<dt><b>${esc(k)}</b></dt><dd>${esc(v)}</dd>`).join("")}</dl>
 ${o.latency.length ? `<h2>Latency</h2><p>p50 overhead of the WAF against the same Envoy without it (95 % CI):</p><ul>${o.latency.map((l) => `<li>${esc(l)}</li>`).join("")}</ul>` : ""}
 ${latencySvgs.length ? `<div class="cols">${latencySvgs.map((svg) => `<div>${svg}</div>`).join("")}</div>` : ""}

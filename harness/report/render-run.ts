@@ -173,6 +173,7 @@ export function overviewInput(model: RunModel, counts: RunCounts, detection: Ret
     outcome: model.outcome,
     reachedApp: all
       .filter((r) => r.suite !== "conformance" && KINDS[recordKind(r)].reachedApp)
+      .sort((a, b) => KINDS[recordKind(a)].rank - KINDS[recordKind(b)].rank || a.id.localeCompare(b.id))
       .map((r) => ({ id: `${r.id}${r.sent.protocol === "HTTP/2" ? " (HTTP/2)" : ""}`, kind: recordKind(r), reason: r.acceptedGap ? `${r.message}; accepted: ${r.acceptedGap.reason}` : r.message, replay: r.sent.reproducer })),
     ...(model.http && { http: model.http }),
     ...(grpc && { grpc }),

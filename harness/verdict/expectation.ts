@@ -53,7 +53,8 @@ export function judge(input: JudgeInput): Decision {
     if (input.proxyChanges && input.proxyChanges.length > 0)
       return result("changed-by-proxy", false, `changed by proxy, not a WAF verdict: ${input.proxyChanges.join("; ")}`);
     if (input.acceptedGap) return result("accepted-gap", false, "reached the app: accepted gap (exceptions.yaml)");
-    return result("bypass", true, "WAF bypass: the attack reached the app");
+    // Outside the run's level it is not judged: it reached the app, but is no bypass of this configuration.
+    return result("bypass", true, informational ? "the attack reached the app" : "WAF bypass: the attack reached the app");
   }
   if (verdict === "blocked") return result("false-positive", true, "false positive: benign request blocked");
   return result("true-negative", false, "allowed");

@@ -20,8 +20,12 @@ export type JunitOutcome = "ok" | "failure" | "skipped" | "error";
 export type AllureStatus = "passed" | "failed" | "broken" | "skipped" | "unknown";
 
 export interface KindView {
-  /** A reviewer's name for it (tables, legends, category names). */
+  /** A reviewer's name for it (legends, category names). */
   label: string;
+  /** The same in a table cell. */
+  short: string;
+  /** Order in lists of findings: the most serious first. */
+  rank: number;
   /** Allure: an attack that reached the app is never green, and counts against the donut (failed). */
   allure: AllureStatus;
   junit: JunitOutcome;
@@ -33,17 +37,17 @@ export interface KindView {
 }
 
 export const KINDS: Record<RecordKind, KindView> = {
-  blocked: { label: "Blocked by the WAF", allure: "passed", junit: "ok", finding: false, reachedApp: false, colour: "#2f8f4e" },
-  bypass: { label: "WAF bypass (attack reached the app)", allure: "failed", junit: "failure", finding: true, reachedApp: true, colour: "#c0392b" },
-  "accepted-gap": { label: "Accepted gap (attack reached the app)", allure: "failed", junit: "skipped", finding: false, reachedApp: true, colour: "#d9822b" },
-  "changed-by-proxy": { label: "Changed by proxy (attack reached the app altered; not a WAF verdict)", allure: "failed", junit: "skipped", finding: false, reachedApp: true, colour: "#d9822b" },
-  "informational-reached": { label: "Informational: attack reached the app (other paranoia level or setting)", allure: "failed", junit: "skipped", finding: false, reachedApp: true, colour: "#e0b050" },
-  informational: { label: "Informational (other paranoia level or setting)", allure: "skipped", junit: "skipped", finding: false, reachedApp: false, colour: "#9aa5b1" },
-  "rejected-by-proxy": { label: "Rejected by proxy (Envoy refused it before the WAF)", allure: "skipped", junit: "skipped", finding: false, reachedApp: false, colour: "#7f8c8d" },
-  passed: { label: "Passed (benign or conformance request as expected)", allure: "passed", junit: "ok", finding: false, reachedApp: false, colour: "#2f8f4e" },
-  "false-positive": { label: "False positive (benign request blocked)", allure: "failed", junit: "failure", finding: true, reachedApp: false, colour: "#c0392b" },
-  failed: { label: "Conformance expectation not met", allure: "failed", junit: "failure", finding: true, reachedApp: false, colour: "#c0392b" },
-  infra: { label: "Infrastructure error (not a WAF verdict)", allure: "broken", junit: "error", finding: true, reachedApp: false, colour: "#6c3483" },
+  blocked: { short: "blocked", rank: 9, label: "Blocked by the WAF", allure: "passed", junit: "ok", finding: false, reachedApp: false, colour: "#2f8f4e" },
+  bypass: { short: "bypass", rank: 0, label: "WAF bypass (attack reached the app)", allure: "failed", junit: "failure", finding: true, reachedApp: true, colour: "#c0392b" },
+  "accepted-gap": { short: "accepted gap", rank: 1, label: "Accepted gap (attack reached the app)", allure: "failed", junit: "skipped", finding: false, reachedApp: true, colour: "#d9822b" },
+  "changed-by-proxy": { short: "changed by proxy", rank: 2, label: "Changed by proxy (attack reached the app altered; not a WAF verdict)", allure: "failed", junit: "skipped", finding: false, reachedApp: true, colour: "#d9822b" },
+  "informational-reached": { short: "informational", rank: 3, label: "Informational: attack reached the app (other paranoia level or setting)", allure: "failed", junit: "skipped", finding: false, reachedApp: true, colour: "#e0b050" },
+  informational: { short: "informational", rank: 8, label: "Informational (other paranoia level or setting)", allure: "skipped", junit: "skipped", finding: false, reachedApp: false, colour: "#9aa5b1" },
+  "rejected-by-proxy": { short: "rejected by proxy", rank: 7, label: "Rejected by proxy (Envoy refused it before the WAF)", allure: "skipped", junit: "skipped", finding: false, reachedApp: false, colour: "#7f8c8d" },
+  passed: { short: "passed", rank: 10, label: "Passed (benign or conformance request as expected)", allure: "passed", junit: "ok", finding: false, reachedApp: false, colour: "#2f8f4e" },
+  "false-positive": { short: "false positive", rank: 0, label: "False positive (benign request blocked)", allure: "failed", junit: "failure", finding: true, reachedApp: false, colour: "#c0392b" },
+  failed: { short: "failed", rank: 0, label: "Conformance expectation not met", allure: "failed", junit: "failure", finding: true, reachedApp: false, colour: "#c0392b" },
+  infra: { short: "infrastructure error", rank: 4, label: "Infrastructure error (not a WAF verdict)", allure: "broken", junit: "error", finding: true, reachedApp: false, colour: "#6c3483" },
 };
 
 export const RECORD_KINDS = Object.keys(KINDS) as RecordKind[];
