@@ -12,7 +12,7 @@ import { Engine } from "../harness/engine/engine.ts";
 import { fakeRequest } from "../harness/engine/test-records.ts";
 import { reportFatal } from "../harness/errors.ts";
 import { startLoopbackServer } from "../harness/latency/loopback.ts";
-import { reportsDir } from "../harness/report/reports-dir.ts";
+import { reportsDir } from "../harness/config/reports-dir.ts";
 import { writeFileAtomic } from "../harness/report/write-atomic.ts";
 
 const HELP = `Usage: npm run bench:runs [-- --harness-only] [--check] [--requests N]

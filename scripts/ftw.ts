@@ -5,7 +5,7 @@ import { ftwExitCode } from "../harness/ftw/ftw-report.ts";
 import { parseEnv } from "../harness/config/env.ts";
 import { reportFatal } from "../harness/errors.ts";
 import { allurePaths, generateAllureReportOrSay, prepareAllureResults } from "../harness/report/allure.ts";
-import { reportsDir } from "../harness/report/reports-dir.ts";
+import { reportsDir } from "../harness/config/reports-dir.ts";
 import { readSummary, summaryPathIn } from "../harness/report/summary-store.ts";
 
 const HELP = `Usage: npm run ftw [-- <dir|file.yaml …>] [options]

@@ -12,7 +12,7 @@ import { readHandedOver } from "../harness/report/handed-over.ts";
 import { publishRun } from "../harness/report/publish-run.ts";
 import { RECORDS_FILE_VARIABLE } from "../harness/report/records-reporter.ts";
 import { verdictsFileOf } from "../harness/report/record-views.ts";
-import { reportsDir } from "../harness/report/reports-dir.ts";
+import { reportsDir } from "../harness/config/reports-dir.ts";
 import { corazaVersionFor } from "../harness/report/render-run.ts";
 import { buildRunModel, type StepOutput } from "../harness/report/run-model.ts";
 import { readSummary, summaryPathIn } from "../harness/report/summary-store.ts";

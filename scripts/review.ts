@@ -9,19 +9,19 @@ import { reportFatal, UserError } from "../harness/errors.ts";
 import { publishAllureResults } from "../harness/report/allure.ts";
 import { mergeSummarySections, summaryPathIn } from "../harness/report/summary-store.ts";
 import { writeFileAtomic } from "../harness/report/write-atomic.ts";
-import type { VerdictsFile } from "../harness/remote/verdicts.ts";
+import type { VerdictsFile } from "../harness/report/verdicts.ts";
 import { measureReviewCost, type CostSection, type SideTarget } from "../harness/review/measure-cost.ts";
 import { reviewPlots } from "../harness/review/review-plots.ts";
 import { reviewAllureResults, reviewHeadline, reviewMarkdown, reviewSection } from "../harness/review/review-report.ts";
 import { reviewHost, reviewManifest, SIDES, type Side } from "../harness/review/review-manifest.ts";
-import { regressions, verdictDiff } from "../harness/review/verdict-diff.ts";
+import { regressions, verdictDiff } from "../harness/report/verdict-diff.ts";
 import { splitGrep } from "../harness/run/grep-args.ts";
 import { loadRunInputs, type RunInputs } from "../harness/run/prepare-run.ts";
 import { runSuitesInto } from "../harness/run/run-suites-into.ts";
 import { onShutdown } from "../harness/stack/shutdown.ts";
 import { startLocalStack, type StartedStack } from "../harness/stack/stack.ts";
 import { PluginLoadError } from "../harness/stack/startup-failure.ts";
-import { probeEnvoyVersion, type EnvoyProbe } from "../harness/stack/envoy-probe.ts";
+import { probeEnvoyVersion, type EnvoyProbe } from "../harness/review/envoy-probe.ts";
 import { DEFAULT_MATRIX_VERSIONS, envoyMatrixAllure, envoyMatrixMarkdown, probeConformance } from "../harness/review/envoy-matrix.ts";
 
 const HELP = `Usage: npm run review -- --candidate <manifest> [--base <manifest>] [options] [-- --grep …]

@@ -1,6 +1,6 @@
 // `npm run stack`: start the local stack in the foreground, print its URLs, stop it on SIGINT/SIGTERM.
 import { parseArgs } from "node:util";
-import { ENVOY_VERSION } from "../harness/artifacts/versions.ts";
+import { ENVOY_VERSION } from "../harness/config/versions.ts";
 import { parseEnv } from "../harness/config/env.ts";
 import { reportFatal } from "../harness/errors.ts";
 import { loadRunManifest } from "../harness/manifest/load-manifest.ts";

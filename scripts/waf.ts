@@ -22,8 +22,8 @@ import { compareProtocolPasses, protocolPasses } from "../harness/run/protocol-p
 import { runSuitesForRecords } from "../harness/run/run-suites-into.ts";
 import { assertOffersHttp2 } from "../harness/http/alpn.ts";
 import { loadRunInputs, prepareRun } from "../harness/run/prepare-run.ts";
-import { RUN_CONTEXT_VARIABLE } from "../harness/run/run-context.ts";
-import { assertAllowed } from "../harness/targets/target.ts";
+import { RUN_CONTEXT_VARIABLE } from "../harness/engine/run-context.ts";
+import { assertAllowed } from "../harness/http/target.ts";
 import { loadRemoteTarget } from "../harness/targets/targets-file.ts";
 
 const HELP = `Usage: npm run waf [-- <Playwright options, e.g. --grep banned>]

@@ -7,8 +7,8 @@ import type { EngineRequest } from "../harness/engine/record.ts";
 import { readCorpusFile } from "../harness/payloads/corpus-file.ts";
 import type { ExpandedRequest } from "../harness/payloads/expand.ts";
 import { CORPUS_GROUP_PREFIX, groupRequests, requestGrepText, selectedBy, type RequestFilter } from "../harness/payloads/groups.ts";
-import { REQUESTS_ANNOTATION } from "../harness/report/records-attachment.ts";
-import { hasRunContext, readRunContext, type RunContext } from "../harness/run/run-context.ts";
+import { REQUESTS_ANNOTATION } from "../harness/engine/records-attachment.ts";
+import { hasRunContext, readRunContext, type RunContext } from "../harness/engine/run-context.ts";
 import { expectNoFindings, runRequests, type test } from "./fixtures.ts";
 
 /** The expanded corpus the run validated once (project payloads plus WAF_PAYLOADS dirs). */

@@ -7,12 +7,12 @@ import { Engine } from "../harness/engine/engine.ts";
 import type { EngineRequest, WafRecord } from "../harness/engine/record.ts";
 import { WafLog } from "../harness/engine/waf-log.ts";
 import { createDispatcher } from "../harness/http/send.ts";
-import { RECORDS_ATTACHMENT, RUN_ATTACHMENT, encodeRecords, encodeRun } from "../harness/report/records-attachment.ts";
-import { dryRunEntry } from "../harness/remote/dry-run.ts";
-import { throttleFor } from "../harness/remote/throttle.ts";
-import { readRunContext, type RunContext } from "../harness/run/run-context.ts";
-import { resolveRunTarget } from "../harness/run/run-target.ts";
-import { assertAllowed, type Target } from "../harness/targets/target.ts";
+import { RECORDS_ATTACHMENT, RUN_ATTACHMENT, encodeRecords, encodeRun } from "../harness/engine/records-attachment.ts";
+import { dryRunEntry } from "../harness/engine/dry-run.ts";
+import { throttleFor } from "../harness/engine/throttle.ts";
+import { readRunContext, type RunContext } from "../harness/engine/run-context.ts";
+import { resolveRunTarget } from "../harness/targets/run-target.ts";
+import { assertAllowed, type Target } from "../harness/http/target.ts";
 import { effectiveHeaders } from "../harness/http/send.ts";
 import { defaultVerdictPolicy } from "../harness/verdict/verdict.ts";
 

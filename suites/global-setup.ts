@@ -4,7 +4,7 @@
 import type { FullConfig } from "@playwright/test";
 import { parseEnv } from "../harness/config/env.ts";
 import { prepareRun, loadRunInputs } from "../harness/run/prepare-run.ts";
-import { hasRunContext, RUN_CONTEXT_VARIABLE } from "../harness/run/run-context.ts";
+import { hasRunContext, RUN_CONTEXT_VARIABLE } from "../harness/engine/run-context.ts";
 import { startLocalStack, type StartedStack } from "../harness/stack/stack.ts";
 import { loadRemoteTarget } from "../harness/targets/targets-file.ts";
 

@@ -21,7 +21,7 @@ import { replayFileReferences, replayFiles } from "../harness/http/replay-files.
 import { expandCases } from "../harness/payloads/expand.ts";
 import { loadCorpus, payloadDirs } from "../harness/payloads/load.ts";
 import { LOCAL_HOST_HEADER } from "../harness/targets/local-target.ts";
-import type { Target } from "../harness/targets/target.ts";
+import type { Target } from "../harness/http/target.ts";
 import { defaultVerdictPolicy } from "../harness/verdict/verdict.ts";
 import { tempDir } from "./support/temp.ts";
 

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import type { VerdictsFile } from "../harness/remote/verdicts.ts";
+import type { VerdictsFile } from "../harness/report/verdicts.ts";
 import type { ReviewSection } from "../harness/review/review-report.ts";
 import { example, ROOT, runCli, tempReports } from "./support/cli.ts";
 

@@ -4,10 +4,10 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { execa } from "execa";
 import { GenericContainer, ImageName } from "testcontainers";
-import { connectDocker } from "../stack/docker-engine.ts";
+import { connectDocker } from "./docker-engine.ts";
 import { UserError } from "../errors.ts";
 import { cacheDir } from "./cache.ts";
-import { ENVOY_VERSION, ENVOY_VERSION_PATTERN, HTTPBIN_MODULE, HTTPBIN_VERSION, REGISTRY_IMAGES } from "./versions.ts";
+import { ENVOY_VERSION, ENVOY_VERSION_PATTERN, HTTPBIN_MODULE, HTTPBIN_VERSION, REGISTRY_IMAGES } from "../config/versions.ts";
 
 /** How a container image is run: which image, and where its binary sits inside it. */
 export interface ImageRef {

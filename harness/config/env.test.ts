@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { ENVOY_VERSION } from "../artifacts/versions.ts";
+import { ENVOY_VERSION } from "./versions.ts";
 import { UserError } from "../errors.ts";
 import { parseEnv } from "./env.ts";
 

@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import { z } from "zod";
-import { ENVOY_VERSION, ENVOY_VERSION_PATTERN } from "../artifacts/versions.ts";
+import { ENVOY_VERSION, ENVOY_VERSION_PATTERN } from "./versions.ts";
 import { UserError } from "../errors.ts";
 
 /** The environment variables users and CI set; parsed once, at the edge. Names are a public contract. */

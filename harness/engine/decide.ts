@@ -1,7 +1,7 @@
 import type { Outcome } from "../http/request.ts";
 import { unmetRequirement } from "../manifest/capabilities.ts";
 import { findGap, type AcceptedGap } from "../payloads/exceptions.ts";
-import type { Requirement } from "../payloads/schema.ts";
+import type { Requirement } from "../manifest/capabilities.ts";
 import { judge } from "../verdict/expectation.ts";
 import { proxyChanges } from "../verdict/proxy-changes.ts";
 import { classify, describeOutcome, masksUpstreamError, type VerdictPolicy } from "../verdict/verdict.ts";

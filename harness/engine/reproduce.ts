@@ -2,7 +2,7 @@ import { curlReproducer, rawReproducer, streamedReproducer, type ReplayTarget } 
 import { redactText } from "../http/redact.ts";
 import { effectiveHeaders } from "../http/send.ts";
 import type { RequestSpec } from "../http/request.ts";
-import type { Target } from "../targets/target.ts";
+import type { Target } from "../http/target.ts";
 
 /** The configured secret values (target headers), to scrub from any free text that could echo them. */
 export function secretValues(target: Pick<Target, "headers">): string[] {

@@ -10,7 +10,7 @@ import { defaultVerdictPolicy } from "../verdict/verdict.ts";
 /** Where the payload goes: the protobuf string field, a metadata header (x-search), or the :path (query string). */
 export type GrpcPlacement = "body" | "metadata" | "path";
 /**
- * Which directive set judges the call (chosen by :authority, harness/grpc/grpc-config.ts): `configured` = the
+ * Which directive set judges the call (chosen by :authority, harness/envoy/grpc-config.ts): `configured` = the
  * manifest's default set (the project's WAF as it is); `grpc-allowed` = the same with application/grpc allowed by CRS's
  * content-type policy (920420); `grpc-headers-only` = that plus request body inspection off for application/grpc;
  * `baseline` = no WAF (the same Envoy's baseline listener: proves the gRPC route itself works).

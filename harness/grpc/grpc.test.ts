@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { ENVOY_PORTS, renderEnvoyConfig } from "../envoy/envoy-config.ts";
-import { GRPC_ALLOW_DIRECTIVES, GRPC_ALLOWED_AUTHORITY, GRPC_ALLOWED_SET, GRPC_HEADERS_ONLY_AUTHORITY, GRPC_HEADERS_ONLY_SET, GRPC_NO_BODY_DIRECTIVE, withGrpcAllowedSet } from "./grpc-config.ts";
+import { GRPC_ALLOW_DIRECTIVES, GRPC_ALLOWED_AUTHORITY, GRPC_ALLOWED_SET, GRPC_HEADERS_ONLY_AUTHORITY, GRPC_HEADERS_ONLY_SET, GRPC_NO_BODY_DIRECTIVE, withGrpcAllowedSet } from "../envoy/grpc-config.ts";
 import { grpcCalls, grpcSection, grpcVerdict, type GrpcCall, type GrpcCallResult } from "./grpc-finding.ts";
 import { decodeStringResponse, encodeVarint, grpcStringRequest } from "./grpc-frame.ts";
 import { callPath } from "./grpc-probe.ts";

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { UserError } from "../errors.ts";
 import { makeGatewayCertificate } from "../stack/tls-cert.ts";
-import type { Target } from "../targets/target.ts";
+import type { Target } from "./target.ts";
 import { assertOffersHttp2 } from "./alpn.ts";
 
 let dir = "";

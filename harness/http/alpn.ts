@@ -1,6 +1,6 @@
 import { connect } from "node:tls";
 import { UserError } from "../errors.ts";
-import type { Target } from "../targets/target.ts";
+import type { Target } from "./target.ts";
 import { tlsConnectOptions } from "./tls-options.ts";
 
 /**

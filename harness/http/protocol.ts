@@ -1,5 +1,5 @@
 import { PROTOCOL_HEADER } from "../envoy/envoy-config.ts";
-import type { Target } from "../targets/target.ts";
+import type { Target } from "./target.ts";
 import type { Outcome } from "./request.ts";
 
 /** The HTTP version of a request as recorded: "HTTP/1.1" or "HTTP/2". */

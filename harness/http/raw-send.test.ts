@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { once } from "node:events";
 import { createServer, type Socket } from "node:net";
 import { test } from "node:test";
-import type { Target } from "../targets/target.ts";
+import type { Target } from "./target.ts";
 import { sendRaw } from "./raw-send.ts";
 
 test("a WebSocket upgrade answered 101 returns at once, although the server keeps the connection open", async () => {

@@ -1,7 +1,7 @@
 import { connect as connectTcp, type Socket } from "node:net";
 import { connect as connectTls } from "node:tls";
-import type { Target } from "../targets/target.ts";
-import { assertAllowed } from "../targets/target.ts";
+import type { Target } from "./target.ts";
+import { assertAllowed } from "./target.ts";
 import { parseRawResponse } from "./raw-response.ts";
 import { responseOutcome, type Outcome } from "./request.ts";
 import { tlsConnectOptions } from "./tls-options.ts";

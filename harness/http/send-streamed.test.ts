@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { makeGatewayCertificate } from "../stack/tls-cert.ts";
-import type { Target } from "../targets/target.ts";
+import type { Target } from "./target.ts";
 import { streamedReproducer } from "./curl.ts";
 import type { RequestSpec } from "./request.ts";
 import { needsNodeClient, sendStreamed } from "./send-streamed.ts";

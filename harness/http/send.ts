@@ -1,6 +1,6 @@
 import { Agent, type Dispatcher } from "undici";
-import type { Target } from "../targets/target.ts";
-import { assertAllowed } from "../targets/target.ts";
+import type { Target } from "./target.ts";
+import { assertAllowed } from "./target.ts";
 import { REDACTED } from "./redact.ts";
 import { requestTarget } from "./request-target.ts";
 import { responseOutcome, type Outcome, type RequestSpec } from "./request.ts";

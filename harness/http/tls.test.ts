@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import type { TLSSocket } from "node:tls";
-import type { Target } from "../targets/target.ts";
+import type { Target } from "./target.ts";
 import { classify } from "../verdict/verdict.ts";
 import type { Outcome } from "./request.ts";
 import { sendRaw } from "./raw-send.ts";

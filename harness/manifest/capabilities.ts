@@ -1,5 +1,8 @@
-import type { Requirement } from "../payloads/schema.ts";
 import type { CorazaPluginConfig } from "./manifest.ts";
+
+/** Settings a case needs from the WAF's configuration to be judged (see harness/manifest/capabilities.ts). */
+export const REQUIREMENTS = ["early-blocking"] as const;
+export type Requirement = (typeof REQUIREMENTS)[number];
 
 const EARLY_BLOCKING = /setvar:'?tx\.early_blocking=(\d)/;
 /** The plug-in's embedded CRS setup (coraza-proxy-wasm's crs-setup.conf.example) enables early blocking (900120). */

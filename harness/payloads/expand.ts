@@ -8,7 +8,8 @@ import {
 } from "./escape.ts";
 import { isExcluded } from "./exclude.ts";
 import { normalizeRaw, parseRaw } from "./raw.ts";
-import type { Case, CaseClass, CaseRequest, Encoding, Placement, Requirement } from "./schema.ts";
+import type { Case, CaseClass, CaseRequest, Encoding, Placement } from "./schema.ts";
+import type { Requirement } from "../manifest/capabilities.ts";
 
 /** What a report needs to know about the case behind a request. */
 export interface CaseMeta {

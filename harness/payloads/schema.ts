@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { isExcluded } from "./exclude.ts";
 import { normalizeRaw } from "./raw.ts";
+import { REQUIREMENTS } from "../manifest/capabilities.ts";
 
 /** Attack classes (plus `benign` for the false-positive corpus). */
 export const CASE_CLASSES = [
@@ -26,10 +27,6 @@ export const FIXED_PLACEMENTS = [
   "xml", "multipart-field", "multipart-filename", "websocket", "raw",
 ] as const;
 export type Placement = (typeof FIXED_PLACEMENTS)[number] | `header:${string}`;
-
-/** Settings a case needs from the WAF's configuration to be judged (see harness/manifest/capabilities.ts). */
-export const REQUIREMENTS = ["early-blocking"] as const;
-export type Requirement = (typeof REQUIREMENTS)[number];
 
 export const SEVERITIES = ["blocker", "critical", "normal", "minor", "trivial"] as const;
 export const EXPECTS = ["block", "allow"] as const;

@@ -3,9 +3,9 @@ import { UserError } from "../errors.ts";
 import type { Outcome, RequestSpec } from "../http/request.ts";
 import { send } from "../http/send.ts";
 import type { LoadedManifest } from "../manifest/manifest.ts";
-import type { Target } from "../targets/target.ts";
+import type { Target } from "../http/target.ts";
 import { classify, describeOutcome } from "../verdict/verdict.ts";
-import type { Throttle } from "./throttle.ts";
+import type { Throttle } from "../engine/throttle.ts";
 
 /** Manifest annotation naming a canary header (`name: value`) the config blocks, checked besides the seed rule. */
 export const CANARY_ANNOTATION = "wafcheck.io/canary-header";

@@ -7,13 +7,13 @@ import { createDispatcher } from "../http/send.ts";
 import { readJsonIfPresent } from "../report/write-atomic.ts";
 import type { StepOutput } from "../report/run-model.ts";
 import { prepareRun, type RunInputs } from "../run/prepare-run.ts";
-import { RUN_CONTEXT_VARIABLE } from "../run/run-context.ts";
-import type { Target } from "../targets/target.ts";
+import { RUN_CONTEXT_VARIABLE } from "../engine/run-context.ts";
+import type { Target } from "../http/target.ts";
 import { canaryFor, describeBanned, runCanary, type CanaryResult } from "./canary.ts";
-import { dryRunEntry, type DryRunEntry } from "./dry-run.ts";
-import { shardTotal, Throttle, workersArgs } from "./throttle.ts";
+import { dryRunEntry, type DryRunEntry } from "../engine/dry-run.ts";
+import { shardTotal, Throttle, workersArgs } from "../engine/throttle.ts";
 import type { ExtraResult } from "../report/allure-result.ts";
-import { computeDrift, describeDrift, type Drift, type VerdictsFile } from "./verdicts.ts";
+import { computeDrift, describeDrift, type Drift, type VerdictsFile } from "../report/verdicts.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const PLAYWRIGHT = join(ROOT, "node_modules/.bin/playwright");

@@ -3,12 +3,12 @@ import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import type { Outcome } from "../http/request.ts";
 import { parseManifest } from "../manifest/manifest.ts";
-import type { Target } from "../targets/target.ts";
+import type { Target } from "../http/target.ts";
 import { canaryFor, judgeCanary } from "./canary.ts";
 import { checkGates } from "./gates.ts";
-import { dryRunEntry } from "./dry-run.ts";
-import { limitsPerWorker, shardTotal, Throttle, workersArgs } from "./throttle.ts";
-import { computeDrift, type VerdictsFile } from "./verdicts.ts";
+import { dryRunEntry } from "../engine/dry-run.ts";
+import { limitsPerWorker, shardTotal, Throttle, workersArgs } from "../engine/throttle.ts";
+import { computeDrift, type VerdictsFile } from "../report/verdicts.ts";
 
 const seedText = readFileSync(new URL("../../envoy-local/wasm-plugin.yaml", import.meta.url), "utf8");
 const seed = parseManifest(seedText, "wasm-plugin.yaml");

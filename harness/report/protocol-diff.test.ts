@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { VerdictsFile } from "../remote/verdicts.ts";
+import type { VerdictsFile } from "./verdicts.ts";
 import { compareProtocols, differenceLine, protocolDifferenceResult } from "./protocol-diff.ts";
 
 type Entry = VerdictsFile["requests"][string];

@@ -1,8 +1,8 @@
 // WAF_HTTP=both: the same corpus over HTTP/1.1 and HTTP/2, compared request by request. A request the WAF judges
 // differently by protocol is a finding of its own (coraza-proxy-wasm #289: HTTP/2 bodies with trailers went
 // uninspected). Pure: the verdicts are the two passes' records, nothing is judged again.
-import type { VerdictsFile } from "../remote/verdicts.ts";
-import { verdictDiff, type ChangeKind } from "../review/verdict-diff.ts";
+import type { VerdictsFile } from "./verdicts.ts";
+import { verdictDiff, type ChangeKind } from "./verdict-diff.ts";
 import type { ExtraResult } from "./allure-result.ts";
 import { esc } from "./junit.ts";
 

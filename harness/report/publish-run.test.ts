@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { fakeRecord } from "../engine/test-records.ts";
 import { configFacts } from "../manifest/config-facts.ts";
-import type { RunContext } from "../run/run-context.ts";
+import type { RunContext } from "../engine/run-context.ts";
 import { historyKey, publishRun } from "./publish-run.ts";
 import { buildRunModel } from "./run-model.ts";
 

@@ -1,7 +1,7 @@
 // Views of the engine's records that are plain data: suite counts, detection figures, verdicts.json, stale
 // exceptions. None of them decides anything: they count and list what each record says.
 import type { WafRecord } from "../engine/record.ts";
-import type { VerdictsFile } from "../remote/verdicts.ts";
+import type { VerdictsFile } from "./verdicts.ts";
 import { KINDS } from "../verdict/kinds.ts";
 import { recordKind } from "./counts.ts";
 import { computeDetection, type CorpusRecord, type Detection } from "./detection.ts";

@@ -1,8 +1,8 @@
 import type { Reporter, TestCase, TestResult } from "@playwright/test/reporter";
 import type { WafRecord } from "../engine/record.ts";
-import { hasRunContext, readRunContext, type RunContext } from "../run/run-context.ts";
+import { hasRunContext, readRunContext, type RunContext } from "../engine/run-context.ts";
 import { publishRun } from "./publish-run.ts";
-import { decodeRecords, decodeRun, REQUESTS_ANNOTATION } from "./records-attachment.ts";
+import { decodeRecords, decodeRun, REQUESTS_ANNOTATION } from "../engine/records-attachment.ts";
 import type { RecordlessTest } from "./record-views.ts";
 import { buildRunModel, type RecordSet } from "./run-model.ts";
 import { suiteOf } from "./summary.ts";

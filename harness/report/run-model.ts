@@ -4,7 +4,7 @@
 import { z } from "zod";
 import type { WafRecord } from "../engine/record.ts";
 import type { ConfigFacts } from "../manifest/config-facts.ts";
-import type { RunContext } from "../run/run-context.ts";
+import type { RunContext } from "../engine/run-context.ts";
 import type { ExtraResult } from "./allure-result.ts";
 import type { RecordlessTest } from "./record-views.ts";
 

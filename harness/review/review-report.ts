@@ -2,7 +2,7 @@
 // `review` section, reports/review.md (a pull-request comment or CI step summary) and the Allure results.
 import type { ExtraResult } from "../report/allure-result.ts";
 import type { CostSection } from "./measure-cost.ts";
-import { CHANGE_KINDS, type ChangeKind, type RequestChange, type VerdictDiff } from "./verdict-diff.ts";
+import { CHANGE_KINDS, type ChangeKind, type RequestChange, type VerdictDiff } from "../report/verdict-diff.ts";
 
 export interface SideFacts {
   manifest: string;

@@ -7,8 +7,8 @@ import { countRecords } from "../report/counts.ts";
 import { compareProtocols, differenceLine, protocolDifferenceResult, type ProtocolComparison } from "../report/protocol-diff.ts";
 import { verdictsFileOf } from "../report/record-views.ts";
 import type { RecordSet, StepOutput } from "../report/run-model.ts";
-import { shardTotal } from "../remote/throttle.ts";
-import type { HttpVersion } from "../targets/target.ts";
+import { shardTotal } from "../engine/throttle.ts";
+import type { HttpVersion } from "../http/target.ts";
 
 export interface ProtocolPass {
   http: HttpVersion;

@@ -4,9 +4,9 @@ import { allurePaths, prepareAllureResults } from "../report/allure.ts";
 import { readHandedOver } from "../report/handed-over.ts";
 import type { HandedOver } from "../report/records-reporter.ts";
 import type { StackInfo } from "../stack/stack.ts";
-import type { HttpVersion } from "../targets/target.ts";
+import type { HttpVersion } from "../http/target.ts";
 import { prepareRun, type RunInputs } from "./prepare-run.ts";
-import { RUN_CONTEXT_VARIABLE, type RunContext } from "./run-context.ts";
+import { RUN_CONTEXT_VARIABLE, type RunContext } from "../engine/run-context.ts";
 
 const PLAYWRIGHT = resolve(import.meta.dirname, "../../node_modules/.bin/playwright");
 

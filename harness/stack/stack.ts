@@ -4,15 +4,15 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { Wait, type StartedTestContainer, type ContainerRuntimeClient, type WaitStrategy } from "testcontainers";
 import { ensureAlbedoImage, ensureGrpcImage, ensureImages, type ImageRef, type ImageSource } from "../artifacts/images.ts";
-import { LABEL_MANAGED, LABEL_OWNER_PID, LABEL_RUN } from "../artifacts/versions.ts";
+import { LABEL_MANAGED, LABEL_OWNER_PID, LABEL_RUN } from "../config/versions.ts";
 import { resolveWasm } from "../artifacts/wasm.ts";
-import { withCorrelationRules } from "../engine/correlation.ts";
-import { GRPC_ALLOWED_AUTHORITY, withGrpcAllowedSet } from "../grpc/grpc-config.ts";
+import { withCorrelationRules } from "../envoy/correlation.ts";
+import { GRPC_ALLOWED_AUTHORITY, withGrpcAllowedSet } from "../envoy/grpc-config.ts";
 import { pinStack, type CpuPinning } from "./cpu-pinning.ts";
 import { ENVOY_PORTS, renderEnvoyConfig, type EnvoyConfigInput } from "../envoy/envoy-config.ts";
 import type { LoadedManifest } from "../manifest/manifest.ts";
 import { EXIT_STACK_FAILED, UserError } from "../errors.ts";
-import { configureReaper, connectDocker } from "./docker-engine.ts";
+import { configureReaper, connectDocker } from "../artifacts/docker-engine.ts";
 import { LogBuffer } from "./log-buffer.ts";
 import { LoopbackContainer } from "./loopback-container.ts";
 import { reap } from "./reap.ts";
@@ -40,7 +40,7 @@ export interface StackOptions {
   /**
    * Also run wafcheck's gRPC upstream (WAF_GRPC=on): application/grpc requests are routed to it over HTTP/2, and two
    * more directive sets (the default one with application/grpc allowed by CRS's content-type policy, and that with
-   * body inspection off for gRPC) are chosen by :authority (harness/grpc/grpc-config.ts). The default set is unchanged.
+   * body inspection off for gRPC) are chosen by :authority (harness/envoy/grpc-config.ts). The default set is unchanged.
    */
   grpc?: boolean;
 }
@@ -135,7 +135,7 @@ export async function startLocalStack(options: StackOptions): Promise<StartedSta
 
     log("starting Envoy with the Coraza plug-in (V8 compiles it: ~10-20 s)…");
     const envoyConfig = renderEnvoyConfig({
-      // The manifest's pluginConfig plus wafcheck's two pass-only correlation rules (harness/engine/correlation.ts).
+      // The manifest's pluginConfig plus wafcheck's two pass-only correlation rules (harness/envoy/correlation.ts).
       pluginConfig: withCorrelationRules(options.grpc ? withGrpcAllowedSet(options.manifest.pluginConfig) : options.manifest.pluginConfig),
       wasmPath: "/etc/envoy/coraza.wasm",
       upstream: { host: "httpbin", port: 8080 },

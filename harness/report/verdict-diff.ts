@@ -1,4 +1,4 @@
-import type { VerdictsFile } from "../remote/verdicts.ts";
+import type { VerdictsFile } from "./verdicts.ts";
 
 /** What a change does to one request, in a reviewer's terms; the first two are regressions. */
 export type ChangeKind = "new-bypass" | "new-false-positive" | "new-block" | "fixed-false-positive" | "verdict-changed" | "rules-changed";

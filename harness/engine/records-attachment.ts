@@ -1,5 +1,5 @@
-import type { WafRecord } from "../engine/record.ts";
-import type { RunContext } from "../run/run-context.ts";
+import type { WafRecord } from "./record.ts";
+import type { RunContext } from "./run-context.ts";
 
 /**
  * Records travel from the test workers to the reporters as one attachment per test: Playwright carries it across

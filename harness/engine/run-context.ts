@@ -6,9 +6,9 @@ import { join } from "node:path";
 import { z } from "zod";
 import type { ConfigFacts } from "../manifest/config-facts.ts";
 import type { AcceptedGap } from "../payloads/exceptions.ts";
-import type { Requirement } from "../payloads/schema.ts";
+import type { Requirement } from "../manifest/capabilities.ts";
 import type { StackInfo } from "../stack/stack.ts";
-import type { HttpVersion } from "../targets/target.ts";
+import type { HttpVersion } from "../http/target.ts";
 
 /**
  * Everything a run's processes share (the orchestrator, Playwright's workers, its reporters), written once as one

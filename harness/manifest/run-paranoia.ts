@@ -1,7 +1,7 @@
-import { loadManifest } from "../manifest/load-manifest.ts";
-import type { CorazaPluginConfig } from "../manifest/manifest.ts";
-import { paranoiaOf } from "../manifest/paranoia.ts";
-import type { WafEnv } from "./env.ts";
+import { loadManifest } from "./load-manifest.ts";
+import type { CorazaPluginConfig } from "./manifest.ts";
+import { paranoiaOf } from "./paranoia.ts";
+import type { WafEnv } from "../config/env.ts";
 
 /**
  * The blocking paranoia level the run is judged at: WAF_PARANOIA when set, else the level the manifest's

@@ -4,9 +4,9 @@ import type { RequestSpec } from "../http/request.ts";
 import { quantileSorted } from "../latency/stats.ts";
 import type { LoadedManifest } from "../manifest/manifest.ts";
 import { localTarget } from "../targets/local-target.ts";
-import type { Target } from "../targets/target.ts";
-import { startLocalStack, type StackOptions } from "./stack.ts";
-import { PluginLoadError } from "./startup-failure.ts";
+import type { Target } from "../http/target.ts";
+import { startLocalStack, type StackOptions } from "../stack/stack.ts";
+import { PluginLoadError } from "../stack/startup-failure.ts";
 
 /** What one Envoy version did with the plug-in and the manifest. */
 export interface EnvoyProbe {

@@ -1,6 +1,6 @@
 import type { RequestSpec } from "../http/request.ts";
-import { reproducer } from "../engine/reproduce.ts";
-import type { Target } from "../targets/target.ts";
+import { reproducer } from "./reproduce.ts";
+import type { Target } from "../http/target.ts";
 
 /** One line of a dry run's listing: what would be sent, as a command that sends it (configured secrets redacted). */
 export interface DryRunEntry {
