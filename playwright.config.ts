@@ -1,6 +1,6 @@
 import { defineConfig } from "@playwright/test";
 import { join } from "node:path";
-import { reportsDir } from "./harness/config/reports-dir.ts";
+import { reportsDir } from "./harness/config/index.ts";
 
 /**
  * API testing only (no browser). One project: the target (local stack or a gateway) comes from the run context

@@ -7,24 +7,20 @@ import { delimiter, join, resolve } from "node:path";
 import { stat } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { execa } from "execa";
-import { parseEnv } from "../harness/config/env.ts";
-import { latencyGateOptions } from "../harness/latency/gates.ts";
+import { parseEnv } from "../harness/config/index.ts";
+import { latencyGateOptions } from "../harness/latency/index.ts";
 import { reportFatal, UserError } from "../harness/errors.ts";
-import { resolveWasm } from "../harness/artifacts/wasm.ts";
-import { formatImageRef, ociUrl, parseImageRef } from "../harness/asm/image-ref.ts";
-import { planApply, planSecret } from "../harness/asm/kube-plan.ts";
-import { startLocalRegistry } from "../harness/asm/local-registry.ts";
-import { planPackage, pushedDigest, PLUGIN_FILE } from "../harness/asm/package-plan.ts";
-import { pullSecretManifest } from "../harness/asm/pull-secret.ts";
-import { startAsmStandin, targetsFileText, type StartedStandin } from "../harness/asm/standin.ts";
-import { onShutdown } from "../harness/stack/shutdown.ts";
-import { formatPlan, type Stdin, type Step } from "../harness/asm/plan.ts";
-import { parseSelector, renderWasmPlugin, type RenderedPlugin } from "../harness/asm/render.ts";
-import { runPlan } from "../harness/asm/run-plan.ts";
-import { loadRunManifest } from "../harness/manifest/load-manifest.ts";
-import { checkGates } from "../harness/remote/gates.ts";
-import { readJsonIfPresent } from "../harness/report/write-atomic.ts";
-import { parseTargetsFile } from "../harness/targets/targets-file.ts";
+import { resolveWasm } from "../harness/artifacts/index.ts";
+import {
+  formatImageRef, formatPlan, ociUrl, parseImageRef, parseSelector, planApply, planPackage, planSecret, PLUGIN_FILE,
+  pullSecretManifest, pushedDigest, renderWasmPlugin, runPlan, startAsmStandin, startLocalRegistry, targetsFileText,
+  type RenderedPlugin, type StartedStandin, type Stdin, type Step,
+} from "../harness/asm/index.ts";
+import { onShutdown } from "../harness/stack/index.ts";
+import { loadRunManifest } from "../harness/manifest/index.ts";
+import { checkGates } from "../harness/remote/index.ts";
+import { readJsonIfPresent } from "../harness/report/index.ts";
+import { parseTargetsFile } from "../harness/targets/index.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");
 

@@ -8,12 +8,12 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { execa } from "execa";
 import { Agent } from "undici";
-import { Engine } from "../harness/engine/engine.ts";
+import { Engine } from "../harness/engine/index.ts";
 import { fakeRequest } from "../harness/engine/test-records.ts";
 import { reportFatal } from "../harness/errors.ts";
-import { startLoopbackServer } from "../harness/latency/loopback.ts";
-import { reportsDir } from "../harness/config/reports-dir.ts";
-import { writeFileAtomic } from "../harness/report/write-atomic.ts";
+import { startLoopbackServer } from "../harness/latency/index.ts";
+import { reportsDir } from "../harness/config/index.ts";
+import { writeFileAtomic } from "../harness/report/index.ts";
 
 const HELP = `Usage: npm run bench:runs [-- --harness-only] [--check] [--requests N]
 

@@ -1,8 +1,8 @@
 // `npm run cleanup [-- --all]`: removes containers and networks left by killed runs (or all of ours).
 import { parseArgs } from "node:util";
 import { reportFatal } from "../harness/errors.ts";
-import { connectDocker } from "../harness/artifacts/docker-engine.ts";
-import { reap } from "../harness/stack/reap.ts";
+import { connectDocker } from "../harness/artifacts/index.ts";
+import { reap } from "../harness/stack/index.ts";
 
 const { values } = parseArgs({ options: { all: { type: "boolean" }, help: { type: "boolean", short: "h" } } });
 if (values.help) {

@@ -1,12 +1,9 @@
 // `npm run ftw`: the Core Rule Set's regression tests (ftw YAML) against the local stack (the WAF's own log, exact
 // per request, so tests run in parallel) or, status codes only, against a gateway.
-import { FTW_MANIFEST, FTW_OPTIONS_HELP, parseFtwArgs, prepareFtw, runFtwSuite, writeFtwReports } from "../harness/ftw/ftw-suite.ts";
-import { ftwExitCode } from "../harness/ftw/ftw-report.ts";
-import { parseEnv } from "../harness/config/env.ts";
+import { FTW_MANIFEST, FTW_OPTIONS_HELP, ftwExitCode, parseFtwArgs, prepareFtw, runFtwSuite, writeFtwReports } from "../harness/ftw/index.ts";
+import { parseEnv, reportsDir } from "../harness/config/index.ts";
 import { reportFatal } from "../harness/errors.ts";
-import { allurePaths, generateAllureReportOrSay, prepareAllureResults } from "../harness/report/allure.ts";
-import { reportsDir } from "../harness/config/reports-dir.ts";
-import { readSummary, summaryPathIn } from "../harness/report/summary-store.ts";
+import { allurePaths, generateAllureReportOrSay, prepareAllureResults, readSummary, summaryPathIn } from "../harness/report/index.ts";
 
 const HELP = `Usage: npm run ftw [-- <dir|file.yaml …>] [options]
 

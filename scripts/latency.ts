@@ -3,34 +3,21 @@ import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { reportFatal, UserError } from "../harness/errors.ts";
-import { parseDuration } from "../harness/latency/duration.ts";
-import { assertLoopbackOrigin, runCells, type CellResult, type CellSpec, type EngineOptions, type LoadModel } from "../harness/latency/engine.ts";
-import type { ContainerResources, CpuCounter } from "../harness/stack/resources.ts";
-import { measureEngineFloor, type EngineFloor } from "../harness/latency/floor.ts";
-import { emitK6Operator } from "../harness/latency/emit-k6-operator.ts";
-import { attachLatencyToAllure } from "../harness/latency/allure.ts";
-import { REMOTE_SCENARIOS } from "../harness/latency/k6-options.ts";
-import { h2Twin, withHttp2 } from "../harness/latency/http2-scenarios.ts";
-import { assertOffersHttp2 } from "../harness/http/alpn.ts";
-import { tlsConnectOptions } from "../harness/http/tls-options.ts";
-import { LOCAL_HOST_HEADER } from "../harness/targets/local-target.ts";
-import { writeLatencyPlots } from "../harness/latency/plots.ts";
-import { buildLatencySection, formatOverheadLine, mergeLatencyIntoSummary, type LatencySection, type StackFacts } from "../harness/latency/report.ts";
-import { DEFAULT_DEFINITION, engineOptionsFrom, loadDefinition, planCells, type LatencyDefinition } from "../harness/latency/scenarios.ts";
-import { buildRequest } from "../harness/latency/shape-request.ts";
-import { evaluateThresholds } from "../harness/latency/thresholds.ts";
-import { parseEnv } from "../harness/config/env.ts";
-import { benchmarkManifest } from "../harness/latency/bench-plugin-config.ts";
-import { latencyGateLines, latencyGateOptions } from "../harness/latency/gates.ts";
-import { loadManifest } from "../harness/manifest/load-manifest.ts";
-import { allurePaths, generateAllureReport } from "../harness/report/allure.ts";
-import { reportsDir } from "../harness/config/reports-dir.ts";
-import { loadRemoteTarget } from "../harness/targets/targets-file.ts";
-import { assertAllowed } from "../harness/http/target.ts";
-import { onShutdown } from "../harness/stack/shutdown.ts";
-import { startLocalStack } from "../harness/stack/stack.ts";
-import { UNPINNED_NOTE, type CpuPinning } from "../harness/stack/cpu-pinning.ts";
-import type { StackInfo } from "../harness/stack/stack.ts";
+import {
+  assertLoopbackOrigin, attachLatencyToAllure, benchmarkManifest, buildLatencySection, buildRequest, DEFAULT_DEFINITION,
+  emitK6Operator, engineOptionsFrom, evaluateThresholds, formatOverheadLine, h2Twin, latencyGateLines, latencyGateOptions,
+  loadDefinition, measureEngineFloor, mergeLatencyIntoSummary, parseDuration, planCells, REMOTE_SCENARIOS, runCells, withHttp2,
+  writeLatencyPlots, type CellResult, type CellSpec, type EngineFloor, type EngineOptions, type LatencyDefinition,
+  type LatencySection, type LoadModel, type StackFacts,
+} from "../harness/latency/index.ts";
+import {
+  onShutdown, startLocalStack, UNPINNED_NOTE, type ContainerResources, type CpuCounter, type CpuPinning, type StackInfo,
+} from "../harness/stack/index.ts";
+import { assertAllowed, assertOffersHttp2, tlsConnectOptions } from "../harness/http/index.ts";
+import { loadRemoteTarget, LOCAL_HOST_HEADER } from "../harness/targets/index.ts";
+import { parseEnv, reportsDir } from "../harness/config/index.ts";
+import { loadManifest } from "../harness/manifest/index.ts";
+import { allurePaths, generateAllureReport } from "../harness/report/index.ts";
 
 const HELP = `Usage: npx tsx scripts/latency.ts [options]
 

@@ -7,15 +7,12 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { execa } from "execa";
 import { reportFatal, UserError } from "../harness/errors.ts";
-import { driftOf, givenDriftBaseline } from "../harness/remote/remote-run.ts";
-import { readHandedOver } from "../harness/report/handed-over.ts";
-import { publishRun } from "../harness/report/publish-run.ts";
-import { RECORDS_FILE_VARIABLE } from "../harness/report/records-reporter.ts";
-import { verdictsFileOf } from "../harness/report/record-views.ts";
-import { reportsDir } from "../harness/config/reports-dir.ts";
-import { corazaVersionFor } from "../harness/report/render-run.ts";
-import { buildRunModel, type StepOutput } from "../harness/report/run-model.ts";
-import { readSummary, summaryPathIn } from "../harness/report/summary-store.ts";
+import { driftOf, givenDriftBaseline } from "../harness/remote/index.ts";
+import {
+  buildRunModel, corazaVersionFor, publishRun, readHandedOver, readSummary, RECORDS_FILE_VARIABLE, summaryPathIn, verdictsFileOf,
+  type StepOutput,
+} from "../harness/report/index.ts";
+import { reportsDir } from "../harness/config/index.ts";
 
 const HELP = `Usage: npm run waf:merge -- <folder>
 

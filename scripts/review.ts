@@ -4,25 +4,18 @@
 import { readFile } from "node:fs/promises";
 import { join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { parseEnv, type WafEnv } from "../harness/config/env.ts";
+import { parseEnv, type WafEnv } from "../harness/config/index.ts";
 import { reportFatal, UserError } from "../harness/errors.ts";
-import { publishAllureResults } from "../harness/report/allure.ts";
-import { mergeSummarySections, summaryPathIn } from "../harness/report/summary-store.ts";
-import { writeFileAtomic } from "../harness/report/write-atomic.ts";
-import type { VerdictsFile } from "../harness/report/verdicts.ts";
-import { measureReviewCost, type CostSection, type SideTarget } from "../harness/review/measure-cost.ts";
-import { reviewPlots } from "../harness/review/review-plots.ts";
-import { reviewAllureResults, reviewHeadline, reviewMarkdown, reviewSection } from "../harness/review/review-report.ts";
-import { reviewHost, reviewManifest, SIDES, type Side } from "../harness/review/review-manifest.ts";
-import { regressions, verdictDiff } from "../harness/report/verdict-diff.ts";
-import { splitGrep } from "../harness/run/grep-args.ts";
-import { loadRunInputs, type RunInputs } from "../harness/run/prepare-run.ts";
-import { runSuitesInto } from "../harness/run/run-suites-into.ts";
-import { onShutdown } from "../harness/stack/shutdown.ts";
-import { startLocalStack, type StartedStack } from "../harness/stack/stack.ts";
-import { PluginLoadError } from "../harness/stack/startup-failure.ts";
-import { probeEnvoyVersion, type EnvoyProbe } from "../harness/review/envoy-probe.ts";
-import { DEFAULT_MATRIX_VERSIONS, envoyMatrixAllure, envoyMatrixMarkdown, probeConformance } from "../harness/review/envoy-matrix.ts";
+import {
+  mergeSummarySections, publishAllureResults, regressions, summaryPathIn, verdictDiff, writeFileAtomic, type VerdictsFile,
+} from "../harness/report/index.ts";
+import {
+  DEFAULT_MATRIX_VERSIONS, envoyMatrixAllure, envoyMatrixMarkdown, measureReviewCost, probeConformance, probeEnvoyVersion,
+  reviewAllureResults, reviewHeadline, reviewHost, reviewManifest, reviewMarkdown, reviewPlots, reviewSection, SIDES,
+  type CostSection, type EnvoyProbe, type Side, type SideTarget,
+} from "../harness/review/index.ts";
+import { loadRunInputs, runSuitesInto, splitGrep, type RunInputs } from "../harness/run/index.ts";
+import { onShutdown, PluginLoadError, startLocalStack, type StartedStack } from "../harness/stack/index.ts";
 
 const HELP = `Usage: npm run review -- --candidate <manifest> [--base <manifest>] [options] [-- --grep …]
        npm run review -- --envoy-matrix [1.38.2,1.39.3,1.40.0]

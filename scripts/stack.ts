@@ -1,11 +1,9 @@
 // `npm run stack`: start the local stack in the foreground, print its URLs, stop it on SIGINT/SIGTERM.
 import { parseArgs } from "node:util";
-import { ENVOY_VERSION } from "../harness/config/versions.ts";
-import { parseEnv } from "../harness/config/env.ts";
+import { ENVOY_VERSION, parseEnv } from "../harness/config/index.ts";
 import { reportFatal } from "../harness/errors.ts";
-import { loadRunManifest } from "../harness/manifest/load-manifest.ts";
-import { onShutdown } from "../harness/stack/shutdown.ts";
-import { startLocalStack } from "../harness/stack/stack.ts";
+import { loadRunManifest } from "../harness/manifest/index.ts";
+import { onShutdown, startLocalStack } from "../harness/stack/index.ts";
 
 const HELP = `Usage: npm run stack [-- --server-name NAME]
 

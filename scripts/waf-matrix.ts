@@ -2,21 +2,15 @@
 // per level, chosen by Host), then a plot of blocked-% and false-positive-% per level (reports/paranoia-matrix.svg).
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { parseEnv } from "../harness/config/env.ts";
+import { parseEnv } from "../harness/config/index.ts";
 import { reportFatal, UserError } from "../harness/errors.ts";
-import { matrixHost, matrixManifest } from "../harness/manifest/matrix-config.ts";
-import { manifestWithParanoia } from "../harness/manifest/paranoia.ts";
-import type { Detection } from "../harness/report/detection.ts";
-import { allurePaths, generateAllureReport } from "../harness/report/allure.ts";
-import { writeAllureResult } from "../harness/report/allure-result.ts";
-import { matrixRow, matrixSpec, type MatrixRow } from "../harness/report/paranoia-matrix.ts";
-import { renderSvg } from "../harness/report/render-svg.ts";
-import { readSummary, summaryPathIn, updateSummary } from "../harness/report/summary-store.ts";
-import { writeFileAtomic } from "../harness/report/write-atomic.ts";
-import { loadRunInputs } from "../harness/run/prepare-run.ts";
-import { runSuitesInto } from "../harness/run/run-suites-into.ts";
-import { onShutdown } from "../harness/stack/shutdown.ts";
-import { startLocalStack } from "../harness/stack/stack.ts";
+import { manifestWithParanoia, matrixHost, matrixManifest } from "../harness/manifest/index.ts";
+import {
+  allurePaths, generateAllureReport, matrixRow, matrixSpec, readSummary, renderSvg, summaryPathIn, updateSummary,
+  writeAllureResult, writeFileAtomic, type Detection, type MatrixRow,
+} from "../harness/report/index.ts";
+import { loadRunInputs, runSuitesInto } from "../harness/run/index.ts";
+import { onShutdown, startLocalStack } from "../harness/stack/index.ts";
 
 const HELP = `Usage: npm run waf:matrix [-- --levels 1,2,3,4]
 

@@ -2,29 +2,21 @@
 import { parseArgs } from "node:util";
 import { resolve } from "node:path";
 import { execa } from "execa";
-import { parseEnv, type WafEnv } from "../harness/config/env.ts";
+import { parseEnv, type WafEnv } from "../harness/config/index.ts";
 import { reportFatal, UserError } from "../harness/errors.ts";
-import { ftwExitCode } from "../harness/ftw/ftw-report.ts";
-import { FTW_MANIFEST, ftwStepOutput, parseFtwArgs, prepareFtw, runFtwSuite, type FtwArgs, type PreparedFtw } from "../harness/ftw/ftw-suite.ts";
-import { grpcStep } from "../harness/grpc/grpc-step.ts";
-import { latencyProbe } from "../harness/latency/probe.ts";
-import { describeRate } from "../harness/report/counts.ts";
-import { readHandedOver } from "../harness/report/handed-over.ts";
-import { publishRun, type Published } from "../harness/report/publish-run.ts";
-import { verdictsFileOf } from "../harness/report/record-views.ts";
-import { corazaVersionFor } from "../harness/report/render-run.ts";
-import { buildRunModel, carriedSections, joinSteps, type RecordSet, type RunOutcome, type StepOutput } from "../harness/report/run-model.ts";
-import { onShutdown } from "../harness/stack/shutdown.ts";
-import { startLocalStack, type StartedStack } from "../harness/stack/stack.ts";
-import { prepareRemoteRun, type PreparedRemoteRun } from "../harness/remote/remote-run.ts";
-import { splitGrep } from "../harness/run/grep-args.ts";
-import { compareProtocolPasses, protocolPasses } from "../harness/run/protocol-passes.ts";
-import { runSuitesForRecords } from "../harness/run/run-suites-into.ts";
-import { assertOffersHttp2 } from "../harness/http/alpn.ts";
-import { loadRunInputs, prepareRun } from "../harness/run/prepare-run.ts";
-import { RUN_CONTEXT_VARIABLE } from "../harness/engine/run-context.ts";
-import { assertAllowed } from "../harness/http/target.ts";
-import { loadRemoteTarget } from "../harness/targets/targets-file.ts";
+import { FTW_MANIFEST, ftwExitCode, ftwStepOutput, parseFtwArgs, prepareFtw, runFtwSuite, type FtwArgs, type PreparedFtw } from "../harness/ftw/index.ts";
+import { grpcStep } from "../harness/grpc/index.ts";
+import { latencyProbe } from "../harness/latency/index.ts";
+import {
+  buildRunModel, carriedSections, corazaVersionFor, describeRate, joinSteps, publishRun, readHandedOver, verdictsFileOf,
+  type Published, type RecordSet, type RunOutcome, type StepOutput,
+} from "../harness/report/index.ts";
+import { onShutdown, startLocalStack, type StartedStack } from "../harness/stack/index.ts";
+import { prepareRemoteRun, type PreparedRemoteRun } from "../harness/remote/index.ts";
+import { compareProtocolPasses, loadRunInputs, prepareRun, protocolPasses, runSuitesForRecords, splitGrep } from "../harness/run/index.ts";
+import { assertAllowed, assertOffersHttp2 } from "../harness/http/index.ts";
+import { RUN_CONTEXT_VARIABLE } from "../harness/engine/index.ts";
+import { loadRemoteTarget } from "../harness/targets/index.ts";
 
 const HELP = `Usage: npm run waf [-- <Playwright options, e.g. --grep banned>]
 

@@ -3,12 +3,10 @@
 // result); a group's test fails once, listing every bypass or false positive, so a broken WAF costs about as
 // much as a healthy one.
 import type { TestInfo } from "@playwright/test";
-import type { EngineRequest } from "../harness/engine/record.ts";
-import { readCorpusFile } from "../harness/payloads/corpus-file.ts";
-import type { ExpandedRequest } from "../harness/payloads/expand.ts";
-import { CORPUS_GROUP_PREFIX, groupRequests, requestGrepText, selectedBy, type RequestFilter } from "../harness/payloads/groups.ts";
-import { REQUESTS_ANNOTATION } from "../harness/engine/records-attachment.ts";
-import { hasRunContext, readRunContext, type RunContext } from "../harness/engine/run-context.ts";
+import { hasRunContext, readRunContext, REQUESTS_ANNOTATION, type EngineRequest, type RunContext } from "../harness/engine/index.ts";
+import {
+  CORPUS_GROUP_PREFIX, groupRequests, readCorpusFile, requestGrepText, selectedBy, type ExpandedRequest, type RequestFilter,
+} from "../harness/payloads/index.ts";
 import { expectNoFindings, runRequests, type test } from "./fixtures.ts";
 
 /** The expanded corpus the run validated once (project payloads plus WAF_PAYLOADS dirs). */
@@ -20,7 +18,7 @@ export async function corpusRequests(expect: "block" | "allow"): Promise<Expande
 }
 
 async function expandFromYaml(): Promise<ExpandedRequest[]> {
-  const [{ expandCases }, { loadCorpus, payloadDirs }] = await Promise.all([import("../harness/payloads/expand.ts"), import("../harness/payloads/load.ts")]);
+  const [{ expandCases }, { loadCorpus, payloadDirs }] = await Promise.all([import("../harness/payloads/index.ts"), import("../harness/payloads/index.ts")]);
   return expandCases(loadCorpus(payloadDirs()));
 }
 

@@ -3,18 +3,13 @@
 // records; every report is a view of them (harness/report/records-reporter.ts).
 import { appendFileSync } from "node:fs";
 import { test as base, type TestInfo } from "@playwright/test";
-import { Engine } from "../harness/engine/engine.ts";
-import type { EngineRequest, WafRecord } from "../harness/engine/record.ts";
-import { WafLog } from "../harness/engine/waf-log.ts";
-import { createDispatcher } from "../harness/http/send.ts";
-import { RECORDS_ATTACHMENT, RUN_ATTACHMENT, encodeRecords, encodeRun } from "../harness/engine/records-attachment.ts";
-import { dryRunEntry } from "../harness/engine/dry-run.ts";
-import { throttleFor } from "../harness/engine/throttle.ts";
-import { readRunContext, type RunContext } from "../harness/engine/run-context.ts";
-import { resolveRunTarget } from "../harness/targets/run-target.ts";
-import { assertAllowed, type Target } from "../harness/http/target.ts";
-import { effectiveHeaders } from "../harness/http/send.ts";
-import { defaultVerdictPolicy } from "../harness/verdict/verdict.ts";
+import {
+  dryRunEntry, encodeRecords, encodeRun, Engine, readRunContext, RECORDS_ATTACHMENT, RUN_ATTACHMENT, throttleFor, WafLog,
+  type EngineRequest, type RunContext, type WafRecord,
+} from "../harness/engine/index.ts";
+import { assertAllowed, createDispatcher, effectiveHeaders, type Target } from "../harness/http/index.ts";
+import { resolveRunTarget } from "../harness/targets/index.ts";
+import { defaultVerdictPolicy } from "../harness/verdict/index.ts";
 
 /** Requests in flight per worker against the local stack: enough to keep Envoy's two worker threads busy. */
 const LOCAL_CONCURRENCY = 4;

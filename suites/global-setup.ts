@@ -2,11 +2,11 @@
 // write the run context, as `npm run waf` does before it starts Playwright. With WAF_RUN_CONTEXT set (npm run waf),
 // this does nothing.
 import type { FullConfig } from "@playwright/test";
-import { parseEnv } from "../harness/config/env.ts";
-import { prepareRun, loadRunInputs } from "../harness/run/prepare-run.ts";
-import { hasRunContext, RUN_CONTEXT_VARIABLE } from "../harness/engine/run-context.ts";
-import { startLocalStack, type StartedStack } from "../harness/stack/stack.ts";
-import { loadRemoteTarget } from "../harness/targets/targets-file.ts";
+import { parseEnv } from "../harness/config/index.ts";
+import { loadRunInputs, prepareRun } from "../harness/run/index.ts";
+import { hasRunContext, RUN_CONTEXT_VARIABLE } from "../harness/engine/index.ts";
+import { startLocalStack, type StartedStack } from "../harness/stack/index.ts";
+import { loadRemoteTarget } from "../harness/targets/index.ts";
 
 export default async function globalSetup(_config: FullConfig): Promise<() => Promise<void>> {
   if (hasRunContext()) return async () => undefined;

@@ -12,14 +12,11 @@ import { gunzipSync } from "node:zlib";
 import { execa } from "execa";
 import { request } from "undici";
 import { parse } from "yaml";
-import { resolveWasm } from "../harness/artifacts/wasm.ts";
-import { startLocalRegistry, type LocalRegistry } from "../harness/asm/local-registry.ts";
-import { tarEntries } from "../harness/asm/oci-pull.ts";
-import { pullSecretManifest } from "../harness/asm/pull-secret.ts";
-import { startAsmStandin, targetsFileText, type StartedStandin } from "../harness/asm/standin.ts";
-import { sha256Hex } from "../harness/manifest/canonical-json.ts";
-import { loadManifest } from "../harness/manifest/load-manifest.ts";
-import { parseManifest } from "../harness/manifest/manifest.ts";
+import { resolveWasm } from "../harness/artifacts/index.ts";
+import {
+  pullSecretManifest, startAsmStandin, startLocalRegistry, tarEntries, targetsFileText, type LocalRegistry, type StartedStandin,
+} from "../harness/asm/index.ts";
+import { loadManifest, parseManifest, sha256Hex } from "../harness/manifest/index.ts";
 import { ROOT, runCli, tempReports } from "./support/cli.ts";
 import { runCliWithInput } from "./support/cli-input.ts";
 import { filesContaining, filesUnder } from "./support/secret-scan.ts";

@@ -7,7 +7,7 @@ import { createServer, type Server } from "node:net";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { execa } from "execa";
-import { pullSecretManifest } from "../harness/asm/pull-secret.ts";
+import { pullSecretManifest } from "../harness/asm/index.ts";
 import { runCli, tempReports } from "./support/cli.ts";
 import { tempDir } from "./support/temp.ts";
 

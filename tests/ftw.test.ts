@@ -4,9 +4,9 @@ import assert from "node:assert/strict";
 import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { crsTestsDir } from "../harness/ftw/sources.ts";
-import { loadManifest } from "../harness/manifest/load-manifest.ts";
-import { startLocalStack } from "../harness/stack/stack.ts";
+import { crsTestsDir } from "../harness/ftw/index.ts";
+import { loadManifest } from "../harness/manifest/index.ts";
+import { startLocalStack } from "../harness/stack/index.ts";
 import { ROOT, runCli, tempReports } from "./support/cli.ts";
 import { tempDir } from "./support/temp.ts";
 

@@ -5,10 +5,9 @@ import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { runGrpcProbe } from "../harness/grpc/grpc-probe.ts";
-import { grpcSection } from "../harness/grpc/grpc-finding.ts";
-import { loadManifest } from "../harness/manifest/load-manifest.ts";
-import { startLocalStack } from "../harness/stack/stack.ts";
+import { grpcSection, runGrpcProbe } from "../harness/grpc/index.ts";
+import { loadManifest } from "../harness/manifest/index.ts";
+import { startLocalStack } from "../harness/stack/index.ts";
 import { ROOT, runCli, tempReports } from "./support/cli.ts";
 
 test("gRPC through the WAF: the seed rule denies it as metadata, CRS blocks application/grpc at PL1 and reads the protobuf as raw bytes", async () => {

@@ -5,7 +5,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { parseAllDocuments } from "yaml";
-import { testRunCrd, validateTestRun } from "../harness/latency/k6-operator.ts";
+import { testRunCrd, validateTestRun } from "../harness/latency/index.ts";
 import { runCli, tempReports } from "./support/cli.ts";
 import { tempDir } from "./support/temp.ts";
 

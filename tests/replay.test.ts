@@ -5,9 +5,9 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { execa } from "execa";
-import type { WafRecord } from "../harness/engine/record.ts";
-import { loadManifest } from "../harness/manifest/load-manifest.ts";
-import { startLocalStack } from "../harness/stack/stack.ts";
+import type { WafRecord } from "../harness/engine/index.ts";
+import { loadManifest } from "../harness/manifest/index.ts";
+import { startLocalStack } from "../harness/stack/index.ts";
 import { example, runCli, tempReports } from "./support/cli.ts";
 
 test("the replay commands of a run's findings (a cookie attack, a raw chunked request, a WebSocket upgrade and a GraphQL body among them) get the same answer again", async () => {

@@ -4,8 +4,8 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import type { VerdictsFile } from "../harness/report/verdicts.ts";
-import type { ReviewSection } from "../harness/review/review-report.ts";
+import type { VerdictsFile } from "../harness/report/index.ts";
+import type { ReviewSection } from "../harness/review/index.ts";
 import { example, ROOT, runCli, tempReports } from "./support/cli.ts";
 
 // A slice of every suite: the seed rule's conformance cases, SQL injection attacks and benign requests.

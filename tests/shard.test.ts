@@ -5,8 +5,8 @@ import { copyFileSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
-import { loadManifest } from "../harness/manifest/load-manifest.ts";
-import { startLocalStack } from "../harness/stack/stack.ts";
+import { loadManifest } from "../harness/manifest/index.ts";
+import { startLocalStack } from "../harness/stack/index.ts";
 import { ROOT, runCli, tempReports } from "./support/cli.ts";
 import { tempDir } from "./support/temp.ts";
 

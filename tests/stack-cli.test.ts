@@ -6,7 +6,7 @@ import { test } from "node:test";
 import { execa } from "execa";
 import { readFileSync } from "node:fs";
 import { Agent, request } from "undici";
-import { LABEL_MANAGED, LABEL_RUN } from "../harness/config/versions.ts";
+import { LABEL_MANAGED, LABEL_RUN } from "../harness/config/index.ts";
 import { ROOT } from "./support/cli.ts";
 
 async function docker(...args: string[]): Promise<string> {

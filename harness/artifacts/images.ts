@@ -7,7 +7,7 @@ import { GenericContainer, ImageName } from "testcontainers";
 import { connectDocker } from "./docker-engine.ts";
 import { UserError } from "../errors.ts";
 import { cacheDir } from "./cache.ts";
-import { ENVOY_VERSION, ENVOY_VERSION_PATTERN, HTTPBIN_MODULE, HTTPBIN_VERSION, REGISTRY_IMAGES } from "../config/versions.ts";
+import { ENVOY_VERSION, ENVOY_VERSION_PATTERN, HTTPBIN_MODULE, HTTPBIN_VERSION, REGISTRY_IMAGES } from "../config/index.ts";
 
 /** How a container image is run: which image, and where its binary sits inside it. */
 export interface ImageRef {

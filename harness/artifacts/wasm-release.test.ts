@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { test } from "node:test";
 import { zipSync } from "fflate";
-import { sha256Hex } from "../manifest/canonical-json.ts";
+import { sha256Hex } from "../manifest/index.ts";
 import { downloadRelease, extractVerified, loadReleasePins } from "./wasm-release.ts";
 
 const wasm = new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]);

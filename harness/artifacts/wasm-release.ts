@@ -3,7 +3,7 @@ import { join, resolve } from "node:path";
 import { unzipSync } from "fflate";
 import { z } from "zod";
 import { UserError } from "../errors.ts";
-import { sha256Hex } from "../manifest/canonical-json.ts";
+import { sha256Hex } from "../manifest/index.ts";
 import { cacheDir } from "./cache.ts";
 
 const RELEASES_FILE = resolve(import.meta.dirname, "../../envoy-local/wasm-releases.json");

@@ -2,7 +2,7 @@ import { open, readFile, readdir, stat, rename, writeFile } from "node:fs/promis
 import { join, relative, resolve } from "node:path";
 import { execa } from "execa";
 import { UserError } from "../errors.ts";
-import { sha256Hex } from "../manifest/canonical-json.ts";
+import { sha256Hex } from "../manifest/index.ts";
 import { cacheDir } from "./cache.ts";
 import { downloadRelease } from "./wasm-release.ts";
 

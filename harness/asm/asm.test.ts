@@ -3,8 +3,7 @@ import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import { parse } from "yaml";
 import { UserError } from "../errors.ts";
-import { parseManifest } from "../manifest/manifest.ts";
-import { withParanoia } from "../manifest/paranoia.ts";
+import { parseManifest, withParanoia } from "../manifest/index.ts";
 import { istioGatewayEnvoyOptions } from "./gateway-config.ts";
 import { formatImageRef, ociUrl, parseImageRef } from "./image-ref.ts";
 import { planApply, planSecret } from "./kube-plan.ts";
@@ -13,7 +12,7 @@ import { formatPlan, maskSecrets, MASK } from "./plan.ts";
 import { credentialsFor, dockerConfigJson, pullSecretManifest } from "./pull-secret.ts";
 import { parseSelector, renderWasmPlugin } from "./render.ts";
 import { tarEntries } from "./oci-pull.ts";
-import { renderEnvoyConfig } from "../envoy/envoy-config.ts";
+import { renderEnvoyConfig } from "../envoy/index.ts";
 
 const seedPath = new URL("../../envoy-local/wasm-plugin.yaml", import.meta.url);
 const seedText = readFileSync(seedPath, "utf8");

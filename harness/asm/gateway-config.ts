@@ -1,4 +1,4 @@
-import type { EnvoyConfigInput } from "../envoy/envoy-config.ts";
+import type { EnvoyConfigInput } from "../envoy/index.ts";
 
 /** `server` header an Istio (ASM) ingress gateway sends. */
 export const ISTIO_SERVER_NAME = "istio-envoy";

@@ -1,4 +1,4 @@
-import { shellQuote } from "../http/curl.ts";
+import { shellQuote } from "../http/index.ts";
 
 /**
  * What an `npm run asm` step does, as data: `--dry-run` prints it, a real run executes it, and both

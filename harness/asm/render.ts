@@ -1,7 +1,6 @@
 import { isMap, parseDocument } from "yaml";
 import { UserError } from "../errors.ts";
-import { pluginConfigSha256 } from "../manifest/canonical-json.ts";
-import { parseManifest, type CorazaPluginConfig, type LoadedManifest } from "../manifest/manifest.ts";
+import { parseManifest, pluginConfigSha256, type CorazaPluginConfig, type LoadedManifest } from "../manifest/index.ts";
 import { ociUrl, parseImageRef } from "./image-ref.ts";
 
 export interface RenderOptions {

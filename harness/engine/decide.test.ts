@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { CORRELATION_DIRECTIVES, withCorrelationRules } from "../envoy/correlation.ts";
+import { CORRELATION_DIRECTIVES, withCorrelationRules } from "../envoy/index.ts";
 import { decide, type JudgeSettings } from "./decide.ts";
 import { withHeaderLine } from "./engine.ts";
 import { reproducer } from "./reproduce.ts";

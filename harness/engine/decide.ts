@@ -1,10 +1,7 @@
-import type { Outcome } from "../http/request.ts";
-import { unmetRequirement } from "../manifest/capabilities.ts";
-import { findGap, type AcceptedGap } from "../payloads/exceptions.ts";
-import type { Requirement } from "../manifest/capabilities.ts";
-import { judge } from "../verdict/expectation.ts";
-import { proxyChanges } from "../verdict/proxy-changes.ts";
-import { classify, describeOutcome, masksUpstreamError, type VerdictPolicy } from "../verdict/verdict.ts";
+import type { Outcome } from "../http/index.ts";
+import { unmetRequirement, type Requirement } from "../manifest/index.ts";
+import { findGap, type AcceptedGap } from "../payloads/index.ts";
+import { classify, describeOutcome, judge, masksUpstreamError, proxyChanges, type VerdictPolicy } from "../verdict/index.ts";
 import type { EngineRequest, RecordedWaf, WafRecord } from "./record.ts";
 import type { WafEvidence } from "./waf-log.ts";
 

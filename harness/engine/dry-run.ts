@@ -1,6 +1,5 @@
-import type { RequestSpec } from "../http/request.ts";
+import type { RequestSpec, Target } from "../http/index.ts";
 import { reproducer } from "./reproduce.ts";
-import type { Target } from "../http/target.ts";
 
 /** One line of a dry run's listing: what would be sent, as a command that sends it (configured secrets redacted). */
 export interface DryRunEntry {

@@ -1,14 +1,11 @@
 import pLimit from "p-limit";
 import type { Dispatcher } from "undici";
-import { REDACTED, redactText } from "../http/redact.ts";
-import type { Outcome, RequestSpec } from "../http/request.ts";
-import { wireProtocol } from "../http/protocol.ts";
-import { sendRaw } from "../http/raw-send.ts";
-import { needsNodeClient, sendStreamed } from "../http/send-streamed.ts";
-import { effectiveHeaders, send } from "../http/send.ts";
+import {
+  effectiveHeaders, needsNodeClient, REDACTED, redactText, send, sendRaw, sendStreamed, wireProtocol, type Outcome,
+  type RequestSpec, type Target,
+} from "../http/index.ts";
 import type { Throttle } from "./throttle.ts";
-import type { Target } from "../http/target.ts";
-import { CORRELATION_HEADER, correlationId } from "../envoy/correlation.ts";
+import { CORRELATION_HEADER, correlationId } from "../envoy/index.ts";
 import { decide, type JudgeSettings } from "./decide.ts";
 import { freezeRecord, type EngineRequest, type RecordedResponse, type WafRecord } from "./record.ts";
 import { reproducer, secretValues } from "./reproduce.ts";

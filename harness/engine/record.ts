@@ -1,8 +1,6 @@
-import type { CaseMeta } from "../payloads/expand.ts";
-import type { WireProtocol } from "../http/protocol.ts";
-import type { RequestSpec } from "../http/request.ts";
-import type { Judgement } from "../verdict/expectation.ts";
-import type { Verdict } from "../verdict/verdict.ts";
+import type { CaseMeta } from "../payloads/index.ts";
+import type { RequestSpec, WireProtocol } from "../http/index.ts";
+import type { Judgement, Verdict } from "../verdict/index.ts";
 import type { LoggedRule } from "./waf-log.ts";
 
 /**

@@ -1,8 +1,7 @@
-import { curlReproducer, rawReproducer, streamedReproducer, type ReplayTarget } from "../http/curl.ts";
-import { redactText } from "../http/redact.ts";
-import { effectiveHeaders } from "../http/send.ts";
-import type { RequestSpec } from "../http/request.ts";
-import type { Target } from "../http/target.ts";
+import {
+  curlReproducer, effectiveHeaders, rawReproducer, redactText, streamedReproducer, type ReplayTarget, type RequestSpec,
+  type Target,
+} from "../http/index.ts";
 
 /** The configured secret values (target headers), to scrub from any free text that could echo them. */
 export function secretValues(target: Pick<Target, "headers">): string[] {

@@ -4,11 +4,10 @@ import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { z } from "zod";
-import type { ConfigFacts } from "../manifest/config-facts.ts";
-import type { AcceptedGap } from "../payloads/exceptions.ts";
-import type { Requirement } from "../manifest/capabilities.ts";
-import type { StackInfo } from "../stack/stack.ts";
-import type { HttpVersion } from "../http/target.ts";
+import type { ConfigFacts, Requirement } from "../manifest/index.ts";
+import type { AcceptedGap } from "../payloads/index.ts";
+import type { StackInfo } from "../stack/index.ts";
+import type { HttpVersion } from "../http/index.ts";
 
 /**
  * Everything a run's processes share (the orchestrator, Playwright's workers, its reporters), written once as one

@@ -1,6 +1,6 @@
 // Plain requests and records shaped like the engine's, for unit tests of pure code (views, decisions) and the
 // harness-cost benchmark (scripts/bench-runs.ts). Nothing here imitates Envoy, Coraza or httpbin.
-import type { Outcome } from "../http/request.ts";
+import type { Outcome } from "../http/index.ts";
 import type { EngineRequest, WafRecord } from "./record.ts";
 
 export function fakeRequest(over: Partial<EngineRequest> = {}): EngineRequest {

@@ -1,4 +1,4 @@
-import type { Target } from "../http/target.ts";
+import type { Target } from "../http/index.ts";
 
 /**
  * A token bucket (requests per second) and a cap on requests in flight, for one process. Playwright runs

@@ -1,5 +1,5 @@
 import { closeSync, fstatSync, openSync, readSync, statSync } from "node:fs";
-import { CORRELATION_RULE_IDS } from "../envoy/correlation.ts";
+import { CORRELATION_RULE_IDS } from "../envoy/index.ts";
 
 /** One rule Coraza logged for a transaction. */
 export interface LoggedRule {

@@ -1,4 +1,4 @@
-import type { CorazaPluginConfig } from "../manifest/manifest.ts";
+import type { CorazaPluginConfig } from "../manifest/index.ts";
 
 /**
  * Exact, parallel-safe rule correlation. Every request the local harness sends carries a unique id in this

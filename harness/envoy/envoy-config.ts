@@ -1,4 +1,4 @@
-import type { CorazaPluginConfig } from "../manifest/manifest.ts";
+import type { CorazaPluginConfig } from "../manifest/index.ts";
 
 export interface EnvoyConfigInput {
   /** The WasmPlugin's pluginConfig, passed to the plug-in exactly as Istio passes it (JSON in a StringValue). */

@@ -1,4 +1,4 @@
-import type { CorazaPluginConfig } from "../manifest/manifest.ts";
+import type { CorazaPluginConfig } from "../manifest/index.ts";
 
 /**
  * The gRPC probe's second directive set (WAF_GRPC=on stacks only): the manifest's default set with `application/grpc`

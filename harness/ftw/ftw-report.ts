@@ -1,4 +1,4 @@
-import type { ExtraResult } from "../report/allure-result.ts";
+import type { ExtraResult } from "../report/index.ts";
 import type { FtwTestResult } from "./run.ts";
 
 type Outcome = FtwTestResult["outcome"];

@@ -1,6 +1,6 @@
-import type { Outcome } from "../http/request.ts";
-import type { WafEvidence } from "../engine/waf-log.ts";
-import { classify, defaultVerdictPolicy } from "../verdict/verdict.ts";
+import type { Outcome } from "../http/index.ts";
+import type { WafEvidence } from "../engine/index.ts";
+import { classify, defaultVerdictPolicy } from "../verdict/index.ts";
 import type { FtwOutput } from "./schema.ts";
 
 /** An ftw stage's result: passed, failed (with the reasons), or undecidable from what the mode can see. */

@@ -1,4 +1,4 @@
-import { esc } from "../report/junit.ts";
+import { esc } from "../report/index.ts";
 import { FTW_OUTCOME_VIEW } from "./ftw-report.ts";
 import type { FtwTestResult } from "./run.ts";
 

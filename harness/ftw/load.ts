@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, dirname, join, relative } from "node:path";
-import { parseYamlText } from "../config/yaml-text.ts";
+import { parseYamlText } from "../config/index.ts";
 import { UserError } from "../errors.ts";
 import { ftwFileSchema, type FtwTest } from "./schema.ts";
 

@@ -1,4 +1,4 @@
-import { parseYamlText } from "../config/yaml-text.ts";
+import { parseYamlText } from "../config/index.ts";
 import { z } from "zod";
 import { UserError } from "../errors.ts";
 import { ftwOutputSchema, type FtwTest } from "./schema.ts";

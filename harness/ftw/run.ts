@@ -1,6 +1,4 @@
-import type { Engine, Exchanged } from "../engine/engine.ts";
-import type { EngineRequest } from "../engine/record.ts";
-import type { WafEvidence } from "../engine/waf-log.ts";
+import type { Engine, EngineRequest, Exchanged, WafEvidence } from "../engine/index.ts";
 import { judgeFtwStage, type FtwJudgeOptions, type StageResult } from "./judge.ts";
 import { ftwReplayCommand, ftwRequestText } from "./request.ts";
 import { forcedOutcome, type FtwPolicy, type OverriddenTest } from "./overrides.ts";

@@ -1,6 +1,6 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { goModule } from "../artifacts/go-module.ts";
+import { goModule } from "../artifacts/index.ts";
 import { UserError } from "../errors.ts";
 import { parseFtwConfig, type FtwPolicy } from "./overrides.ts";
 

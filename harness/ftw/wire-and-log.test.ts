@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { test } from "node:test";
-import { TransactionIndex } from "../engine/waf-log.ts";
+import { TransactionIndex } from "../engine/index.ts";
 import { judgeFtwStage } from "./judge.ts";
 import { parseFtwFile } from "./load.ts";
 import { ftwReplayCommand, ftwRequestText } from "./request.ts";

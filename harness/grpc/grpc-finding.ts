@@ -1,6 +1,6 @@
-import type { LoggedRule } from "../engine/waf-log.ts";
+import type { LoggedRule } from "../engine/index.ts";
 import { GRPC_STATUS_NAMES } from "./grpc-frame.ts";
-import { defaultVerdictPolicy } from "../verdict/verdict.ts";
+import { defaultVerdictPolicy } from "../verdict/index.ts";
 
 /**
  * What the Coraza plug-in inspects in gRPC calls (issue 13, item 3): the calls the probe makes, how each is judged,

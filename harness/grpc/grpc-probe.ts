@@ -1,11 +1,10 @@
 import { randomUUID } from "node:crypto";
 import http2 from "node:http2";
-import { CORRELATION_HEADER, correlationId } from "../envoy/correlation.ts";
+import { CORRELATION_HEADER, correlationId, GRPC_ALLOWED_AUTHORITY, GRPC_AUTHORITY, GRPC_HEADERS_ONLY_AUTHORITY } from "../envoy/index.ts";
 import { request } from "undici";
-import { WafLog } from "../engine/waf-log.ts";
-import { LOCAL_HOST_HEADER } from "../targets/local-target.ts";
-import type { StackInfo } from "../stack/stack.ts";
-import { GRPC_ALLOWED_AUTHORITY, GRPC_AUTHORITY, GRPC_HEADERS_ONLY_AUTHORITY } from "../envoy/grpc-config.ts";
+import { WafLog } from "../engine/index.ts";
+import { LOCAL_HOST_HEADER } from "../targets/index.ts";
+import type { StackInfo } from "../stack/index.ts";
 import { grpcCalls, type GrpcCall, type GrpcCallResult } from "./grpc-finding.ts";
 import { decodeStringResponse, GRPC_SERVICE_PATH, grpcStringRequest } from "./grpc-frame.ts";
 

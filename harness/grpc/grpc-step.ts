@@ -1,7 +1,6 @@
-import type { WafEnv } from "../config/env.ts";
-import type { ExtraResult } from "../report/allure-result.ts";
-import type { StepOutput } from "../report/run-model.ts";
-import type { StartedStack } from "../stack/stack.ts";
+import type { WafEnv } from "../config/index.ts";
+import type { ExtraResult, StepOutput } from "../report/index.ts";
+import type { StartedStack } from "../stack/index.ts";
 import { grpcCallRow, grpcSection, type GrpcCallResult, type GrpcCallRow } from "./grpc-finding.ts";
 import { callPath, runGrpcProbe } from "./grpc-probe.ts";
 

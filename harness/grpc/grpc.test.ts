@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { ENVOY_PORTS, renderEnvoyConfig } from "../envoy/envoy-config.ts";
-import { GRPC_ALLOW_DIRECTIVES, GRPC_ALLOWED_AUTHORITY, GRPC_ALLOWED_SET, GRPC_HEADERS_ONLY_AUTHORITY, GRPC_HEADERS_ONLY_SET, GRPC_NO_BODY_DIRECTIVE, withGrpcAllowedSet } from "../envoy/grpc-config.ts";
+import {
+  ENVOY_PORTS, GRPC_ALLOW_DIRECTIVES, GRPC_ALLOWED_AUTHORITY, GRPC_ALLOWED_SET, GRPC_HEADERS_ONLY_AUTHORITY,
+  GRPC_HEADERS_ONLY_SET, GRPC_NO_BODY_DIRECTIVE, renderEnvoyConfig, withGrpcAllowedSet,
+} from "../envoy/index.ts";
 import { grpcCalls, grpcSection, grpcVerdict, type GrpcCall, type GrpcCallResult } from "./grpc-finding.ts";
 import { decodeStringResponse, encodeVarint, grpcStringRequest } from "./grpc-frame.ts";
 import { callPath } from "./grpc-probe.ts";
@@ -155,7 +157,7 @@ test("each call is an Allure result: passed as expected, failed otherwise (a blo
 });
 
 test("WAF_GRPC is off by default, on when asked, and anything else is bad input", async () => {
-  const { parseEnv } = await import("../config/env.ts");
+  const { parseEnv } = await import("../config/index.ts");
   assert.equal(parseEnv({}).WAF_GRPC, "off");
   assert.equal(parseEnv({ WAF_GRPC: "on" }).WAF_GRPC, "on");
   assert.throws(() => parseEnv({ WAF_GRPC: "yes" }), /WAF_GRPC=yes/);

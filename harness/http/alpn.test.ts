@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { UserError } from "../errors.ts";
-import { makeGatewayCertificate } from "../stack/tls-cert.ts";
+import { makeGatewayCertificate } from "../stack/index.ts";
 import type { Target } from "./target.ts";
 import { assertOffersHttp2 } from "./alpn.ts";
 

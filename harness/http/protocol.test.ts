@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { PROTOCOL_HEADER } from "../envoy/envoy-config.ts";
+import { PROTOCOL_HEADER } from "../envoy/index.ts";
 import { wireProtocol } from "./protocol.ts";
 import type { Outcome } from "./request.ts";
 

@@ -1,4 +1,4 @@
-import { PROTOCOL_HEADER } from "../envoy/envoy-config.ts";
+import { PROTOCOL_HEADER } from "../envoy/index.ts";
 import type { Target } from "./target.ts";
 import type { Outcome } from "./request.ts";
 

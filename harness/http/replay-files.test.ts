@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { reproducer } from "../engine/reproduce.ts";
+import { reproducer } from "../engine/index.ts";
 import { effectiveHeaders } from "./send.ts";
 import type { RequestSpec } from "./request.ts";
 import { REPLAY_INLINE_MAX_BYTES, nodeStreamedHttp1, replayFilePath, replayFileReferences, replayFiles, undiciHttp1, type ReplayRecord } from "./replay-files.ts";

@@ -8,7 +8,7 @@ import type { AddressInfo, Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { makeGatewayCertificate } from "../stack/tls-cert.ts";
+import { makeGatewayCertificate } from "../stack/index.ts";
 import type { Target } from "./target.ts";
 import { streamedReproducer } from "./curl.ts";
 import type { RequestSpec } from "./request.ts";

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import type { TLSSocket } from "node:tls";
 import type { Target } from "./target.ts";
-import { classify } from "../verdict/verdict.ts";
+import { classify } from "../verdict/index.ts";
 import type { Outcome } from "./request.ts";
 import { sendRaw } from "./raw-send.ts";
 import { createDispatcher, send } from "./send.ts";

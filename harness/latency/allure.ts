@@ -1,7 +1,7 @@
 /** A latency section and its plots as one result in the Allure report (the probe's and `npm run latency`'s). */
 import { readFile } from "node:fs/promises";
 import { basename } from "node:path";
-import { writeAllureResult, type ExtraResult } from "../report/allure-result.ts";
+import { writeAllureResult, type ExtraResult } from "../report/index.ts";
 import type { LatencySection } from "./report.ts";
 
 export interface LatencyAllureInput {

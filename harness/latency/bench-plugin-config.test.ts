@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { paranoiaOf } from "../manifest/paranoia.ts";
+import { paranoiaOf } from "../manifest/index.ts";
 import { BENCH_HOSTS, benchmarkPluginConfig } from "./bench-plugin-config.ts";
 
 const crs = {

@@ -1,6 +1,4 @@
-import { pluginConfigSha256 } from "../manifest/canonical-json.ts";
-import type { CorazaPluginConfig, LoadedManifest } from "../manifest/manifest.ts";
-import { withParanoia } from "../manifest/paranoia.ts";
+import { pluginConfigSha256, withParanoia, type CorazaPluginConfig, type LoadedManifest } from "../manifest/index.ts";
 
 /** Hosts that select the extra directive sets on the benchmark's single Envoy (per_authority_directives). */
 export const BENCH_HOSTS = { seed: "seed.wafcheck.test", paranoia: "paranoia.wafcheck.test" } as const;

@@ -3,10 +3,10 @@
 import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { build } from "esbuild";
-import { parseEnv } from "../config/env.ts";
+import { parseEnv } from "../config/index.ts";
 import { UserError } from "../errors.ts";
-import { writeFileAtomic } from "../report/write-atomic.ts";
-import { loadRemoteTarget } from "../targets/targets-file.ts";
+import { writeFileAtomic } from "../report/index.ts";
+import { loadRemoteTarget } from "../targets/index.ts";
 import { k6OperatorManifests, manifestsYaml, testRunCrd, validateTestRun } from "./k6-operator.ts";
 import { DEFAULT_DEFINITION } from "./scenarios.ts";
 

@@ -1,4 +1,4 @@
-import type { WafEnv } from "../config/env.ts";
+import type { WafEnv } from "../config/index.ts";
 import type { LatencySection } from "./report.ts";
 
 export interface LatencyGateOptions {

@@ -4,7 +4,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Ajv } from "ajv";
 import { parse, stringify } from "yaml";
-import { goModule } from "../artifacts/go-module.ts";
+import { goModule } from "../artifacts/index.ts";
 import { UserError } from "../errors.ts";
 
 /** The operator release whose CRD the manifest is checked against (Go module proxy, hash-pinned). */

@@ -5,7 +5,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { TopLevelSpec } from "vega-lite";
-import { renderSvg } from "../report/render-svg.ts";
+import { renderSvg } from "../report/index.ts";
 import type { LatencySection } from "./report.ts";
 
 const PERCENTILES = [

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { describe, it } from "node:test";
-import type { StackInfo } from "../stack/stack.ts";
+import type { StackInfo } from "../stack/index.ts";
 import { latencyProbe } from "./probe.ts";
 import type { LatencySection } from "./report.ts";
 

@@ -1,5 +1,5 @@
-import type { StepOutput } from "../report/run-model.ts";
-import type { StackInfo } from "../stack/stack.ts";
+import type { StepOutput } from "../report/index.ts";
+import type { StackInfo } from "../stack/index.ts";
 import { LATENCY_LABELS, latencyResult } from "./allure.ts";
 import { runCells } from "./engine.ts";
 import { renderLatencyPlots } from "./plots.ts";

@@ -2,13 +2,12 @@
  * The `latency` section of reports/summary.json. Its keys are a contract with users' CI:
  * add keys, never rename. Other sections of summary.json are kept as they are.
  */
-import { updateSummary } from "../report/summary-store.ts";
+import { updateSummary } from "../report/index.ts";
 import type { CellResult, LoadModel, StopReason } from "./engine.ts";
 import { bootstrapOverhead, isEstimable, notEstimable, summarize, type BootstrapOptions, type LatencySummary } from "./stats.ts";
 import type { ThresholdResult } from "./thresholds.ts";
 import type { EngineFloor } from "./floor.ts";
-import { cpuMsPer1k } from "../stack/resources.ts";
-import type { CpuPinning } from "../stack/cpu-pinning.ts";
+import { cpuMsPer1k, type CpuPinning } from "../stack/index.ts";
 
 /** Contract keys: name, shape, n, p50Ms, p95Ms, p99Ms, maxMs; the rest are extensions. */
 export interface ScenarioEntry extends LatencySummary {

@@ -1,6 +1,6 @@
 import type { CorazaPluginConfig } from "./manifest.ts";
 
-/** Settings a case needs from the WAF's configuration to be judged (see harness/manifest/capabilities.ts). */
+/** Settings a case needs from the WAF's configuration to be judged (capabilitiesOf below tells which a manifest has). */
 export const REQUIREMENTS = ["early-blocking"] as const;
 export type Requirement = (typeof REQUIREMENTS)[number];
 

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { relative } from "node:path";
 import { UserError } from "../errors.ts";
-import type { WafEnv } from "../config/env.ts";
+import type { WafEnv } from "../config/index.ts";
 import { parseManifest, type LoadedManifest } from "./manifest.ts";
 import { manifestWithParanoia } from "./paranoia.ts";
 

@@ -1,7 +1,6 @@
 import { WasmPlugin } from "@kubernetes-models/istio/extensions.istio.io/v1alpha1/WasmPlugin";
-import { parseYamlText } from "../config/yaml-text.ts";
+import { closestMatch, parseYamlText } from "../config/index.ts";
 import { z } from "zod";
-import { closestMatch } from "../config/did-you-mean.ts";
 import { UserError } from "../errors.ts";
 import { pluginConfigSha256 } from "./canonical-json.ts";
 

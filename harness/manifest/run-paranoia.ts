@@ -1,7 +1,7 @@
 import { loadManifest } from "./load-manifest.ts";
 import type { CorazaPluginConfig } from "./manifest.ts";
 import { paranoiaOf } from "./paranoia.ts";
-import type { WafEnv } from "../config/env.ts";
+import type { WafEnv } from "../config/index.ts";
 
 /**
  * The blocking paranoia level the run is judged at: WAF_PARANOIA when set, else the level the manifest's

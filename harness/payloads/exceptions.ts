@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { z } from "zod";
-import { closestMatch } from "../config/did-you-mean.ts";
+import { closestMatch } from "../config/index.ts";
 import { UserError } from "../errors.ts";
 
 /** An accepted gap: a case (or one request) that may pass the WAF without failing the run. */

@@ -1,5 +1,4 @@
-import { http1HeadLines } from "../http/http1-head.ts";
-import type { RequestSpec } from "../http/request.ts";
+import { http1HeadLines, type RequestSpec } from "../http/index.ts";
 import { ACCEPT_JSON, MULTIPART_BOUNDARY, browserHeaders, setHeader } from "./browser.ts";
 import { encode } from "./encode.ts";
 import {
@@ -9,7 +8,7 @@ import {
 import { isExcluded } from "./exclude.ts";
 import { normalizeRaw, parseRaw } from "./raw.ts";
 import type { Case, CaseClass, CaseRequest, Encoding, Placement } from "./schema.ts";
-import type { Requirement } from "../manifest/capabilities.ts";
+import type { Requirement } from "../manifest/index.ts";
 
 /** What a report needs to know about the case behind a request. */
 export interface CaseMeta {

@@ -1,4 +1,4 @@
-import { closestMatch } from "../config/did-you-mean.ts";
+import { closestMatch } from "../config/index.ts";
 import type { z } from "zod";
 import { FIXED_PLACEMENTS } from "./schema.ts";
 

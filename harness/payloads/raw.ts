@@ -1,4 +1,4 @@
-import type { RequestSpec } from "../http/request.ts";
+import type { RequestSpec } from "../http/index.ts";
 
 /** Raw text as written in YAML: bare `\n` line ends become CRLF unless the author already wrote CRLF somewhere. */
 export function normalizeRaw(text: string): string {

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { isExcluded } from "./exclude.ts";
 import { normalizeRaw } from "./raw.ts";
-import { REQUIREMENTS } from "../manifest/capabilities.ts";
+import { REQUIREMENTS } from "../manifest/index.ts";
 
 /** Attack classes (plus `benign` for the false-positive corpus). */
 export const CASE_CLASSES = [

@@ -1,11 +1,9 @@
 import type { Dispatcher } from "undici";
 import { UserError } from "../errors.ts";
-import type { Outcome, RequestSpec } from "../http/request.ts";
-import { send } from "../http/send.ts";
-import type { LoadedManifest } from "../manifest/manifest.ts";
-import type { Target } from "../http/target.ts";
-import { classify, describeOutcome } from "../verdict/verdict.ts";
-import type { Throttle } from "../engine/throttle.ts";
+import { send, type Outcome, type RequestSpec, type Target } from "../http/index.ts";
+import type { LoadedManifest } from "../manifest/index.ts";
+import { classify, describeOutcome } from "../verdict/index.ts";
+import type { Throttle } from "../engine/index.ts";
 
 /** Manifest annotation naming a canary header (`name: value`) the config blocks, checked besides the seed rule. */
 export const CANARY_ANNOTATION = "wafcheck.io/canary-header";

@@ -1,5 +1,4 @@
-import { latencyGateLines, type LatencyGateOptions } from "../latency/gates.ts";
-import type { LatencySection } from "../latency/report.ts";
+import { latencyGateLines, type LatencyGateOptions, type LatencySection } from "../latency/index.ts";
 /** Regression gates a CI job applies to reports/summary.json (and the previous run's, when kept). */
 export interface GateOptions {
   /** Infrastructure errors tolerated per suite (default 0). */

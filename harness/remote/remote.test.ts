@@ -1,14 +1,12 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
-import type { Outcome } from "../http/request.ts";
-import { parseManifest } from "../manifest/manifest.ts";
-import type { Target } from "../http/target.ts";
+import type { Outcome, Target } from "../http/index.ts";
+import { parseManifest } from "../manifest/index.ts";
 import { canaryFor, judgeCanary } from "./canary.ts";
 import { checkGates } from "./gates.ts";
-import { dryRunEntry } from "../engine/dry-run.ts";
-import { limitsPerWorker, shardTotal, Throttle, workersArgs } from "../engine/throttle.ts";
-import { computeDrift, type VerdictsFile } from "../report/verdicts.ts";
+import { dryRunEntry, limitsPerWorker, shardTotal, Throttle, workersArgs } from "../engine/index.ts";
+import { computeDrift, type VerdictsFile } from "../report/index.ts";
 
 const seedText = readFileSync(new URL("../../envoy-local/wasm-plugin.yaml", import.meta.url), "utf8");
 const seed = parseManifest(seedText, "wasm-plugin.yaml");

@@ -1,10 +1,10 @@
 // The Allure result of one record (a view: nothing here decides a verdict). Its status and category come from its
 // kind (kinds.ts): an attack that reached the app is never green, whatever the reason it is accepted.
-import type { WafRecord } from "../engine/record.ts";
-import { http1HeadLines } from "../http/http1-head.ts";
-import { owasp2025Name } from "../payloads/owasp-names.ts";
+import type { WafRecord } from "../engine/index.ts";
+import { http1HeadLines } from "../http/index.ts";
+import { owasp2025Name } from "../payloads/index.ts";
 import type { ExtraResult } from "./allure-result.ts";
-import { KINDS, kindTrace } from "../verdict/kinds.ts";
+import { KINDS, kindTrace } from "../verdict/index.ts";
 import { recordKind } from "./counts.ts";
 import { esc } from "./junit.ts";
 

@@ -1,7 +1,7 @@
 // The run's counts, defined once. Every view (terminal, summary.json, summary.md, index.html, Allure, JUnit) shows
 // these numbers under these names; none counts on its own.
-import type { WafRecord } from "../engine/record.ts";
-import { KINDS, kindOf, RECORD_KINDS, type RecordKind } from "../verdict/kinds.ts";
+import type { WafRecord } from "../engine/index.ts";
+import { kindOf, KINDS, RECORD_KINDS, type RecordKind } from "../verdict/index.ts";
 import { wilson, type Interval } from "./interval.ts";
 
 export interface AttackCounts {

@@ -1,4 +1,4 @@
-import type { Judgement } from "../verdict/expectation.ts";
+import type { Judgement } from "../verdict/index.ts";
 
 /** What one corpus request contributes to the detection figures (a projection of its record). */
 export interface CorpusRecord {

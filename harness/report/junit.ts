@@ -1,7 +1,7 @@
 // reports/junit.xml as a view of the records (its one writer): one <testcase> per request, its outcome from its kind, grouped by suite, the stack's facts as
 // properties of every <testsuite> (a CI system reading only junit.xml still sees which WAF produced the verdicts).
-import type { WafRecord } from "../engine/record.ts";
-import { KINDS, type JunitOutcome } from "../verdict/kinds.ts";
+import type { WafRecord } from "../engine/index.ts";
+import { KINDS, type JunitOutcome } from "../verdict/index.ts";
 import { recordKind } from "./counts.ts";
 import type { RecordlessTest } from "./record-views.ts";
 

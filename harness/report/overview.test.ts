@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { configFacts } from "../manifest/config-facts.ts";
+import { configFacts } from "../manifest/index.ts";
 import { fakeRecord } from "../engine/test-records.ts";
 import { countRecords } from "./counts.ts";
 import { computeDetection, type CorpusRecord } from "./detection.ts";

@@ -1,10 +1,10 @@
 // The first screen a security reviewer reads: what the WAF blocked and let through, under which configuration,
 // at what cost. A view of summary.json (itself a view of the records) and the run's configuration facts.
 import type { TopLevelSpec } from "vega-lite";
-import type { ConfigFacts } from "../manifest/config-facts.ts";
-import { owasp2025Name } from "../payloads/owasp-names.ts";
+import type { ConfigFacts } from "../manifest/index.ts";
+import { owasp2025Name } from "../payloads/index.ts";
 import type { Detection, Tally } from "./detection.ts";
-import { KINDS, type RecordKind } from "../verdict/kinds.ts";
+import { KINDS, type RecordKind } from "../verdict/index.ts";
 import { COUNT_DEFINITIONS, describeRate, type RunCounts } from "./counts.ts";
 import { esc } from "./junit.ts";
 import type { RunOutcome } from "./run-model.ts";

@@ -5,8 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { fakeRecord } from "../engine/test-records.ts";
-import { configFacts } from "../manifest/config-facts.ts";
-import type { RunContext } from "../engine/run-context.ts";
+import { configFacts } from "../manifest/index.ts";
+import type { RunContext } from "../engine/index.ts";
 import { historyKey, publishRun } from "./publish-run.ts";
 import { buildRunModel } from "./run-model.ts";
 

@@ -1,8 +1,8 @@
 // Views of the engine's records that are plain data: suite counts, detection figures, verdicts.json, stale
 // exceptions. None of them decides anything: they count and list what each record says.
-import type { WafRecord } from "../engine/record.ts";
+import type { WafRecord } from "../engine/index.ts";
 import type { VerdictsFile } from "./verdicts.ts";
-import { KINDS } from "../verdict/kinds.ts";
+import { KINDS } from "../verdict/index.ts";
 import { recordKind } from "./counts.ts";
 import { computeDetection, type CorpusRecord, type Detection } from "./detection.ts";
 import type { SuiteCounts } from "./summary.ts";

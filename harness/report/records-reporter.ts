@@ -1,8 +1,6 @@
 import type { Reporter, TestCase, TestResult } from "@playwright/test/reporter";
-import type { WafRecord } from "../engine/record.ts";
-import { hasRunContext, readRunContext, type RunContext } from "../engine/run-context.ts";
+import { decodeRecords, decodeRun, hasRunContext, readRunContext, REQUESTS_ANNOTATION, type RunContext, type WafRecord } from "../engine/index.ts";
 import { publishRun } from "./publish-run.ts";
-import { decodeRecords, decodeRun, REQUESTS_ANNOTATION } from "../engine/records-attachment.ts";
 import type { RecordlessTest } from "./record-views.ts";
 import { buildRunModel, type RecordSet } from "./run-model.ts";
 import { suiteOf } from "./summary.ts";

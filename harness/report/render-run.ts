@@ -2,10 +2,10 @@
 // functions of the model, plus the writes; none reads an earlier output.
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
-import type { WafRecord } from "../engine/record.ts";
-import { replayFiles } from "../http/replay-files.ts";
-import { corazaVersionOf } from "../manifest/config-facts.ts";
-import { allureCategories, KINDS } from "../verdict/kinds.ts";
+import type { WafRecord } from "../engine/index.ts";
+import { replayFiles } from "../http/index.ts";
+import { corazaVersionOf } from "../manifest/index.ts";
+import { allureCategories, KINDS } from "../verdict/index.ts";
 import { AllureResultsWriter, type ExtraResult } from "./allure-result.ts";
 import { allureResultOf } from "./allure-records.ts";
 import { countRecords, COUNT_DEFINITIONS, recordKind, type RunCounts } from "./counts.ts";

@@ -2,9 +2,8 @@
 // (terminal summary, summary.json, summary.md, index.html, verdicts.json, JUnit, Allure) is a render of it
 // (render-run.ts); nothing reads an output back to amend it.
 import { z } from "zod";
-import type { WafRecord } from "../engine/record.ts";
-import type { ConfigFacts } from "../manifest/config-facts.ts";
-import type { RunContext } from "../engine/run-context.ts";
+import type { RunContext, WafRecord } from "../engine/index.ts";
+import type { ConfigFacts } from "../manifest/index.ts";
 import type { ExtraResult } from "./allure-result.ts";
 import type { RecordlessTest } from "./record-views.ts";
 

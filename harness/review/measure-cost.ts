@@ -1,7 +1,5 @@
-import { runCells, type CellResult, type CellSpec } from "../latency/engine.ts";
-import { engineOptionsFrom, loadDefinition } from "../latency/scenarios.ts";
-import { buildRequest } from "../latency/shape-request.ts";
-import type { StartedStack } from "../stack/stack.ts";
+import { buildRequest, engineOptionsFrom, loadDefinition, runCells, type CellResult, type CellSpec } from "../latency/index.ts";
+import type { StartedStack } from "../stack/index.ts";
 import { costDelta, costRow, type CostDelta, type CostRow, type CostSide } from "./cost.ts";
 import type { Side } from "./review-manifest.ts";
 

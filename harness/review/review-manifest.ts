@@ -1,5 +1,4 @@
-import { pluginConfigSha256 } from "../manifest/canonical-json.ts";
-import type { LoadedManifest } from "../manifest/manifest.ts";
+import { pluginConfigSha256, type LoadedManifest } from "../manifest/index.ts";
 
 export type Side = "base" | "candidate";
 export const SIDES: readonly Side[] = ["base", "candidate"];

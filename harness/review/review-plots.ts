@@ -1,7 +1,6 @@
 import { join } from "node:path";
 import type { TopLevelSpec } from "vega-lite";
-import { renderSvg } from "../report/render-svg.ts";
-import { writeFileAtomic } from "../report/write-atomic.ts";
+import { renderSvg, writeFileAtomic } from "../report/index.ts";
 import type { CostSection } from "./measure-cost.ts";
 
 const SIDE_ORDER = ["no-waf", "base", "candidate"];

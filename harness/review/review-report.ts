@@ -1,8 +1,7 @@
 // What a review says, as views of the two runs' records (the verdict diff) and the cost cells: summary.json's
 // `review` section, reports/review.md (a pull-request comment or CI step summary) and the Allure results.
-import type { ExtraResult } from "../report/allure-result.ts";
+import { CHANGE_KINDS, type ChangeKind, type ExtraResult, type RequestChange, type VerdictDiff } from "../report/index.ts";
 import type { CostSection } from "./measure-cost.ts";
-import { CHANGE_KINDS, type ChangeKind, type RequestChange, type VerdictDiff } from "../report/verdict-diff.ts";
 
 export interface SideFacts {
   manifest: string;

@@ -1,12 +1,11 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { parseManifest } from "../manifest/manifest.ts";
-import type { VerdictsFile } from "../report/verdicts.ts";
+import { parseManifest } from "../manifest/index.ts";
+import { regressions, verdictDiff, type VerdictsFile } from "../report/index.ts";
 import { fakeResult } from "../latency/test-fixtures.ts";
 import { costDelta, cpuRounds, estimablePercentile } from "./cost.ts";
 import { reviewHost, reviewManifest } from "./review-manifest.ts";
 import { reviewHeadline, reviewMarkdown, reviewSection } from "./review-report.ts";
-import { regressions, verdictDiff } from "../report/verdict-diff.ts";
 
 const file = (requests: VerdictsFile["requests"]): VerdictsFile => ({
   schemaVersion: 1, generatedAt: "", target: { name: "local", url: "" }, manifest: "m", pluginConfigSha256: "x", stack: null, requests,

@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { UserError } from "../errors.ts";
-import { auditExceptions } from "../payloads/exceptions.ts";
-import { requestGrepText, selectedBy } from "../payloads/groups.ts";
+import { auditExceptions, requestGrepText, selectedBy } from "../payloads/index.ts";
 import { splitGrep } from "./grep-args.ts";
 
 const corpus = [

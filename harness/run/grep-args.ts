@@ -1,5 +1,5 @@
 import { UserError } from "../errors.ts";
-import { CORPUS_GROUP_PREFIX, groupRequests, requestGrepText, selectedBy, type GroupableRequest } from "../payloads/groups.ts";
+import { CORPUS_GROUP_PREFIX, groupRequests, requestGrepText, selectedBy, type GroupableRequest } from "../payloads/index.ts";
 
 /**
  * `npm run waf -- --grep X` selects requests, not only tests: X is matched against each corpus request's id,

@@ -1,19 +1,12 @@
 import { rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { WafEnv } from "../config/env.ts";
-import { paranoiaOfConfig } from "../manifest/run-paranoia.ts";
-import { capabilitiesOf } from "../manifest/capabilities.ts";
-import { configFacts } from "../manifest/config-facts.ts";
-import { loadRunManifest } from "../manifest/load-manifest.ts";
-import type { LoadedManifest } from "../manifest/manifest.ts";
-import { auditExceptions, loadExceptions, type AcceptedGap } from "../payloads/exceptions.ts";
-import { expandCases, type ExpandedRequest } from "../payloads/expand.ts";
-import { loadCorpus, payloadDirs } from "../payloads/load.ts";
-import { reportsDir } from "../config/reports-dir.ts";
-import { readSummary, summaryPathIn } from "../report/summary-store.ts";
-import type { StackInfo } from "../stack/stack.ts";
-import type { HttpVersion } from "../http/target.ts";
-import { newRunId, newScratchDir, writeRunContext, type RunContext } from "../engine/run-context.ts";
+import { reportsDir, type WafEnv } from "../config/index.ts";
+import { capabilitiesOf, configFacts, loadRunManifest, paranoiaOfConfig, type LoadedManifest } from "../manifest/index.ts";
+import { auditExceptions, expandCases, loadCorpus, loadExceptions, payloadDirs, type AcceptedGap, type ExpandedRequest } from "../payloads/index.ts";
+import { readSummary, summaryPathIn } from "../report/index.ts";
+import type { StackInfo } from "../stack/index.ts";
+import type { HttpVersion } from "../http/index.ts";
+import { newRunId, newScratchDir, writeRunContext, type RunContext } from "../engine/index.ts";
 
 /** Everything a run reads from the user, validated before anything starts: bad input costs nothing and changes nothing. */
 export interface RunInputs {

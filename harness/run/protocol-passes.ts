@@ -1,14 +1,14 @@
 // WAF_HTTP: which passes a run makes (one per HTTP version) and, for `both`, the comparison that joins them into
 // the run model: summary.json `detection.protocolDifferences` and `http`, one Allure result per difference.
 import { join } from "node:path";
-import type { WafEnv } from "../config/env.ts";
+import type { WafEnv } from "../config/index.ts";
 import { UserError } from "../errors.ts";
-import { countRecords } from "../report/counts.ts";
-import { compareProtocols, differenceLine, protocolDifferenceResult, type ProtocolComparison } from "../report/protocol-diff.ts";
-import { verdictsFileOf } from "../report/record-views.ts";
-import type { RecordSet, StepOutput } from "../report/run-model.ts";
-import { shardTotal } from "../engine/throttle.ts";
-import type { HttpVersion } from "../http/target.ts";
+import {
+  compareProtocols, countRecords, differenceLine, protocolDifferenceResult, verdictsFileOf, type ProtocolComparison,
+  type RecordSet, type StepOutput,
+} from "../report/index.ts";
+import { shardTotal } from "../engine/index.ts";
+import type { HttpVersion } from "../http/index.ts";
 
 export interface ProtocolPass {
   http: HttpVersion;

@@ -1,12 +1,10 @@
 import { resolve } from "node:path";
 import { execa } from "execa";
-import { allurePaths, prepareAllureResults } from "../report/allure.ts";
-import { readHandedOver } from "../report/handed-over.ts";
-import type { HandedOver } from "../report/records-reporter.ts";
-import type { StackInfo } from "../stack/stack.ts";
-import type { HttpVersion } from "../http/target.ts";
+import { allurePaths, prepareAllureResults, readHandedOver, type HandedOver } from "../report/index.ts";
+import type { StackInfo } from "../stack/index.ts";
+import type { HttpVersion } from "../http/index.ts";
 import { prepareRun, type RunInputs } from "./prepare-run.ts";
-import { RUN_CONTEXT_VARIABLE, type RunContext } from "../engine/run-context.ts";
+import { RUN_CONTEXT_VARIABLE, type RunContext } from "../engine/index.ts";
 
 const PLAYWRIGHT = resolve(import.meta.dirname, "../../node_modules/.bin/playwright");
 

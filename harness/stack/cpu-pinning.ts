@@ -12,7 +12,7 @@
 import { existsSync } from "node:fs";
 import { execa } from "execa";
 import type { ContainerRuntimeClient } from "testcontainers";
-import { LABEL_RUN } from "../config/versions.ts";
+import { LABEL_RUN } from "../config/index.ts";
 
 export interface CpuSplit {
   envoy: number[];

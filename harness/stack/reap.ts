@@ -1,5 +1,5 @@
 import type { ContainerRuntimeClient } from "testcontainers";
-import { LABEL_MANAGED, LABEL_OWNER_PID, LABEL_RUN } from "../config/versions.ts";
+import { LABEL_MANAGED, LABEL_OWNER_PID, LABEL_RUN } from "../config/index.ts";
 
 export interface ReapOptions {
   /** Remove only what this run made. */

@@ -3,16 +3,14 @@ import { copyFile, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { Wait, type StartedTestContainer, type ContainerRuntimeClient, type WaitStrategy } from "testcontainers";
-import { ensureAlbedoImage, ensureGrpcImage, ensureImages, type ImageRef, type ImageSource } from "../artifacts/images.ts";
-import { LABEL_MANAGED, LABEL_OWNER_PID, LABEL_RUN } from "../config/versions.ts";
-import { resolveWasm } from "../artifacts/wasm.ts";
-import { withCorrelationRules } from "../envoy/correlation.ts";
-import { GRPC_ALLOWED_AUTHORITY, withGrpcAllowedSet } from "../envoy/grpc-config.ts";
+import {
+  configureReaper, connectDocker, ensureAlbedoImage, ensureGrpcImage, ensureImages, resolveWasm, type ImageRef, type ImageSource,
+} from "../artifacts/index.ts";
+import { LABEL_MANAGED, LABEL_OWNER_PID, LABEL_RUN } from "../config/index.ts";
+import { ENVOY_PORTS, GRPC_ALLOWED_AUTHORITY, renderEnvoyConfig, withCorrelationRules, withGrpcAllowedSet, type EnvoyConfigInput } from "../envoy/index.ts";
 import { pinStack, type CpuPinning } from "./cpu-pinning.ts";
-import { ENVOY_PORTS, renderEnvoyConfig, type EnvoyConfigInput } from "../envoy/envoy-config.ts";
-import type { LoadedManifest } from "../manifest/manifest.ts";
+import type { LoadedManifest } from "../manifest/index.ts";
 import { EXIT_STACK_FAILED, UserError } from "../errors.ts";
-import { configureReaper, connectDocker } from "../artifacts/docker-engine.ts";
 import { LogBuffer } from "./log-buffer.ts";
 import { LoopbackContainer } from "./loopback-container.ts";
 import { reap } from "./reap.ts";

@@ -1,4 +1,4 @@
-import { ENVOY_VERSION } from "../config/versions.ts";
+import { ENVOY_VERSION } from "../config/index.ts";
 import { EXIT_STACK_FAILED, UserError } from "../errors.ts";
 
 /**

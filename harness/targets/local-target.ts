@@ -1,5 +1,5 @@
-import type { StackInfo } from "../stack/stack.ts";
-import type { HttpVersion, Target } from "../http/target.ts";
+import type { StackInfo } from "../stack/index.ts";
+import type { HttpVersion, Target } from "../http/index.ts";
 
 /** A named Host, as real clients send: a numeric Host alone scores CRS anomaly points (rule 920350). */
 export const LOCAL_HOST_HEADER = "app.wafcheck.test";

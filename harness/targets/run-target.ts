@@ -1,9 +1,8 @@
 import { UserError } from "../errors.ts";
 import { localTarget } from "./local-target.ts";
-import type { Target } from "../http/target.ts";
+import type { HttpVersion, Target } from "../http/index.ts";
 import { loadRemoteTarget } from "./targets-file.ts";
-import type { StackInfo } from "../stack/stack.ts";
-import type { HttpVersion } from "../http/target.ts";
+import type { StackInfo } from "../stack/index.ts";
 
 /** The fields of the run context (RunContext, harness/engine/run-context.ts) a run's Target follows from. */
 export interface RunTargetInput {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { assertAllowed } from "../http/target.ts";
+import { assertAllowed } from "../http/index.ts";
 import { parseTargetsFile, remoteTarget } from "./targets-file.ts";
 
 const file = `

@@ -2,9 +2,8 @@ import { readFile } from "node:fs/promises";
 import { parse } from "yaml";
 import { z } from "zod";
 import { UserError } from "../errors.ts";
-import { describeIssue } from "../payloads/issues.ts";
-import { CASE_CLASSES } from "../payloads/schema.ts";
-import type { Target } from "../http/target.ts";
+import { CASE_CLASSES, describeIssue } from "../payloads/index.ts";
+import type { Target } from "../http/index.ts";
 
 /** A header value is never written in the targets file: it names the environment variable that holds it. */
 const headerFromEnv = z.strictObject({ env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/) });

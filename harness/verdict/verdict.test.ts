@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { Outcome } from "../http/request.ts";
+import type { Outcome } from "../http/index.ts";
 import { classify, masksUpstreamError, type Verdict } from "./verdict.ts";
 
 const response = (status: number, headers: Record<string, string> = {}): Outcome => ({ kind: "response", status, headers, bodyHead: "", elapsedMs: 1 });

@@ -1,4 +1,4 @@
-import type { Outcome } from "../http/request.ts";
+import type { Outcome } from "../http/index.ts";
 
 /**
  * Where a response came from, decided from status and headers only (so it works for remote gateways too).

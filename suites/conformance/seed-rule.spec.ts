@@ -1,6 +1,6 @@
 // The seed rule from the tutorial: `SecRule REQUEST_HEADERS:x-user-type "@streq baned" "id:101,phase:1,t:lowercase,deny"`.
 // Each request goes through the same engine (and becomes a record) as the corpus.
-import type { EngineRequest } from "../../harness/engine/record.ts";
+import type { EngineRequest } from "../../harness/engine/index.ts";
 import { groupTest } from "../corpus.ts";
 import { test } from "../fixtures.ts";
 

@@ -1,8 +1,7 @@
 // Evasion: the payload sits after 128 KiB+ of harmless filler, past Coraza's request-body limit
 // (SecRequestBodyLimit 131072 in @recommended-conf). Expected here: the oversized body is refused (413, counted
 // as rejected, not inspected) or the payload is still seen (403); it must never reach the app.
-import type { ExpandedRequest } from "../../harness/payloads/expand.ts";
-import { browserHeaders } from "../../harness/payloads/browser.ts";
+import { browserHeaders, type ExpandedRequest } from "../../harness/payloads/index.ts";
 import { corpusGroups, groupTest } from "../corpus.ts";
 import { test } from "../fixtures.ts";
 

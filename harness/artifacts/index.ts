@@ -1,0 +1,6 @@
+// The public surface of harness/artifacts: what other folders, scripts, suites and tests use. Import it as
+// ../artifacts/index.ts; files inside harness/artifacts import each other directly, never through this file.
+export { configureReaper, connectDocker } from "./docker-engine.ts";
+export { goModule } from "./go-module.ts";
+export { ensureAlbedoImage, ensureGrpcImage, ensureImages, type ImageRef, type ImageSource } from "./images.ts";
+export { resolveWasm } from "./wasm.ts";
