@@ -38,7 +38,8 @@ export async function publishRun(model: RunModel, reportsDir: string, log: (line
   let rendered: Rendered;
   let failed = model.outcome.status === "failed";
   let renderFailed = false;
-  await rm(staging, { recursive: true, force: true });
+  // A staging folder left by a killed run is no output of anyone's.
+  for (const name of await readdir(reportsDir)) if (name.startsWith(".staging-")) await rm(join(reportsDir, name), { recursive: true, force: true });
   try {
     rendered = await renderRun(model, staging, { from: historyRoot, buildOrder });
   } catch (error) {
