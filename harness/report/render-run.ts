@@ -186,7 +186,12 @@ export function overviewInput(model: RunModel, counts: RunCounts, detection: Ret
 }
 
 async function renderAllure(model: RunModel, o: Overview, svg: string, dir: string, stale: readonly StaleException[], history: HistorySource | undefined): Promise<void> {
-  const writer = new AllureResultsWriter(dir, { categories: allureCategories(), environment: Object.fromEntries(o.facts) });
+  const categories = [
+    ...allureCategories(),
+    { name: "Stale exception (an accepted gap blocked now: remove the entry)", matchedStatuses: ["failed"], traceRegex: "(?s)kind: stale-exception\\b.*" },
+    { name: "The run's verdict", matchedStatuses: ["failed", "broken", "skipped"], traceRegex: "(?s)kind: verdict-.*" },
+  ];
+  const writer = new AllureResultsWriter(dir, { categories, environment: Object.fromEntries(o.facts) });
   if (history) await copyHistory(history.from, join(dir, "history"));
   const sameStack = model.stack ? stackCommand(model.stack) : undefined;
   for (const r of [...model.records, ...(model.http2Pass?.records ?? [])]) writer.write(allureResultOf(r, model.target.name, sameStack));
@@ -196,6 +201,7 @@ async function renderAllure(model: RunModel, o: Overview, svg: string, dir: stri
       id: "wafcheck:stale-exceptions",
       name: `Stale exceptions: ${stale.length} accepted gap(s) now blocked`,
       status: "failed",
+      trace: "kind: stale-exception",
       message: stale.map((e) => `${e.id} (${e.source}): all ${e.blocked} request(s) blocked; remove the entry`).join("\n"),
       labels: [{ name: "epic", value: "Accepted gaps" }, { name: "suite", value: "exceptions" }],
       attachments: [{ name: "stale-exceptions.json", content: `${JSON.stringify(stale, null, 2)}\n`, type: "application/json" }],
