@@ -108,7 +108,6 @@ export function overview(input: OverviewInput): Overview {
   const facts: Array<[string, string]> = [
     [`Detection at PL${pl}`, describeRate(k.detectionRate, "judged attacks")],
     ["False-positive rate", describeRate(k.falsePositiveRate, "judged benign requests")],
-    ["Balanced accuracy", k.balancedAccuracy === null ? "-" : `${pct(k.balancedAccuracy, 1)} %`],
     ["Reached the app", `${k.attacks.reachedApp} attacks (${k.attacks.bypassed} bypassed, ${k.attacks.acceptedGaps} accepted gaps, ${k.attacks.changedByProxy} changed by proxy, ${k.attacks.informationalReachedApp} informational)`],
     ...(p
       ? ([
@@ -123,6 +122,7 @@ export function overview(input: OverviewInput): Overview {
     ...(input.grpc ? ([["gRPC (application/grpc, HTTP/2)", input.grpc.finding ?? `not measured: ${input.grpc.error ?? "unknown"}`]] as Array<[string, string]>) : []),
     ["CRS version", input.crsVersion ?? (c.includes.some((i) => i.startsWith("@owasp_crs")) ? "not seen in the WAF's log" : "CRS not included")],
     ["Paranoia level", String(pl)],
+    ["Balanced accuracy", k.balancedAccuracy === null ? "-" : `${pct(k.balancedAccuracy, 1)} %`],
     ["Engine mode", `SecRuleEngine ${c.engineMode}`],
     ["Anomaly thresholds", c.inboundThreshold !== undefined ? `inbound ${c.inboundThreshold}, outbound ${c.outboundThreshold ?? "-"}` : "-"],
     ["Exclusions", c.exclusions.length > 0 ? c.exclusions.join(" | ") : "none"],
