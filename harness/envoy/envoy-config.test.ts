@@ -41,3 +41,10 @@ test("the TLS listener runs the waf listener's filters behind TLS, offers h2 and
   assert.deepEqual(baseline.filters[0]!.typed_config.http_filters.map((f) => f.name), ["envoy.filters.http.router"]);
   assert.ok(!text.includes("waf-tls"), "no TLS listener unless asked for");
 });
+
+test("the manifest's vmConfig.env reaches the VM as vm_config.environment_variables; none by default", () => {
+  const vmConfigOf = (c: Record<string, unknown>) => JSON.parse(JSON.stringify(c)).static_resources.listeners[0].filter_chains[0].filters[0].typed_config.http_filters[0].typed_config.config.vm_config;
+  assert.equal(vmConfigOf(config).environment_variables, undefined);
+  const gcOff = renderEnvoyConfig({ pluginConfig, wasmPath: "/w", upstream: { host: "h", port: 1 }, ports: ENVOY_PORTS, vmEnv: { GOGC: "off" } });
+  assert.deepEqual(vmConfigOf(gcOff).environment_variables, { key_values: { GOGC: "off" } });
+});

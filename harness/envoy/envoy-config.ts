@@ -30,6 +30,8 @@ export interface EnvoyConfigInput {
    * Its responses (the WAF's own 403s too) say which protocol the request came in on (PROTOCOL_HEADER).
    */
   tls?: { port: number; baselinePort: number; certPem: string; keyPem: string };
+  /** The plug-in VM's environment (the WasmPlugin's vmConfig.env): vm_config.environment_variables.key_values. */
+  vmEnv?: Record<string, string>;
 }
 
 /** Response header the local TLS listener adds: the downstream protocol Envoy saw (HTTP/1.1, HTTP/2). */
@@ -54,7 +56,12 @@ export function renderEnvoyConfig(input: EnvoyConfigInput): Record<string, unkno
         root_id: "",
         configuration: { "@type": "type.googleapis.com/google.protobuf.StringValue", value: JSON.stringify(input.pluginConfig) },
         fail_open: false,
-        vm_config: { vm_id: "coraza", runtime: "envoy.wasm.runtime.v8", code: { local: { filename: input.wasmPath } } },
+        vm_config: {
+          vm_id: "coraza",
+          runtime: "envoy.wasm.runtime.v8",
+          code: { local: { filename: input.wasmPath } },
+          ...(input.vmEnv && Object.keys(input.vmEnv).length > 0 && { environment_variables: { key_values: input.vmEnv } }),
+        },
       },
     },
   };

@@ -44,3 +44,12 @@ for (const [what, mutate, message] of broken) {
     });
   });
 }
+
+test("spec.vmConfig.env becomes the plug-in VM's environment (INLINE only); none without it", () => {
+  const base = readFileSync("envoy-local/wasm-plugin.yaml", "utf8");
+  assert.equal(parseManifest(base, "m.yaml").vmEnv, undefined);
+  const withEnv = base.replace("  phase: AUTHN\n", "  phase: AUTHN\n  vmConfig:\n    env:\n      - name: GOGC\n        value: \"off\"\n");
+  assert.deepEqual(parseManifest(withEnv, "m.yaml").vmEnv, { GOGC: "off" });
+  const fromHost = withEnv.replace('value: "off"', "valueFrom: HOST");
+  assert.throws(() => parseManifest(fromHost, "m.yaml"), (e: unknown) => e instanceof UserError && /valueFrom HOST is not supported locally/.test(e.message));
+});

@@ -38,6 +38,8 @@ export interface LoadedManifest {
   resource: Record<string, unknown> & { spec: Record<string, unknown> };
   pluginConfig: CorazaPluginConfig;
   pluginConfigSha256: string;
+  /** spec.vmConfig.env (INLINE values): the plug-in VM's environment, e.g. GOGC; absent when the manifest sets none. */
+  vmEnv?: Record<string, string>;
 }
 
 /** Parses and validates a WasmPlugin manifest (YAML text). Every error is one line naming file and field. */
@@ -65,12 +67,31 @@ export function parseManifest(text: string, source: string): LoadedManifest {
     const hint = unknownKey ? suggest(unknownKey, new Set(["directives_map", "default_directives", "per_authority_directives", "metric_labels"])) : "";
     throw new UserError(`${source}: ${path}: ${issue.message}${hint}`);
   }
+  const vmEnv = vmEnvOf((spec as Record<string, unknown>).vmConfig, source);
   return {
     source,
     resource: obj as LoadedManifest["resource"],
     pluginConfig: parsed.data,
     pluginConfigSha256: pluginConfigSha256((spec as Record<string, unknown>).pluginConfig),
+    ...(vmEnv && { vmEnv }),
   };
+}
+
+/**
+ * spec.vmConfig.env (already checked against Istio's schema) as name → value. Only INLINE values (the default): a
+ * HOST value comes from the gateway's own environment, which a local stack does not have.
+ */
+export function vmEnvOf(vmConfig: unknown, source: string): Record<string, string> | undefined {
+  const env = (vmConfig as { env?: Array<{ name?: string; value?: string; valueFrom?: string }> } | undefined)?.env;
+  if (!env?.length) return undefined;
+  const out: Record<string, string> = {};
+  for (const [i, entry] of env.entries()) {
+    if (!entry.name) throw new UserError(`${source}: spec.vmConfig.env.${i}.name is missing`);
+    if (entry.valueFrom !== undefined && entry.valueFrom !== "INLINE")
+      throw new UserError(`${source}: spec.vmConfig.env.${i} (${entry.name}): valueFrom ${entry.valueFrom} is not supported locally (INLINE values only)`);
+    out[entry.name] = entry.value ?? "";
+  }
+  return out;
 }
 
 /** Istio's own WasmPlugin schema (from @kubernetes-models/istio), not a copy of it. */

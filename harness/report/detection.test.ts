@@ -24,8 +24,8 @@ test("rates, per-class and per-category tallies", () => {
   assert.equal(d.benign, 2);
   assert.equal(d.falsePositives, 1);
   assert.equal(d.infra, 1);
-  assert.deepEqual(d.byClass.sqli, { attacks: 2, blocked: 1, bypassed: 1, acceptedGaps: 0, proxy: 0 });
-  assert.deepEqual(d.byOwasp2025["A01:2025"], { attacks: 1, blocked: 0, bypassed: 0, acceptedGaps: 1, proxy: 0 });
+  assert.deepEqual(d.byClass.sqli, { attacks: 2, sent: 3, blocked: 1, bypassed: 1, acceptedGaps: 0, proxy: 0 }, "sent: the infra request too");
+  assert.deepEqual(d.byOwasp2025["A01:2025"], { attacks: 1, sent: 1, blocked: 0, bypassed: 0, acceptedGaps: 1, proxy: 0 });
   assert.equal(d.truePositiveRate, 0.5);
   assert.equal(d.trueNegativeRate, 0.5);
   assert.equal(d.balancedAccuracy, 0.5);

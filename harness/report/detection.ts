@@ -12,7 +12,10 @@ export interface CorpusRecord {
 }
 
 export interface Tally {
+  /** Attacks at the run's paranoia level that got a verdict (judged or handled by the proxy). */
   attacks: number;
+  /** Every attack of the category or class that was sent (other levels and infrastructure errors included). */
+  sent?: number;
   blocked: number;
   /** Added with the verdict engine (extensions): what happened to the attacks that were not blocked. */
   bypassed?: number;
@@ -56,6 +59,7 @@ export function computeDetection(records: readonly CorpusRecord[], paranoiaLevel
   };
   let benignPassed = 0;
   for (const r of records) {
+    if (r.expect === "block") for (const t of [(d.byClass[r.class] ??= newTally()), (d.byOwasp2025[r.owasp2025] ??= newTally())]) t.sent = (t.sent ?? 0) + 1;
     if (r.judgement === "infra") {
       d.infra++;
       continue;
@@ -100,7 +104,7 @@ export function computeDetection(records: readonly CorpusRecord[], paranoiaLevel
 }
 
 function newTally(): Required<Tally> {
-  return { attacks: 0, blocked: 0, bypassed: 0, acceptedGaps: 0, proxy: 0 };
+  return { attacks: 0, sent: 0, blocked: 0, bypassed: 0, acceptedGaps: 0, proxy: 0 };
 }
 
 /** Counts a record in an attacks/blocked/benign/falsePositives bucket. */

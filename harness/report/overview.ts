@@ -101,6 +101,7 @@ export function overview(input: OverviewInput): Overview {
   // % of the attacks the WAF judged (blocked, bypassed, accepted gaps); proxy-rejected or -changed ones are shown apart.
   const rows = (m: Record<string, Tally>, name: (k: string) => string) =>
     Object.entries(m)
+      .filter(([, t]) => t.attacks > 0) // a category with only other levels' attacks has nothing judged to show
       .map(([k, t]) => ({ name: name(k), ...t, pct: pct(t.blocked, t.blocked + (t.bypassed ?? 0) + (t.acceptedGaps ?? 0)) }))
       .sort((a, b) => a.pct - b.pct || b.attacks - a.attacks);
   const c = input.config;
@@ -179,9 +180,9 @@ export function stackCommand(stack: { manifest: string; envoyVersion: string; wa
 /** reports/summary.md: for a CI step summary or a pull-request comment; the verdict is its first line. */
 export function overviewMarkdown(o: Overview): string {
   const table = (title: string, rows: Overview["classes"]) => [
-    `| ${title} | % blocked | blocked | bypassed | accepted gaps | proxy | attacks |`,
-    "|---|---:|---:|---:|---:|---:|---:|",
-    ...rows.map((r) => `| ${r.name} | ${r.pct} | ${r.blocked} | ${r.bypassed ?? "-"} | ${r.acceptedGaps ?? "-"} | ${r.proxy ?? "-"} | ${r.attacks} |`),
+    `| ${title} | % blocked | blocked | bypassed | accepted gaps | proxy | attacks at this level | sent |`,
+    "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ...rows.map((r) => `| ${r.name} | ${r.pct} | ${r.blocked} | ${r.bypassed ?? "-"} | ${r.acceptedGaps ?? "-"} | ${r.proxy ?? "-"} | ${r.attacks} | ${r.sent ?? "-"} |`),
   ];
   return [
     `**${o.headline}**`,
@@ -255,8 +256,8 @@ export function overviewHtml(o: Overview, plotSvg: string, allureLink: string | 
         .join("")}</table>`
     : `<p id="reached-app">No attack reached the app.</p>`;
   const table = (title: string, rows: Overview["classes"]) =>
-    `<table><tr><th>${esc(title)}</th><th>% blocked</th><th>blocked</th><th>bypassed</th><th>accepted gaps</th><th>proxy</th><th>attacks</th></tr>${rows
-      .map((r) => `<tr><td>${esc(r.name)}</td><td>${r.pct}</td><td>${r.blocked}</td><td>${r.bypassed ?? "-"}</td><td>${r.acceptedGaps ?? "-"}</td><td>${r.proxy ?? "-"}</td><td>${r.attacks}</td></tr>`)
+    `<table><tr><th>${esc(title)}</th><th>% blocked</th><th>blocked</th><th>bypassed</th><th>accepted gaps</th><th>proxy</th><th>attacks at this level</th><th>sent</th></tr>${rows
+      .map((r) => `<tr><td>${esc(r.name)}</td><td>${r.pct}</td><td>${r.blocked}</td><td>${r.bypassed ?? "-"}</td><td>${r.acceptedGaps ?? "-"}</td><td>${r.proxy ?? "-"}</td><td>${r.attacks}</td><td>${r.sent ?? "-"}</td></tr>`)
       .join("")}</table>`;
   return `<!doctype html><html><head><meta charset="utf-8"><title>${esc(o.headline)}</title>
 <style>body{font:14px system-ui,sans-serif;margin:24px;max-width:1100px}h1{font-size:20px;color:${color}}table{border-collapse:collapse;margin:8px 0 16px}td,th{border:1px solid #ddd;padding:3px 8px;text-align:left;vertical-align:top}th{background:#f4f4f4}.cols{display:flex;gap:24px;flex-wrap:wrap}code{font-size:12px}</style>

@@ -140,6 +140,7 @@ export async function startLocalStack(options: StackOptions): Promise<StartedSta
       ports: ENVOY_PORTS,
       tls: { port: ENVOY_PORTS.tls, baselinePort: ENVOY_PORTS.tlsBaseline, certPem: certificate.certPem, keyPem: certificate.keyPem },
       serverName: options.serverName,
+      ...(options.manifest.vmEnv && { vmEnv: options.manifest.vmEnv }),
       ...(options.reflector && { reflector: { host: "albedo", port: 8080 } }),
       ...(options.grpc && { grpc: { host: "grpc", port: 8080 } }),
       ...options.envoy,
