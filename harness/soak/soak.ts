@@ -1,0 +1,124 @@
+/** npm run soak: the local stack from a manifest, a steady open-model load, memory and p99 per window, the gates. */
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { buildRequest, loadDefinition } from "../latency/index.ts";
+import { loadManifest } from "../manifest/index.ts";
+import { allurePaths, generateAllureReportOrSay, mergeSummarySections, renderSvg, writeAllureResult } from "../report/index.ts";
+import { onShutdown, startLocalStack } from "../stack/index.ts";
+import { UserError } from "../errors.ts";
+import { analyseSoak, soakGates, type SoakGateOptions } from "./analysis.ts";
+import { runSoakLoad, type SoakShape } from "./load.ts";
+import { soakAllureResult, soakPlotSpec, soakSection, windowLine, type SoakSection } from "./report.ts";
+
+export interface SoakOptions {
+  manifestPath: string;
+  wasm?: string;
+  imageSource?: "local" | "registry";
+  envoyVersion?: string;
+  ratePerSec: number;
+  attackShare: number;
+  benignShapes: string[];
+  attackShapes: string[];
+  maxRequests: number;
+  maxDurationMs: number;
+  windowMs: number;
+  warmupFraction: number;
+  gates: SoakGateOptions;
+  outDir: string;
+  summaryPath: string;
+  log: (line: string) => void;
+  signal?: AbortSignal;
+}
+
+export const SOAK_PLOT = "soak.svg";
+
+/** Runs the soak and writes its outputs; resolves to the section (its `passed` is the exit status's source). */
+export async function runSoak(o: SoakOptions): Promise<SoakSection> {
+  const def = await loadDefinition();
+  const shapeOf = (name: string): SoakShape => {
+    const shape = def.shapes.find((s) => s.name === name);
+    if (!shape) throw new UserError(`no request shape ${name} (have: ${def.shapes.map((s) => s.name).join(", ")})`);
+    return { name, request: buildRequest(shape, def.headers, def.host), expectStatus: shape.expectStatus };
+  };
+  const benign = o.benignShapes.map(shapeOf);
+  const attacks = o.attackShapes.map(shapeOf);
+  if (benign.length === 0) throw new UserError("at least one benign shape is needed");
+  if (o.attackShare > 0 && attacks.length === 0) throw new UserError("an attack share needs at least one attack shape");
+
+  const manifest = await loadManifest(o.manifestPath);
+  const stack = await startLocalStack({ manifest, wasm: o.wasm, imageSource: o.imageSource, envoyVersion: o.envoyVersion, log: (l) => o.log(`[stack] ${l}`) });
+  const removeHandlers = onShutdown(() => stack.stop(), o.log);
+  try {
+    o.log(`stack up: Envoy ${stack.envoyVersion}, plug-in ${stack.wasmSource}${manifest.vmEnv ? `, VM environment ${JSON.stringify(manifest.vmEnv)}` : ""}`);
+    const cpu = await stack.cpuCounter();
+    o.log(
+      `soak: ${o.maxRequests} requests at most, ${(o.maxDurationMs / 1000).toFixed(0)} s at most, ${o.ratePerSec}/s (open model), ` +
+        `${benign.map((s) => s.name).join("+")} with ${(o.attackShare * 100).toFixed(0)} % ${attacks.map((s) => s.name).join("+")}, a window every ${o.windowMs / 1000} s`,
+    );
+    const load = await runSoakLoad({
+      origin: stack.gatewayUrl,
+      benign,
+      attacks,
+      attackShare: o.attackShare,
+      ratePerSec: o.ratePerSec,
+      maxRequests: o.maxRequests,
+      maxDurationMs: o.maxDurationMs,
+      windowMs: o.windowMs,
+      maxInFlight: 256,
+      connections: 32,
+      requestTimeoutMs: 10_000,
+      cpuSeconds: () => cpu.read(),
+      memory: async () => {
+        const r = await stack.resources();
+        return { memoryBytes: r.memoryBytes, ...(r.rssBytes !== undefined && { rssBytes: r.rssBytes }) };
+      },
+      stopAtFailureShare: 0.5,
+      onWindow: (w) => o.log(windowLine(w, o.maxRequests)),
+      ...(o.signal && { signal: o.signal }),
+    });
+    if (load.stoppedBy === "failures") o.log("stopped early: half or more of a window's requests failed (the WAF stopped answering as it should)");
+    for (const u of load.unexpectedSamples) o.log(`unexpected answer: ${u.shape} → ${u.status} ${JSON.stringify(u.body.slice(0, 160))}`);
+    const figures = analyseSoak(load.windows, o.warmupFraction);
+    const gates = soakGates(figures, o.gates);
+    const section = soakSection({
+      figures,
+      windows: load.windows,
+      manifest: manifest.source,
+      pluginConfigSha256: manifest.pluginConfigSha256,
+      vmEnv: manifest.vmEnv ?? null,
+      stack: { envoyVersion: stack.envoyVersion, wasmSha256: stack.wasmSha256, wasmSource: stack.wasmSource },
+      load: {
+        model: "open",
+        ratePerSec: o.ratePerSec,
+        attackShare: o.attackShare,
+        benignShapes: o.benignShapes,
+        attackShapes: o.attackShapes,
+        windowSec: o.windowMs / 1000,
+        maxRequests: o.maxRequests,
+        maxDurationSec: o.maxDurationMs / 1000,
+      },
+      elapsedSec: Math.round(load.elapsedMs / 100) / 10,
+      stoppedBy: load.stoppedBy,
+      statusCounts: load.statusCounts,
+      errorCodes: load.errorCodes,
+      unexpectedSamples: load.unexpectedSamples,
+      gates,
+      generatedAt: new Date().toISOString(),
+    });
+    await writeOutputs(section, o);
+    return section;
+  } finally {
+    removeHandlers();
+    await stack.stop();
+  }
+}
+
+async function writeOutputs(section: SoakSection, o: SoakOptions): Promise<void> {
+  await mkdir(o.outDir, { recursive: true });
+  await mergeSummarySections(o.summaryPath, { soak: section });
+  const svg = await renderSvg(soakPlotSpec(section));
+  await writeFile(join(o.outDir, SOAK_PLOT), svg);
+  const allure = allurePaths(o.outDir);
+  await writeAllureResult(allure.results, soakAllureResult(section, svg));
+  await generateAllureReportOrSay(allure, undefined, o.log);
+}
