@@ -10,6 +10,7 @@ import { execa } from "execa";
 import { Agent } from "undici";
 import { Engine } from "../harness/engine/index.ts";
 import { fakeRequest } from "../harness/engine/test-records.ts";
+import { defaultVerdictPolicy } from "../harness/verdict/index.ts";
 import { reportFatal } from "../harness/errors.ts";
 import { startLoopbackServer } from "../harness/latency/index.ts";
 import { reportsDir } from "../harness/config/index.ts";
@@ -40,7 +41,7 @@ async function harnessCost(n: number): Promise<{ n: number; concurrency: number;
   const dispatcher = new Agent({ connections: 8 });
   try {
     const target = { name: "loopback", kind: "local" as const, baseUrl: server.url, headers: {}, allowlist: ["127.0.0.1"] };
-    const engine = new Engine({ target, dispatcher, settings: { paranoia: 1, capabilities: new Set(), gaps: [], policy: { blockStatuses: [403] } }, concurrency: 4 });
+    const engine = new Engine({ target, dispatcher, settings: { paranoia: 1, capabilities: new Set(), gaps: [], policy: defaultVerdictPolicy }, concurrency: 4 });
     const requests = Array.from({ length: n }, (_, i) => fakeRequest({ id: `bench/${i}`, path: `/get?q=${i}` }));
     await engine.run(requests.slice(0, 200)); // warm-up
     const started = performance.now();

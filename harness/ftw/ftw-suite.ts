@@ -150,7 +150,7 @@ export async function runFtwSuite(prepared: PreparedFtw, args: FtwArgs, env: Waf
       engine,
       policy: prepared.policy,
       mode: local ? "local" : "status-only",
-      blockStatuses: target.blockStatuses ?? [403],
+      blockStatuses: target.blockStatuses ?? defaultVerdictPolicy.blockStatuses,
       onProgress: (done, total) => {
         if (done - last >= 500 || done === total) log(`${(last = done)}/${total} tests (${((performance.now() - started) / 1000).toFixed(1)} s)`);
       },

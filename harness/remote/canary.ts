@@ -2,7 +2,7 @@ import type { Dispatcher } from "undici";
 import { UserError } from "../errors.ts";
 import { send, type Outcome, type RequestSpec, type Target } from "../http/index.ts";
 import type { LoadedManifest } from "../manifest/index.ts";
-import { classify, describeOutcome } from "../verdict/index.ts";
+import { classify, defaultVerdictPolicy, describeOutcome } from "../verdict/index.ts";
 import type { Throttle } from "../engine/index.ts";
 
 /** Manifest annotation naming a canary header (`name: value`) the config blocks, checked besides the seed rule. */
@@ -76,7 +76,7 @@ export interface CanaryResult {
  * `banned` holds one outcome per canary.banned probe, in the same order. `blockStatuses`: the target's
  * (targets file), default 403.
  */
-export function judgeCanary(canary: Canary, normal: Outcome, banned: readonly Outcome[], blockStatuses: readonly number[] = [403]): CanaryResult {
+export function judgeCanary(canary: Canary, normal: Outcome, banned: readonly Outcome[], blockStatuses: readonly number[] = defaultVerdictPolicy.blockStatuses): CanaryResult {
   const n = describeOutcome(normal);
   const got = canary.banned.map((probe, i) => ({ header: probe.header, got: banned[i] ? describeOutcome(banned[i]) : "not sent" }));
   const result = { normal: n, banned: got };
