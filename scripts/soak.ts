@@ -21,7 +21,7 @@ and p99 over the run) and an Allure result. Load goes to 127.0.0.1 only.
 Load:
   --requests N          requests to send (default ${DEFAULTS.requests})
   --duration D          stop after this long (10s, 5m, 1h; default: the time N requests take at the rate, + 60 s)
-  --rate N              arrivals per second (default ${DEFAULTS.rate}: Envoy spends ~7.5 ms of CPU per request of the
+  --rate N              arrivals per second (default ${DEFAULTS.rate}: Envoy spends 7-9 ms of CPU per request of the
                         default mix, so a 2-core machine stays well below saturation)
   --attack-share X      share of attack requests, 0..1 (default ${DEFAULTS.attackShare})
   --benign a,b          benign shapes of harness/latency/scenarios.json (default get_small,post_form10)
