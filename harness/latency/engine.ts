@@ -313,7 +313,8 @@ async function sendOne(result: CellResult, pool: Pool, options: EngineOptions, w
   }
 }
 
-function errorCode(error: unknown): string {
+/** A network error's code (undici puts it on the error or its cause), for counts by kind. */
+export function errorCode(error: unknown): string {
   if (error && typeof error === "object") {
     const e = error as { code?: unknown; name?: unknown; cause?: { code?: unknown } };
     if (typeof e.code === "string") return e.code;

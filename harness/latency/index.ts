@@ -4,7 +4,7 @@ export { attachLatencyToAllure } from "./allure.ts";
 export { benchmarkManifest } from "./bench-plugin-config.ts";
 export { parseDuration } from "./duration.ts";
 export { emitK6Operator } from "./emit-k6-operator.ts";
-export { assertLoopbackOrigin, runCells, type CellResult, type CellSpec, type EngineOptions, type LoadModel } from "./engine.ts";
+export { assertLoopbackOrigin, errorCode, runCells, type CellResult, type CellSpec, type EngineOptions, type LoadModel } from "./engine.ts";
 export { measureEngineFloor, type EngineFloor } from "./floor.ts";
 export { latencyGateLines, latencyGateOptions, type LatencyGateOptions } from "./gates.ts";
 export { h2Twin, withHttp2 } from "./http2-scenarios.ts";

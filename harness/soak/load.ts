@@ -6,7 +6,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { performance } from "node:perf_hooks";
 import { Pool } from "undici";
-import { assertLoopbackOrigin, type buildRequest } from "../latency/index.ts";
+import { assertLoopbackOrigin, errorCode, type buildRequest } from "../latency/index.ts";
 import type { WindowWithSamples } from "./analysis.ts";
 import { shapeIndexFor } from "./mix.ts";
 import { quantileOfSorted } from "./stats.ts";
@@ -193,14 +193,4 @@ function emptyAccumulator(): Accumulator {
 
 function round3(x: number | null): number | null {
   return x === null ? null : Math.round(x * 1000) / 1000;
-}
-
-function errorCode(error: unknown): string {
-  if (error && typeof error === "object") {
-    const e = error as { code?: unknown; name?: unknown; cause?: { code?: unknown } };
-    if (typeof e.code === "string") return e.code;
-    if (typeof e.cause?.code === "string") return e.cause.code;
-    if (typeof e.name === "string") return e.name;
-  }
-  return "UNKNOWN";
 }
