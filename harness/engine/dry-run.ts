@@ -10,5 +10,8 @@ export interface DryRunEntry {
 }
 
 export function dryRunEntry(target: Target, spec: RequestSpec, baseUrl: string, raw?: string): DryRunEntry {
-  return { id: spec.id, method: spec.method, url: `${baseUrl}${spec.path}`, curl: reproducer(target, baseUrl, spec, raw) };
+  const command = reproducer(target, baseUrl, spec, raw);
+  // A large body is read from replays/, which only a run writes: a dry run says so instead of naming a missing file.
+  const fromFile = /(@|< |-d )replays\//.test(command);
+  return { id: spec.id, method: spec.method, url: `${baseUrl}${spec.path}`, curl: fromFile ? `${command}   # its body is not listed here: a run writes it to reports/replays/` : command };
 }
