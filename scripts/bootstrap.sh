@@ -38,13 +38,15 @@ if [ "${1:-}" = test ]; then
   bash scripts/setup-registry.sh
 fi
 
-# The replay test runs the raw-request reproducers (printf | nc) as a reviewer would.
-if [ "${1:-}" = test ] && ! command -v nc >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && [ -f /etc/debian_version ]; then
-  say "installing Debian's netcat-openbsd (raw-request reproducers)…"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq netcat-openbsd >/dev/null 2>&1 || {
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq netcat-openbsd >/dev/null
-  }
-fi
+# The replay tests run the reproducers (curl, printf | nc) as a reviewer would.
+for tool in nc:netcat-openbsd curl:curl; do
+  if [ "${1:-}" = test ] && ! command -v "${tool%%:*}" >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && [ -f /etc/debian_version ]; then
+    say "installing Debian's ${tool#*:} (request reproducers)…"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${tool#*:}" >/dev/null 2>&1 || {
+      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${tool#*:}" >/dev/null
+    }
+  fi
+done
 
 if [ "${1:-}" = test ] && [ -z "${WAF_CHROMIUM:-}" ] && ! command -v chromium >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ] && [ -f /etc/debian_version ]; then
