@@ -9,7 +9,7 @@ import { execa } from "execa";
 import { reportFatal, UserError } from "../harness/errors.ts";
 import { driftOf, givenDriftBaseline } from "../harness/remote/index.ts";
 import {
-  buildRunModel, corazaVersionFor, publishRun, readHandedOver, readSummary, RECORDS_FILE_VARIABLE, summaryPathIn, verdictsFileOf,
+  buildRunModel, corazaVersionFor, publishRun, readHandedOver, readSummary, RECORDS_FILE_VARIABLE, summaryPathIn, requestVerdicts,
   type StepOutput,
 } from "../harness/report/index.ts";
 import { reportsDir } from "../harness/config/index.ts";
@@ -51,8 +51,7 @@ async function main(): Promise<number> {
     const baseline = process.env.WAF_DRIFT_BASELINE;
     let drift: StepOutput | undefined;
     if (baseline && run.target.name !== "local") {
-      const verdicts = verdictsFileOf(handed.records, { generatedAt: "", target: run.target, manifest: run.manifest.source, pluginConfigSha256: run.manifest.pluginConfigSha256, stack: null });
-      const d = driftOf(verdicts, run.target.name, await givenDriftBaseline(baseline, run.manifest.pluginConfigSha256), log);
+      const d = driftOf({ target: run.target, requests: requestVerdicts(handed.records) }, run.target.name, await givenDriftBaseline(baseline, run.manifest.pluginConfigSha256), log);
       drift = { sections: { drift: d.drift }, extraResults: [d.result] };
     }
     const model = buildRunModel({

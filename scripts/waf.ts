@@ -8,7 +8,7 @@ import { FTW_MANIFEST, ftwExitCode, ftwStepOutput, parseFtwArgs, prepareFtw, run
 import { grpcStep } from "../harness/grpc/index.ts";
 import { latencyProbe } from "../harness/latency/index.ts";
 import {
-  buildRunModel, carriedSections, corazaVersionFor, describeRate, joinSteps, publishRun, readHandedOver, verdictsFileOf,
+  buildRunModel, carriedSections, corazaVersionFor, describeRate, joinSteps, publishRun, readHandedOver, requestVerdicts,
   type Published, type RecordSet, type RunOutcome, type StepOutput,
 } from "../harness/report/index.ts";
 import { onShutdown, startLocalStack, type StartedStack } from "../harness/stack/index.ts";
@@ -140,7 +140,7 @@ async function main(): Promise<number> {
     }
     testsDone = Date.now();
     stage = "drift";
-    if (remote) steps.push(remote.finish(verdictsFileOf(main.records, { generatedAt: "", target, manifest: inputs.manifest.source, pluginConfigSha256: inputs.manifest.pluginConfigSha256, stack: null })));
+    if (remote) steps.push(remote.finish({ target, requests: requestVerdicts(main.records) }));
     stage = "latency probe";
     if (stack && process.env.WAF_LATENCY_PROBE !== "off") steps.push(await latencyProbe(stack.info(), carriedSections(inputs.previousSummary), log)); // never throws
     stage = "gRPC probe";

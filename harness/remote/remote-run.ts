@@ -4,7 +4,7 @@ import { join, resolve } from "node:path";
 import { execa } from "execa";
 import { UserError } from "../errors.ts";
 import { createDispatcher, type Target } from "../http/index.ts";
-import { computeDrift, describeDrift, readJsonIfPresent, type Drift, type ExtraResult, type StepOutput, type VerdictsFile } from "../report/index.ts";
+import { computeDrift, describeDrift, readJsonIfPresent, type Drift, type ExtraResult, type RunVerdicts, type StepOutput, type VerdictsFile } from "../report/index.ts";
 import { prepareRun, type RunInputs } from "../run/index.ts";
 import { dryRunEntry, RUN_CONTEXT_VARIABLE, shardTotal, Throttle, workersArgs, type DryRunEntry } from "../engine/index.ts";
 import { canaryFor, describeBanned, runCanary, type CanaryResult } from "./canary.ts";
@@ -29,7 +29,7 @@ export interface PreparedRemoteRun {
   /** Playwright arguments to use (workers capped to the target's concurrency). */
   argv: string[];
   /** After the suites: the canary and the drift of this run's verdicts, as sections and a result of the run model. */
-  finish(verdicts: VerdictsFile | undefined): StepOutput;
+  finish(verdicts: RunVerdicts | undefined): StepOutput;
 }
 
 /**
@@ -142,7 +142,7 @@ export async function givenDriftBaseline(given: string, pluginConfigSha256: stri
   return { file, source: given };
 }
 
-function finishRemoteRun(input: RemoteRunInput, canary: CanaryResult, baseline: Baseline | undefined, verdicts: VerdictsFile | undefined): StepOutput {
+function finishRemoteRun(input: RemoteRunInput, canary: CanaryResult, baseline: Baseline | undefined, verdicts: RunVerdicts | undefined): StepOutput {
   const canarySection = { target: input.target.name, passed: canary.ok, normal: canary.normal, banned: canary.banned };
   const drift = baseline && verdicts ? driftOf(verdicts, input.target.name, baseline, input.log) : undefined;
   return { sections: { canary: canarySection, ...(drift && { drift: drift.drift }) }, extraResults: drift ? [drift.result] : [] };
@@ -152,7 +152,7 @@ function finishRemoteRun(input: RemoteRunInput, canary: CanaryResult, baseline: 
  * A run's verdicts against the baseline: summary.json's `drift` section and its Allure result. Also after
  * `npm run waf:merge`, where the shards of a gateway's run come together.
  */
-export function driftOf(verdicts: VerdictsFile, targetName: string, baseline: Baseline, log: (line: string) => void): { drift: Drift; result: ExtraResult } {
+export function driftOf(verdicts: RunVerdicts, targetName: string, baseline: Baseline, log: (line: string) => void): { drift: Drift; result: ExtraResult } {
   const drift = computeDrift(baseline.file, verdicts, baseline.source);
   for (const line of describeDrift(drift)) log(`drift: ${line}`);
   return { drift, result: driftResult(targetName, drift) };

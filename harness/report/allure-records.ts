@@ -44,13 +44,14 @@ function epicOf(r: WafRecord): string {
 
 /** `stackCommand`: how to bring back the stack this record came from (local runs). */
 export function allureResultOf(r: WafRecord, targetName: string, stackCommand?: string): ExtraResult {
+  const kind = recordKind(r);
   const rules = r.waf.rules.map((x) => `${x.id}${x.disruptive ? ` [${x.disruptive.action}, phase ${x.disruptive.phase}]` : ""}  ${x.msg ?? ""}${x.data ? `\n    ${x.data}` : ""}`);
   const response =
     r.response.kind === "error"
       ? `error: ${r.response.code}: ${r.response.message}\nafter ${r.response.elapsedMs} ms\n`
       : [`HTTP ${r.response.status} (${r.response.elapsedMs} ms)`, ...r.response.headers.map(([n, v]) => `${n}: ${v}`), "", r.response.bodyHead].join("\n");
   const facts: Array<[string, string]> = [
-    ["Verdict", `${KINDS[recordKind(r)].label} (${r.verdict} → ${r.judgement}${r.informational ? ", informational" : ""})`],
+    ["Verdict", `${KINDS[kind].label} (${r.verdict} → ${r.judgement}${r.informational ? ", informational" : ""})`],
     ["What happened", r.message],
     ...(r.acceptedGap ? [["Accepted gap", `${r.acceptedGap.reason} (reviewed ${r.acceptedGap.date}, ${r.acceptedGap.source})`] as [string, string]] : []),
     ...(r.proxyChanges.length > 0 ? [["Changed by proxy", r.proxyChanges.join("; ")] as [string, string]] : []),
@@ -64,15 +65,15 @@ export function allureResultOf(r: WafRecord, targetName: string, stackCommand?: 
     id: `wafcheck:${r.suite}:${r.id}${h2 ? "@http2" : ""}`,
     name: `${r.title} [${r.id}]${h2 ? " · HTTP/2" : ""}`,
     fullName: `${r.suite} › ${r.group} › ${r.id}${h2 ? " › HTTP/2" : ""}`,
-    status: allureStatusOf(r),
+    status: KINDS[kind].allure,
     message: r.message,
-    trace: `${kindTrace(recordKind(r))}\n${KINDS[recordKind(r)].label}`,
+    trace: `${kindTrace(kind)}\n${KINDS[kind].label}`,
     descriptionHtml: `<dl>${facts.map(([k, v]) => `<dt><b>${esc(k)}</b></dt><dd><code>${esc(v)}</code></dd>`).join("")}</dl>`,
     start: Date.parse(r.startedAt),
     stop: Date.parse(r.startedAt) + Math.round(r.response.elapsedMs),
     labels: [
       { name: "epic", value: epicOf(r) },
-      { name: "kind", value: recordKind(r) },
+      { name: "kind", value: kind },
       { name: "feature", value: r.suite === "conformance" ? "Seed rule 101" : r.meta.class },
       { name: "story", value: `${r.meta.placement} / ${r.meta.encoding}` },
       { name: "severity", value: severityOf(r) },

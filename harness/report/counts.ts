@@ -62,6 +62,15 @@ export const COUNT_DEFINITIONS: Record<string, string> = {
   infra: "timeouts, resets, 5xx, an unreadable WAF log: no verdict, and the run fails",
 };
 
+// The counts a record of each kind adds to: attacks, and benign requests.
+const ATTACK_COUNTS: Partial<Record<RecordKind, ReadonlyArray<keyof AttackCounts>>> = {
+  blocked: ["blocked"], bypass: ["bypassed"], "accepted-gap": ["acceptedGaps"], "changed-by-proxy": ["changedByProxy"], "rejected-by-proxy": ["rejectedByProxy"],
+  informational: ["informational"], "informational-reached": ["informational", "informationalReachedApp"], infra: ["infra"],
+};
+const BENIGN_COUNT: Partial<Record<RecordKind, keyof BenignCounts>> = {
+  passed: "passed", "false-positive": "falsePositives", "rejected-by-proxy": "rejectedByProxy", informational: "informational", infra: "infra",
+};
+
 export function countRecords(records: readonly WafRecord[], recordless: ReadonlyArray<{ status: "skipped" | "failed"; requests: number }> = []): RunCounts {
   const byKind = Object.fromEntries(RECORD_KINDS.map((k) => [k, 0])) as Record<RecordKind, number>;
   const a: AttackCounts = { sent: 0, judged: 0, blocked: 0, bypassed: 0, acceptedGaps: 0, changedByProxy: 0, rejectedByProxy: 0, informational: 0, informationalReachedApp: 0, reachedApp: 0, infra: 0 };
@@ -81,22 +90,12 @@ export function countRecords(records: readonly WafRecord[], recordless: Readonly
     }
     if (r.meta.expect === "block") {
       a.sent++;
-      if (kind === "blocked") a.blocked++;
-      if (kind === "bypass") a.bypassed++;
-      if (kind === "accepted-gap") a.acceptedGaps++;
-      if (kind === "changed-by-proxy") a.changedByProxy++;
-      if (kind === "rejected-by-proxy") a.rejectedByProxy++;
-      if (kind === "informational" || kind === "informational-reached") a.informational++;
-      if (kind === "informational-reached") a.informationalReachedApp++;
-      if (kind === "infra") a.infra++;
+      for (const key of ATTACK_COUNTS[kind] ?? []) a[key]++;
       if (KINDS[kind].reachedApp) a.reachedApp++;
     } else {
       b.sent++;
-      if (kind === "passed") b.passed++;
-      if (kind === "false-positive") b.falsePositives++;
-      if (kind === "rejected-by-proxy") b.rejectedByProxy++;
-      if (kind === "informational") b.informational++;
-      if (kind === "infra") b.infra++;
+      const key = BENIGN_COUNT[kind];
+      if (key) b[key]++;
     }
   }
   a.judged = a.blocked + a.bypassed + a.acceptedGaps;

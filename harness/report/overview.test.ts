@@ -26,7 +26,7 @@ const asRecord = (c: CorpusRecord) => {
   });
 };
 const input = (records: CorpusRecord[]): OverviewInput => ({
-  target: { name: "local", url: "http://127.0.0.1:1" }, runId: "r1", detection: computeDetection(records, 2), suites: {},
+  target: { name: "local", url: "http://127.0.0.1:1" }, runId: "r1", detection: computeDetection(records, 2),
   stack: null, manifest: { source: "m.yaml", pluginConfigSha256: "abc" }, config, crsVersion: "4.14.0", counts: countRecords(records.map(asRecord)),
 });
 

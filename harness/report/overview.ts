@@ -13,7 +13,6 @@ export interface OverviewInput {
   target: { name: string; url: string };
   runId: string;
   detection?: Detection & { staleExceptions?: Array<{ id: string }> };
-  suites: Record<string, { passed: number; failed: number; skipped: number; infra: number }>;
   stack: { envoyVersion: string; wasmSource: string; wasmSha256: string; pluginConfigSha256: string; manifest: string } | null;
   manifest: { source: string; pluginConfigSha256: string };
   config: ConfigFacts;

@@ -56,7 +56,7 @@ export const PROTOCOL_DIFFERENCE_KINDS: readonly ProtocolDifferenceKind[] = [
 const STOPPED = new Set(["blocked", "rejected-by-proxy"]);
 
 /** Compares the HTTP/1.1 pass's verdicts with the HTTP/2 pass's, request by request. */
-export function compareProtocols(http1: VerdictsFile, http2: VerdictsFile): { comparison: ProtocolComparison; differences: ProtocolDifference[] } {
+export function compareProtocols(http1: Pick<VerdictsFile, "requests">, http2: Pick<VerdictsFile, "requests">): { comparison: ProtocolComparison; differences: ProtocolDifference[] } {
   // Only requests that really went over HTTP/2 in the second pass are compared (raw text stays HTTP/1.1).
   const overHttp2 = Object.fromEntries(Object.entries(http2.requests).filter(([, e]) => e.protocol === undefined || e.protocol === "HTTP/2"));
   const sentAsHttp1InBoth = Object.keys(http2.requests).length - Object.keys(overHttp2).length;

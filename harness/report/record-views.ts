@@ -80,6 +80,11 @@ export function staleExceptions(records: readonly WafRecord[]): StaleException[]
 
 /** reports/verdicts.json (the drift baseline format): every request's verdict by id, plus its judgement and rules. */
 export function verdictsFileOf(records: readonly WafRecord[], head: Omit<VerdictsFile, "requests" | "schemaVersion">): VerdictsFile {
+  return { schemaVersion: 1, ...head, requests: requestVerdicts(records) };
+}
+
+/** verdicts.json's `requests`: what drift and the protocol comparison compare, straight from the records. */
+export function requestVerdicts(records: readonly WafRecord[]): VerdictsFile["requests"] {
   const requests: VerdictsFile["requests"] = {};
   for (const r of [...records].sort((a, b) => a.id.localeCompare(b.id)))
     requests[r.id] = {
@@ -94,5 +99,5 @@ export function verdictsFileOf(records: readonly WafRecord[], head: Omit<Verdict
       ...(r.sent.protocol && { protocol: r.sent.protocol }),
       reproducer: r.sent.reproducer,
     };
-  return { schemaVersion: 1, ...head, requests };
+  return requests;
 }

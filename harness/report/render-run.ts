@@ -1,6 +1,6 @@
 // Every output of a run, rendered from its run model into one folder (publish-run.ts swaps it in whole). Pure
 // functions of the model, plus the writes; none reads an earlier output.
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { cp, mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import type { WafRecord } from "../engine/index.ts";
 import { replayFiles } from "../http/index.ts";
@@ -43,13 +43,8 @@ export interface Rendered {
 
 /** Renders every view of the model into `dir` (an empty staging folder). Throws when a view cannot be rendered. */
 export async function renderRun(model: RunModel, dir: string, history?: HistorySource): Promise<Rendered> {
-  const counts = countRecords(model.records, model.recordless);
-  const detection = detectionOf(model.records, model.paranoia);
-  const summary = summaryJson(model, counts, detection);
   injected("summary.json");
-  await put(dir, "summary.json", `${JSON.stringify(summary, null, 2)}\n`);
-  await put(dir, "verdicts.json", `${JSON.stringify(verdictsOf(model, model.records), null, 2)}\n`);
-  await put(dir, "junit.xml", junitXml(model.records, model.recordless, stackFacts(model)));
+  const { counts, detection, summary } = await writeRecordViews(model, dir);
   // Replays run from the reports folder: the HTTP/2 pass's files sit beside the HTTP/1.1 ones (Allure shows both).
   for (const f of replayFiles([...model.records, ...(model.http2Pass?.records ?? [])])) await put(dir, f.path, f.bytes);
   for (const f of model.files) await put(dir, f.path, f.content);
@@ -71,19 +66,9 @@ export async function renderRun(model: RunModel, dir: string, history?: HistoryS
  * was measured. Built from the records alone, with nothing that could fail the same way again (no plots).
  */
 export async function renderFailedRun(model: RunModel, dir: string): Promise<Rendered> {
-  const counts = countRecords(model.records, model.recordless);
-  let detection: ReturnType<typeof detectionOf>;
-  try {
-    detection = detectionOf(model.records, model.paranoia);
-  } catch {
-    detection = undefined;
-  }
-  const summary = summaryJson(model, counts, detection);
-  await put(dir, "summary.json", `${JSON.stringify(summary, null, 2)}\n`);
-  await put(dir, "verdicts.json", `${JSON.stringify(verdictsOf(model, model.records), null, 2)}\n`);
   const failure = model.outcome.status === "failed" ? model.outcome : { stage: "run", error: "unknown" };
   const failedCase = `<testcase name="the run" classname="wafcheck"><error type="run-failed" message="${esc(`${failure.stage}: ${failure.error}`)}"/></testcase>`;
-  await put(dir, "junit.xml", junitXml(model.records, model.recordless, stackFacts(model)).replace("</testsuites>", `<testsuite name="run" tests="1" failures="0" errors="1" skipped="0">${failedCase}</testsuite>\n</testsuites>`));
+  const { counts, detection, summary } = await writeRecordViews(model, dir, `<testsuite name="run" tests="1" failures="0" errors="1" skipped="0">${failedCase}</testsuite>`);
   const o = overview(overviewInput(model, counts, detection));
   await put(dir, "summary.md", overviewMarkdown(o));
   await put(dir, "index.html", overviewHtml(o, "", undefined));
@@ -131,9 +116,21 @@ export function summaryJson(model: RunModel, counts: RunCounts, detection: Retur
   };
 }
 
-function verdictsOf(model: RunModel, records: readonly WafRecord[]) {
+/** summary.json, verdicts.json and junit.xml (with `junitExtra` testsuites): every render writes them, from the records alone. */
+async function writeRecordViews(model: RunModel, dir: string, junitExtra = ""): Promise<{ counts: RunCounts; detection: ReturnType<typeof detectionOf>; summary: Record<string, unknown> }> {
+  const counts = countRecords(model.records, model.recordless);
+  const detection = detectionOf(model.records, model.paranoia);
+  const summary = summaryJson(model, counts, detection);
+  await put(dir, "summary.json", `${JSON.stringify(summary, null, 2)}\n`);
+  await put(dir, "verdicts.json", `${JSON.stringify(verdictsOf(model), null, 2)}\n`);
+  const junit = junitXml(model.records, model.recordless, stackFacts(model));
+  await put(dir, "junit.xml", junitExtra ? junit.replace("</testsuites>", `${junitExtra}\n</testsuites>`) : junit);
+  return { counts, detection, summary };
+}
+
+function verdictsOf(model: RunModel) {
   const stack = model.stack;
-  return verdictsFileOf(records, {
+  return verdictsFileOf(model.records, {
     generatedAt: model.run.finishedAt,
     target: model.target,
     manifest: stack?.manifest ?? model.manifest.source,
@@ -144,11 +141,7 @@ function verdictsOf(model: RunModel, records: readonly WafRecord[]) {
 
 /** WAF_HTTP=both: the HTTP/2 pass's own summary.json, verdicts.json and junit.xml in http2/. */
 async function renderPassViews(model: RunModel, pass: RecordSet, dir: string): Promise<void> {
-  const counts = countRecords(pass.records, pass.recordless);
-  const sub: RunModel = { ...model, ...pass, http: "2", sections: {}, carried: {}, extraResults: [], files: [] };
-  await put(dir, "summary.json", `${JSON.stringify(summaryJson(sub, counts, detectionOf(pass.records, model.paranoia)), null, 2)}\n`);
-  await put(dir, "verdicts.json", `${JSON.stringify(verdictsOf(sub, pass.records), null, 2)}\n`);
-  await put(dir, "junit.xml", junitXml(pass.records, pass.recordless, stackFacts(sub)));
+  await writeRecordViews({ ...model, ...pass, http: "2", sections: {}, carried: {}, extraResults: [], files: [] }, dir);
   for (const f of replayFiles(pass.records)) await put(dir, f.path, f.bytes);
 }
 
@@ -165,16 +158,16 @@ export function overviewInput(model: RunModel, counts: RunCounts, detection: Ret
     target: model.target,
     runId: model.run.id,
     ...(detection && { detection: detection as Detection & { staleExceptions?: Array<{ id: string }> } }),
-    suites: suiteCounts(model.records, model.recordless),
     stack: stack ? { envoyVersion: stack.envoyVersion, wasmSource: stack.wasmSource, wasmSha256: stack.wasmSha256, pluginConfigSha256: stack.pluginConfigSha256, manifest: stack.manifest } : null,
     manifest: model.manifest,
     config: model.config,
     counts,
     outcome: model.outcome,
     reachedApp: all
-      .filter((r) => r.suite !== "conformance" && KINDS[recordKind(r)].reachedApp)
-      .sort((a, b) => KINDS[recordKind(a)].rank - KINDS[recordKind(b)].rank || a.id.localeCompare(b.id))
-      .map((r) => ({ id: `${r.id}${r.sent.protocol === "HTTP/2" ? " (HTTP/2)" : ""}`, kind: recordKind(r), reason: r.acceptedGap ? `${r.message}; accepted: ${r.acceptedGap.reason}` : r.message, replay: r.sent.reproducer })),
+      .map((r) => ({ r, kind: recordKind(r) }))
+      .filter(({ r, kind }) => r.suite !== "conformance" && KINDS[kind].reachedApp)
+      .sort((a, b) => KINDS[a.kind].rank - KINDS[b.kind].rank || a.r.id.localeCompare(b.r.id))
+      .map(({ r, kind }) => ({ id: `${r.id}${r.sent.protocol === "HTTP/2" ? " (HTTP/2)" : ""}`, kind, reason: r.acceptedGap ? `${r.message}; accepted: ${r.acceptedGap.reason}` : r.message, replay: r.sent.reproducer })),
     ...(model.http && { http: model.http }),
     ...(grpc && { grpc }),
     ...(http && http2 && { protocols: { comparison: http, http2 } }),
@@ -259,7 +252,6 @@ export function executorOf(targetName: string, runId: string, buildOrder: number
 }
 
 async function copyHistory(from: string, to: string): Promise<void> {
-  const { cp } = await import("node:fs/promises");
   await cp(from, to, { recursive: true }).catch(() => undefined); // no history yet: a first run
 }
 

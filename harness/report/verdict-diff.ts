@@ -38,7 +38,7 @@ const BENIGN = new Set(["true-negative", "false-positive"]);
  * configuration). An attack is a request either side judged as one; a benign request likewise. Verdicts are the
  * records' own: nothing is judged again here.
  */
-export function verdictDiff(base: VerdictsFile, candidate: VerdictsFile): VerdictDiff {
+export function verdictDiff(base: Pick<VerdictsFile, "requests">, candidate: Pick<VerdictsFile, "requests">): VerdictDiff {
   const counts = Object.fromEntries(CHANGE_KINDS.map((k) => [k, 0])) as Record<ChangeKind, number>;
   const changes: RequestChange[] = [];
   let compared = 0;
@@ -66,7 +66,7 @@ export function verdictDiff(base: VerdictsFile, candidate: VerdictsFile): Verdic
   };
 }
 
-function infraCount(file: VerdictsFile): number {
+function infraCount(file: Pick<VerdictsFile, "requests">): number {
   return Object.values(file.requests).filter((r) => r.verdict === "infra").length;
 }
 

@@ -15,6 +15,9 @@ export interface VerdictsFile {
   requests: Record<string, { verdict: Verdict; test: string; judgement?: string; kind?: string; informational?: boolean; status?: number; rules?: number[]; protocol?: string; reproducer?: string }>;
 }
 
+/** A run's verdicts as drift compares them: its target and its requests' verdicts. */
+export type RunVerdicts = Pick<VerdictsFile, "requests" | "target">;
+
 export interface DriftCase {
   id: string;
   test: string;
@@ -37,7 +40,7 @@ export interface Drift {
   onlyRemote: string[];
 }
 
-export function computeDrift(local: VerdictsFile, remote: VerdictsFile, source: string): Drift {
+export function computeDrift(local: VerdictsFile, remote: RunVerdicts, source: string): Drift {
   const cases: DriftCase[] = [];
   const infra: DriftCase[] = [];
   let compared = 0;

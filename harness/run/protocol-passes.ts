@@ -4,7 +4,7 @@ import { join } from "node:path";
 import type { WafEnv } from "../config/index.ts";
 import { UserError } from "../errors.ts";
 import {
-  compareProtocols, countRecords, differenceLine, protocolDifferenceResult, verdictsFileOf, type ProtocolComparison,
+  compareProtocols, countRecords, differenceLine, protocolDifferenceResult, requestVerdicts, type ProtocolComparison,
   type RecordSet, type StepOutput,
 } from "../report/index.ts";
 import { shardTotal } from "../engine/index.ts";
@@ -33,8 +33,7 @@ export function protocolPasses(mode: WafEnv["WAF_HTTP"], reports: string, argv: 
  * records are rendered beside the HTTP/1.1 ones. The caller gets the comparison for the exit status.
  */
 export function compareProtocolPasses(main: RecordSet, http2Pass: RecordSet, reports: { http1: string; http2: string }, log: (line: string) => void): { comparison: ProtocolComparison; step: StepOutput } {
-  const head = { generatedAt: "", target: { name: "", url: "" }, manifest: "", pluginConfigSha256: "", stack: null };
-  const { comparison, differences } = compareProtocols(verdictsFileOf(main.records, head), verdictsFileOf(http2Pass.records, head));
+  const { comparison, differences } = compareProtocols({ requests: requestVerdicts(main.records) }, { requests: requestVerdicts(http2Pass.records) });
   const counts = countRecords(http2Pass.records, http2Pass.recordless);
   const http2 = { blocked: counts.attacks.blocked, judged: counts.attacks.judged, falsePositives: counts.benign.falsePositives, benign: counts.benign.judged };
   log(`HTTP/1.1 vs HTTP/2: ${comparison.compared} requests compared, ${comparison.findings} judged differently (${comparison.differences - comparison.findings} more kept from the app over both, by another layer), ${comparison.rulesOnly} with other rules only; HTTP/2 pass: ${http2.blocked}/${http2.judged} judged attacks blocked, ${http2.falsePositives}/${http2.benign} benign blocked`);

@@ -1,4 +1,5 @@
 /** The soak's statistics: least-squares slope with its standard error and a Student-t interval. Pure. */
+import { quantileSorted } from "../latency/index.ts";
 
 export interface SlopeFit {
   /** Points used. */
@@ -59,9 +60,7 @@ export function tQuantile975(df: number): number {
   return z + g1 / df + g2 / df ** 2 + g3 / df ** 3 + g4 / df ** 4;
 }
 
-/** The q-quantile (0..1) of sorted values, nearest rank; null for an empty sample. */
+/** The q-quantile (0..1) of sorted values, nearest rank as the latency engine defines it; null for an empty sample. */
 export function quantileOfSorted(sorted: readonly number[], q: number): number | null {
-  if (sorted.length === 0) return null;
-  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
-  return sorted[rank]!;
+  return sorted.length === 0 ? null : quantileSorted(sorted, q);
 }
