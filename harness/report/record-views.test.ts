@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -57,8 +57,9 @@ test("JUnit and Allure carry payload bytes safely and replay text as recorded", 
   assert.ok(result.attachments.some((a) => a.name === "record.json"));
 });
 
-test("summary.json: sections merge, a corrupt file stops everything and stays as it was", async () => {
+test("summary.json: sections merge, a corrupt file stops everything and stays as it was", async (t) => {
   const dir = await mkdtemp(join(tmpdir(), "wafcheck-summary-"));
+  t.after(() => rm(dir, { recursive: true, force: true }));
   const path = join(dir, "summary.json");
   assert.equal(await readSummary(path), undefined);
   await writeFile(path, JSON.stringify({ latency: { n: 1 }, suites: { old: {} } }));
