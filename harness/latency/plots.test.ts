@@ -1,11 +1,20 @@
 import assert from "node:assert/strict";
-import { mkdtemp, readFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, it } from "node:test";
+import { after, describe, it } from "node:test";
 import { writeLatencyPlots } from "./plots.ts";
 import { buildLatencySection } from "./report.ts";
 import { fakeResult } from "./test-fixtures.ts";
+
+// Scratch folders of this file, removed when it ends.
+const scratch: string[] = [];
+after(() => Promise.all(scratch.map((dir) => rm(dir, { recursive: true, force: true }))));
+async function scratchDir(prefix: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  scratch.push(dir);
+  return dir;
+}
 
 describe("latency plots", () => {
   it("writes the distribution and overhead SVGs", async () => {
@@ -26,7 +35,7 @@ describe("latency plots", () => {
       definition: "test",
       kind: "benchmark",
     });
-    const dir = await mkdtemp(join(tmpdir(), "latency-plots-"));
+    const dir = await scratchDir("latency-plots-");
     const files = await writeLatencyPlots(section, dir);
     assert.deepEqual(files.map((f) => f.slice(dir.length + 1)), ["latency-distribution.svg", "latency-overhead.svg"]);
     const distribution = await readFile(files[0]!, "utf8");

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, it } from "node:test";
+import { after, describe, it } from "node:test";
 import { UserError } from "../errors.ts";
 import {
   buildLatencySection,
@@ -14,6 +14,15 @@ import {
   type StackFacts,
 } from "./report.ts";
 import { fakeResult } from "./test-fixtures.ts";
+
+// Scratch folders of this file, removed when it ends.
+const scratch: string[] = [];
+after(() => Promise.all(scratch.map((dir) => rm(dir, { recursive: true, force: true }))));
+async function scratchDir(prefix: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  scratch.push(dir);
+  return dir;
+}
 
 const results = [
   fakeResult("envoy", "get_small", 1.0, { seed: 1 }),
@@ -68,7 +77,7 @@ describe("latency section", () => {
 
 describe("mergeLatencyIntoSummary", () => {
   it("keeps the other keys of summary.json and replaces only latency", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "latency-report-"));
+    const dir = await scratchDir("latency-report-");
     const path = join(dir, "summary.json");
     await writeFile(path, JSON.stringify({ schemaVersion: 1, suites: { conformance: { passed: 3 } }, latency: { old: true } }));
     await mergeLatencyIntoSummary(path, section());
@@ -80,14 +89,14 @@ describe("mergeLatencyIntoSummary", () => {
   });
 
   it("creates summary.json when there is none", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "latency-report-"));
+    const dir = await scratchDir("latency-report-");
     const path = join(dir, "nested", "summary.json");
     await mergeLatencyIntoSummary(path, section());
     assert.deepEqual(Object.keys(JSON.parse(await readFile(path, "utf8"))), ["latency"]);
   });
 
   it("refuses to replace a summary.json that is not JSON", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "latency-report-"));
+    const dir = await scratchDir("latency-report-");
     const path = join(dir, "summary.json");
     await writeFile(path, "{ half-written");
     await assert.rejects(mergeLatencyIntoSummary(path, section()), UserError);
