@@ -1,20 +1,14 @@
 import assert from "node:assert/strict";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { readFile } from "node:fs/promises";
 import { after, describe, it } from "node:test";
 import { writeLatencyPlots } from "./plots.ts";
 import { buildLatencySection } from "./report.ts";
-import { fakeResult } from "./test-fixtures.ts";
+import { fakeResult, scratchDirs } from "./test-fixtures.ts";
 
 // Scratch folders of this file, removed when it ends.
-const scratch: string[] = [];
-after(() => Promise.all(scratch.map((dir) => rm(dir, { recursive: true, force: true }))));
-async function scratchDir(prefix: string): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), prefix));
-  scratch.push(dir);
-  return dir;
-}
+const scratch = scratchDirs();
+after(scratch.cleanup);
+const scratchDir = scratch.dir;
 
 describe("latency plots", () => {
   it("writes the distribution and overhead SVGs", async () => {

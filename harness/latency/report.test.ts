@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { UserError } from "../errors.ts";
@@ -13,16 +12,12 @@ import {
   type LatencySection,
   type StackFacts,
 } from "./report.ts";
-import { fakeResult } from "./test-fixtures.ts";
+import { fakeResult, scratchDirs } from "./test-fixtures.ts";
 
 // Scratch folders of this file, removed when it ends.
-const scratch: string[] = [];
-after(() => Promise.all(scratch.map((dir) => rm(dir, { recursive: true, force: true }))));
-async function scratchDir(prefix: string): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), prefix));
-  scratch.push(dir);
-  return dir;
-}
+const scratch = scratchDirs();
+after(scratch.cleanup);
+const scratchDir = scratch.dir;
 
 const results = [
   fakeResult("envoy", "get_small", 1.0, { seed: 1 }),

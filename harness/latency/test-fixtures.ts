@@ -1,4 +1,7 @@
 /** Synthetic engine results for the report, threshold and plot tests (no network). */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { CellResult, LoadModel } from "./engine.ts";
 import { mulberry32 } from "./prng.ts";
 
@@ -40,5 +43,18 @@ export function fakeResult(
     stoppedBy: "count",
     blockEnds: [Math.floor(n / 2), n],
     cpuBlocks: [],
+  };
+}
+
+/** Scratch folders for a test file: `dir(prefix)` makes one, `cleanup` (pass it to node:test's `after`) removes them all. */
+export function scratchDirs(): { dir(prefix: string): Promise<string>; cleanup(): Promise<void> } {
+  const made: string[] = [];
+  return {
+    dir: async (prefix) => {
+      const dir = await mkdtemp(join(tmpdir(), prefix));
+      made.push(dir);
+      return dir;
+    },
+    cleanup: async () => void (await Promise.all(made.map((dir) => rm(dir, { recursive: true, force: true })))),
   };
 }
