@@ -18,7 +18,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ["manifest"],
   ["envoy"],
   ["artifacts"],
-  ["stack", "http"],
+  ["stack", "http", "crs"],
   ["payloads", "verdict"],
   ["targets"],
   ["engine"],

@@ -5,6 +5,7 @@ import { availableParallelism } from "node:os";
 import { join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { reportsDir, type WafEnv } from "../config/index.ts";
+import { pluginModuleDir } from "../crs/index.ts";
 import { Engine, newRunId, Throttle, throttleFor, WafLog } from "../engine/index.ts";
 import { UserError } from "../errors.ts";
 import { createDispatcher, type Target } from "../http/index.ts";
@@ -19,7 +20,7 @@ import { ftwJunitXml } from "./junit.ts";
 import { loadFtwTests } from "./load.ts";
 import { applyPlatformOverrides, emptyPolicy, mergePolicies, parseFtwConfig, parsePlatformOverrides, type FtwPolicy, type OverriddenTest } from "./overrides.ts";
 import { runFtwTests, type FtwTestResult } from "./run.ts";
-import { crsTestsDir, embeddedCrsVersion, pluginFtwPolicy, pluginModuleDir } from "./sources.ts";
+import { crsTestsDir, embeddedCrsVersion, pluginFtwPolicy } from "./sources.ts";
 
 /** The configuration the CRS tests assume (@ftw-conf: DetectionOnly per request, paranoia 4, phases 3-5 logged). */
 export const FTW_MANIFEST = resolve(import.meta.dirname, "../../envoy-local/examples/ftw.yaml");

@@ -1,28 +1,17 @@
 import { readdir, readFile } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { goModule } from "../artifacts/index.ts";
+import { EMBEDDED_CRS_DIR } from "../crs/index.ts";
 import { UserError } from "../errors.ts";
 import { parseFtwConfig, type FtwPolicy } from "./overrides.ts";
 
-const BUILD_DIR = resolve(import.meta.dirname, "../../envoy-local/coraza-wasm");
-const PLUGIN_MODULE = "github.com/corazawaf/coraza-proxy-wasm";
 const CRS_MODULE = "github.com/corazawaf/coraza-coreruleset/v4";
 /** The regression tests' module, pinned by its Go checksum (the checksum database is not reachable here). */
 const CRS_TEST_SUMS: Record<string, string> = { "v4.14.0": "h1:bblMqFRGQyREP81dsJ7RRiHua0LW7apuIrDwKy8qFHg=" };
 
-/** The plug-in module the project builds (its version and hash from envoy-local/coraza-wasm's go.mod and go.sum). */
-export async function pluginModuleDir(): Promise<{ dir: string; version: string }> {
-  const goMod = await readFile(join(BUILD_DIR, "go.mod"), "utf8");
-  const goSum = await readFile(join(BUILD_DIR, "go.sum"), "utf8");
-  const version = new RegExp(`${PLUGIN_MODULE} (v\\S+)`).exec(goMod)?.[1];
-  if (!version) throw new UserError(`${join(BUILD_DIR, "go.mod")}: no ${PLUGIN_MODULE} requirement`);
-  const sum = new RegExp(`^${PLUGIN_MODULE} ${version} (h1:\\S+)$`, "m").exec(goSum)?.[1];
-  return { dir: await goModule(PLUGIN_MODULE, version, sum), version };
-}
-
 /** The CRS version the plug-in embeds, from its rule files (`ver:'OWASP_CRS/4.14.0'`). */
 export async function embeddedCrsVersion(pluginDir: string): Promise<string> {
-  const dir = join(pluginDir, "wasmplugin/rules/crs");
+  const dir = join(pluginDir, EMBEDDED_CRS_DIR);
   for (const f of (await readdir(dir)).filter((f) => f.endsWith(".conf")).sort()) {
     const m = /ver:'OWASP_CRS\/(\d+\.\d+\.\d+)'/.exec(await readFile(join(dir, f), "utf8"));
     if (m) return m[1]!;
