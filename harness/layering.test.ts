@@ -25,6 +25,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ["report"],
   ["run"],
   ["latency", "grpc", "asm"],
+  ["istio"],
   ["soak"],
   ["remote", "review"],
   ["ftw"],

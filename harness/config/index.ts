@@ -3,5 +3,5 @@
 export { closestMatch } from "./did-you-mean.ts";
 export { parseEnv, type WafEnv } from "./env.ts";
 export { reportsDir } from "./reports-dir.ts";
-export { ENVOY_VERSION, ENVOY_VERSION_PATTERN, HTTPBIN_MODULE, HTTPBIN_VERSION, LABEL_MANAGED, LABEL_OWNER_PID, LABEL_RUN, REGISTRY_IMAGES } from "./versions.ts";
+export { ENVOY_VERSION, ENVOY_VERSION_PATTERN, ETCD_VERSION, HTTPBIN_MODULE, HTTPBIN_VERSION, ISTIO_MODULE_VERSION, KUBERNETES_STAGING_VERSION, KUBERNETES_VERSION, LABEL_MANAGED, LABEL_OWNER_PID, LABEL_RUN, REGISTRY_IMAGES } from "./versions.ts";
 export { parseYamlText } from "./yaml-text.ts";

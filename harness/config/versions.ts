@@ -15,3 +15,13 @@ export const REGISTRY_IMAGES = {
 export const LABEL_MANAGED = "org.wafcheck.managed";
 export const LABEL_OWNER_PID = "org.wafcheck.owner-pid";
 export const LABEL_RUN = "org.wafcheck.run";
+
+/**
+ * The local Istio (`npm run istio`), built from Go modules: the Go module proxy serves istio.io/istio only as
+ * this pseudo-version (Istio 1.31 development; tagged releases are refused), Kubernetes through a wrapper
+ * module whose staging modules are the published k8s.io/* at KUBERNETES_STAGING_VERSION.
+ */
+export const ISTIO_MODULE_VERSION = "v0.0.0-20260827124520-eed52ebb66ad";
+export const KUBERNETES_VERSION = "v1.37.2";
+export const KUBERNETES_STAGING_VERSION = "v0.37.2";
+export const ETCD_VERSION = "v3.7.3";

@@ -21,11 +21,14 @@ const remoteTargetSchema = z.strictObject({
   baselineUrl: z.url().optional(),
   // A gateway whose deny action answers another status (e.g. `deny,status:406`, or a custom block page's status).
   blockStatuses: z.array(z.number().int().min(400).max(599)).min(1).optional(),
+  // An Istio gateway whose Envoy admin (config_dump) and istio-agent log can be read: `npm run asm -- verify`
+  // then shows what Istio delivered and reports the agent's refusals in its own words.
+  istio: z.strictObject({ admin: z.url({ protocol: /^http$/ }), agentLog: z.string().min(1).optional() }).optional(),
 });
 
 const targetsFileSchema = z.strictObject({ targets: z.record(z.string().regex(/^[a-z0-9][a-z0-9-_.]*$/i), remoteTargetSchema) });
 
-const TARGET_FIELDS = ["targets", "env", ...Object.keys(remoteTargetSchema.shape), "insecure", "ca", "servername"];
+const TARGET_FIELDS = ["targets", "env", ...Object.keys(remoteTargetSchema.shape), "insecure", "ca", "servername", "admin", "agentLog"];
 
 export type RemoteTargetConfig = z.infer<typeof remoteTargetSchema>;
 
