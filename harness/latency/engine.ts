@@ -60,6 +60,11 @@ export interface EngineOptions {
   meterCpuSeconds?: (cell: CellSpec) => Promise<number>;
   /** Cap on the samples one block keeps, so a fast cell still spreads over several blocks (rounds). */
   maxSamplesPerBlock?: number;
+  /**
+   * Cells with the same key run back to back within a round (in the round's random order among themselves), so
+   * cells that are compared with each other are measured moments apart.
+   */
+  adjacentBy?: (cell: CellSpec) => string;
 }
 
 export type ProgressEvent =
@@ -147,7 +152,8 @@ export async function runCells(cells: readonly CellSpec[], options: EngineOption
   try {
     for (let round = 0; results.some((r) => r.stoppedBy === null); round++) {
       const active = results.filter((r) => r.stoppedBy === null);
-      const order = options.order === "random" ? shuffled(active, random) : rotate(active, round);
+      const shuffledOrder = options.order === "random" ? shuffled(active, random) : rotate(active, round);
+      const order = options.adjacentBy ? groupedInOrder(shuffledOrder, (r) => options.adjacentBy!(r.spec)) : shuffledOrder;
       for (const result of order) {
         if (options.signal?.aborted) result.stoppedBy = "aborted";
         else if (performance.now() >= runDeadline) result.stoppedBy = "run-limit";
@@ -202,6 +208,13 @@ async function meteredBlock(result: CellResult, block: () => Promise<void>, mete
   const attempts = result.attempts;
   await block();
   result.cpuBlocks.push({ cpuSeconds: (await meter(result.spec)) - before, requests: result.attempts - attempts });
+}
+
+/** Items with equal keys brought together, groups in the order of their first member (a stable grouping). */
+function groupedInOrder<T>(items: readonly T[], key: (item: T) => string): T[] {
+  const groups = new Map<string, T[]>();
+  for (const item of items) groups.set(key(item), [...(groups.get(key(item)) ?? []), item]);
+  return [...groups.values()].flat();
 }
 
 function rotate<T>(items: readonly T[], by: number): T[] {

@@ -16,5 +16,6 @@ export { latencyProbe } from "./probe.ts";
 export { buildLatencySection, formatOverheadLine, mergeLatencyIntoSummary, type LatencySection, type StackFacts } from "./report.ts";
 export { DEFAULT_DEFINITION, engineOptionsFrom, loadDefinition, planCells, type LatencyDefinition } from "./scenarios.ts";
 export { buildRequest } from "./shape-request.ts";
+export { mulberry32 } from "./prng.ts";
 export { bootstrapOverhead, isEstimable, notEstimable, quantileSorted } from "./stats.ts";
 export { evaluateThresholds } from "./thresholds.ts";

@@ -1,5 +1,6 @@
-import { bootstrapOverhead, isEstimable, notEstimable, quantileSorted, type CellResult } from "../latency/index.ts";
+import { isEstimable, notEstimable, quantileSorted, type CellResult } from "../latency/index.ts";
 import { cpuMsPer1k } from "../stack/index.ts";
+import { blocksOf, pairedEstimate } from "./paired-rounds.ts";
 
 /** Where a cost cell sends: Envoy without the WAF (the floor both sides pay), or one side's directive set. */
 export type CostSide = "no-waf" | "base" | "candidate";
@@ -28,15 +29,24 @@ export interface CostRow {
 
 export interface CostDelta {
   shape: string;
-  /** Candidate minus base, with 95 % bootstrap intervals: a CI that contains 0 is no measurable change. */
+  /** Candidate minus base, with 95 % intervals from resampling whole rounds (paired-rounds.ts): 0 inside is no measurable change. */
   p50DeltaMs: number;
   p50DeltaCi95: [number, number];
   p99DeltaMs: number | null;
   p99DeltaCi95: [number, number] | null;
-  /** Candidate CPU per request over base's, overall and its spread over the rounds. */
+  /** Candidate CPU per request over base's, overall, its 95 % interval, and its spread over the rounds (lowest–highest). */
   cpuRatio: number | null;
+  cpuRatioCi95: [number, number] | null;
   cpuRatioRounds: [number, number] | null;
+  /** Rounds paired, and the middle half of the per-round figures. */
+  rounds: number;
+  roundSpread: { p50DeltaMs: [number, number]; cpuRatio: [number, number] | null };
+  /** Interval half-widths as a share of the base (p50: of the base's p50; CPU: of a ratio of 1), and whether both are within the limit. */
+  precision: { p50HalfWidthPct: number; cpuHalfWidthPct: number | null; limitPct: number; backed: boolean };
 }
+
+/** The review states a figure only when its interval is at most ±5 % of the base: tighter claims need a quieter machine. */
+export const PRECISION_LIMIT_PCT = 5;
 
 /** The blocks that sent requests (a block cut short by the cell's budget may have sent none). */
 const meteredBlocks = (cell: CellResult) => cell.cpuBlocks.filter((b) => b.requests > 0);
@@ -73,22 +83,40 @@ export function costRow(shape: string, side: CostSide, cell: CellResult, rounds:
   };
 }
 
-export function costDelta(shape: string, base: CellResult, candidate: CellResult, rounds: number): CostDelta | null {
-  const estimate = bootstrapOverhead(candidate.samplesMs, base.samplesMs);
-  if (!estimate) return null;
-  const p99Ok = isEstimable(Math.min(base.samplesMs.length, candidate.samplesMs.length), 99);
-  const [roundsB, roundsC] = [cpuRounds(base, rounds), cpuRounds(candidate, rounds)];
-  const ratios = roundsB.map((x, i) => (x > 0 ? roundsC[i]! / x : NaN)).filter(Number.isFinite);
-  const [cpuB, cpuC] = [cpuMsPer1k(meteredBlocks(base)), cpuMsPer1k(meteredBlocks(candidate))];
+export function costDelta(shape: string, base: CellResult, candidate: CellResult): CostDelta | null {
+  const e = pairedEstimate(blocksOf(base), blocksOf(candidate));
+  if (!e) return null;
+  const halfWidthPct = ([lo, hi]: [number, number], of: number) => round(((hi - lo) / 2 / of) * 100, 1);
+  const p50HalfWidthPct = e.baseP50Ms > 0 ? halfWidthPct(e.p50DeltaCi95, e.baseP50Ms) : Number.POSITIVE_INFINITY;
+  const cpuHalfWidthPct = e.cpuRatioCi95 ? halfWidthPct(e.cpuRatioCi95, 1) : null;
+  const ratios = perRoundCpuRatios(base, candidate);
   return {
     shape,
-    p50DeltaMs: estimate.p50DeltaMs,
-    p50DeltaCi95: estimate.p50DeltaCi95,
-    p99DeltaMs: p99Ok ? estimate.p99DeltaMs : null,
-    p99DeltaCi95: p99Ok ? estimate.p99DeltaCi95 : null,
-    cpuRatio: cpuB && cpuC !== null ? round(cpuC / cpuB, 3) : null,
+    p50DeltaMs: e.p50DeltaMs,
+    p50DeltaCi95: e.p50DeltaCi95,
+    p99DeltaMs: e.p99DeltaMs,
+    p99DeltaCi95: e.p99DeltaCi95,
+    cpuRatio: e.cpuRatio,
+    cpuRatioCi95: e.cpuRatioCi95,
     cpuRatioRounds: ratios.length > 0 ? [round(Math.min(...ratios), 3), round(Math.max(...ratios), 3)] : null,
+    rounds: e.rounds,
+    roundSpread: e.roundSpread,
+    precision: {
+      p50HalfWidthPct,
+      cpuHalfWidthPct,
+      limitPct: PRECISION_LIMIT_PCT,
+      backed: p50HalfWidthPct <= PRECISION_LIMIT_PCT && (cpuHalfWidthPct === null || cpuHalfWidthPct <= PRECISION_LIMIT_PCT),
+    },
   };
+}
+
+/** Each round's candidate CPU per request over the base's (rounds where both sent requests). */
+function perRoundCpuRatios(base: CellResult, candidate: CellResult): number[] {
+  const [b, c] = [base.cpuBlocks, candidate.cpuBlocks];
+  return b.slice(0, c.length).flatMap((x, i) => {
+    const y = c[i]!;
+    return x.requests > 0 && y.requests > 0 && x.cpuSeconds > 0 ? [y.cpuSeconds / y.requests / (x.cpuSeconds / x.requests)] : [];
+  });
 }
 
 const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 ** digits;

@@ -14,7 +14,7 @@ export interface CostOptions {
   shapes: readonly string[];
   samples: number;
   timeBudgetMs: number;
-  /** Groups of consecutive blocks over which CPU per request is shown apart (its spread). */
+  /** Blocks per cell at least (each cell's samples spread over this many rounds); the intervals resample rounds. */
   rounds: number;
   log: (line: string) => void;
 }
@@ -68,8 +68,10 @@ export async function measureReviewCost(sides: readonly SideTarget[], mode: stri
   const results = await runCells(cells, {
     ...engineOptionsFrom(definition),
     blockMs: 500,
-    // At least `rounds` blocks per cell, however fast the machine: the CPU spread is taken over them.
+    // At least `rounds` blocks per cell, however fast the machine: the intervals resample rounds.
     maxSamplesPerBlock: Math.ceil(options.samples / options.rounds),
+    // A shape's base and candidate blocks back to back in every round: the pair sees the same moment of the machine.
+    adjacentBy: (cell) => cell.shape,
     meterCpuSeconds: (cell) => counterOf(cell).read(),
     onProgress: (e) => {
       if (e.kind === "round" && (e.round - lastRound >= 10 || e.activeCells === 0)) {
@@ -89,7 +91,7 @@ export async function measureReviewCost(sides: readonly SideTarget[], mode: stri
   return {
     mode,
     rows: shapes.flatMap((s) => COST_SIDES.map((side) => costRow(s.name, side, cell(side, s.name), options.rounds))),
-    deltas: shapes.flatMap((s) => costDelta(s.name, cell("base", s.name), cell("candidate", s.name), options.rounds) ?? []),
+    deltas: shapes.flatMap((s) => costDelta(s.name, cell("base", s.name), cell("candidate", s.name)) ?? []),
     envoyMemory: { shared: base.stack === target("candidate").stack, base: await memory("base"), candidate: await memory("candidate") },
     samples: options.samples,
     rounds: options.rounds,

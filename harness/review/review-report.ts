@@ -1,6 +1,7 @@
 // What a review says, as views of the two runs' records (the verdict diff) and the cost cells: summary.json's
 // `review` section, reports/review.md (a pull-request comment or CI step summary) and the Allure results.
 import { CHANGE_KINDS, type ChangeKind, type ExtraResult, type RequestChange, type VerdictDiff } from "../report/index.ts";
+import { PRECISION_LIMIT_PCT, type CostDelta } from "./cost.ts";
 import type { CostSection } from "./measure-cost.ts";
 
 export interface SideFacts {
@@ -19,8 +20,29 @@ export interface ReviewSection {
   newFalsePositives: ChangeEntry[];
   newBlocks: ChangeEntry[];
   regressions: string[];
-  latency: Array<{ shape: string; p50DeltaMs: number; p50DeltaCi95: [number, number]; p99DeltaMs: number | null; p99DeltaCi95: [number, number] | null }> | null;
-  cpu: Array<{ shape: string; noWafMsPer1k: number | null; baseMsPer1k: number | null; candidateMsPer1k: number | null; ratio: number | null; ratioRounds: [number, number] | null }> | null;
+  latency: Array<{
+    shape: string;
+    p50DeltaMs: number;
+    p50DeltaCi95: [number, number];
+    p99DeltaMs: number | null;
+    p99DeltaCi95: [number, number] | null;
+    /** The p50 interval's half-width as a share of the base's p50, the rounds it was resampled over and their middle half. */
+    p50HalfWidthPct: number;
+    rounds: number;
+    roundSpreadMs: [number, number];
+  }> | null;
+  cpu: Array<{
+    shape: string;
+    noWafMsPer1k: number | null;
+    baseMsPer1k: number | null;
+    candidateMsPer1k: number | null;
+    ratio: number | null;
+    ratioRounds: [number, number] | null;
+    ratioCi95: [number, number] | null;
+    ratioHalfWidthPct: number | null;
+  }> | null;
+  /** What the cost figures can claim: "backed" when every interval is within ±limitPct of the base. */
+  costPrecision: { limitPct: number; backed: boolean; unbacked: string[]; summary: string } | null;
   /** Envoy's resident memory after the cost cells, per side; with one Envoy both figures are the same process. */
   rss: { baseBytes: number; candidateBytes: number; shared: boolean } | null;
   costNotes: string[];
@@ -64,7 +86,11 @@ export function reviewSection(input: { mode: string; base: SideFacts; candidate:
     newFalsePositives: of("new-false-positive"),
     newBlocks: of("new-block"),
     regressions: input.regressions,
-    latency: cost ? cost.deltas.map(({ shape, p50DeltaMs, p50DeltaCi95, p99DeltaMs, p99DeltaCi95 }) => ({ shape, p50DeltaMs, p50DeltaCi95, p99DeltaMs, p99DeltaCi95 })) : null,
+    latency: cost
+      ? cost.deltas.map(({ shape, p50DeltaMs, p50DeltaCi95, p99DeltaMs, p99DeltaCi95, precision, rounds, roundSpread }) => ({
+          shape, p50DeltaMs, p50DeltaCi95, p99DeltaMs, p99DeltaCi95, p50HalfWidthPct: precision.p50HalfWidthPct, rounds, roundSpreadMs: roundSpread.p50DeltaMs,
+        }))
+      : null,
     cpu: cost
       ? cost.deltas.map((d) => ({
           shape: d.shape,
@@ -73,15 +99,49 @@ export function reviewSection(input: { mode: string; base: SideFacts; candidate:
           candidateMsPer1k: row(d.shape, "candidate")?.cpuMsPer1k ?? null,
           ratio: d.cpuRatio,
           ratioRounds: d.cpuRatioRounds,
+          ratioCi95: d.cpuRatioCi95,
+          ratioHalfWidthPct: d.precision.cpuHalfWidthPct,
         }))
       : null,
+    costPrecision: cost ? costPrecision(cost.deltas) : null,
     rss: cost ? { baseBytes: cost.envoyMemory.base, candidateBytes: cost.envoyMemory.candidate, shared: cost.envoyMemory.shared } : null,
     costNotes: cost ? cost.rows.flatMap((r) => r.notes.map((n) => `${r.side} ${r.shape}: ${n}`)) : ["cost not measured (--no-cost)"],
   };
 }
 
+/**
+ * What the cost figures claim, in one phrase. A difference is claimed only where its interval excludes "no
+ * difference" and is at most ±limit wide; where an interval is wider, the machine was too noisy to back a figure
+ * and the phrase says so rather than print one.
+ */
+export function costPrecision(deltas: readonly CostDelta[]): NonNullable<ReviewSection["costPrecision"]> {
+  const limitPct = deltas[0]?.precision.limitPct ?? PRECISION_LIMIT_PCT;
+  const unbacked = deltas.filter((d) => !d.precision.backed).map((d) => `${d.shape} (p50 ±${d.precision.p50HalfWidthPct} %${d.precision.cpuHalfWidthPct === null ? "" : `, CPU ±${d.precision.cpuHalfWidthPct} %`})`);
+  const differs = deltas.filter((d) => d.precision.backed).flatMap((d) => [
+    ...(d.p50DeltaCi95[0] > 0 || d.p50DeltaCi95[1] < 0 ? [`${d.shape} p50 ${signed(d.p50DeltaMs)} ms`] : []),
+    ...(d.cpuRatioCi95 && (d.cpuRatioCi95[0] > 1 || d.cpuRatioCi95[1] < 1) ? [`${d.shape} CPU ×${d.cpuRatio}`] : []),
+  ]);
+  const measured = deltas.length - unbacked.length;
+  const summary =
+    deltas.length === 0
+      ? "cost not measured"
+      : [
+          measured === 0 ? "" : differs.length > 0 ? `cost differs: ${differs.join(", ")}` : `no cost difference in ${measured} shape${measured === 1 ? "" : "s"} (intervals within ±${limitPct} %)`,
+          unbacked.length === 0 ? "" : `machine too noisy to back a cost figure for ${unbacked.join(", ")}`,
+        ].filter(Boolean).join("; ");
+  return { limitPct, backed: unbacked.length === 0, unbacked, summary };
+}
+
+const capitalised = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+const signed = (x: number) => `${x >= 0 ? "+" : ""}${x}`;
+
 /** The one line a reviewer reads first. */
 export function reviewHeadline(s: ReviewSection): string {
+  const verdicts = verdictHeadline(s);
+  return s.costPrecision ? `${verdicts}; ${s.costPrecision.summary}` : verdicts;
+}
+
+function verdictHeadline(s: ReviewSection): string {
   const c = s.verdictChanges;
   const what = `${s.candidate.manifest} against ${s.base.manifest}`;
   if (s.regressions.length > 0) return `Review of ${what}: NOT ACCEPTABLE: ${s.regressions.join(", ")}; ${c["new-block"]} new blocks, ${c.unchanged}/${c.compared} requests unchanged`;
@@ -114,13 +174,16 @@ export function reviewMarkdown(s: ReviewSection, cost: CostSection | undefined, 
         ];
   const costLines = cost
     ? [
-        `### Cost per request shape (${cost.mode}; ${cost.samples} samples per cell at most, interleaved; CPU from Envoy's cgroup around each block)`,
+        `### Cost per request shape (${cost.mode}; ${cost.samples} samples per cell at most over ≥ ${cost.rounds} interleaved rounds, a shape's base and candidate blocks back to back; CPU from Envoy's cgroup around each block)`,
         "",
-        "| shape | p50 no WAF | p50 base | p50 candidate | Δp50 candidate − base [95 % CI] | p99 base | p99 candidate | Δp99 [95 % CI] | CPU ms / 1k req: no WAF | base | candidate | ratio (spread over rounds) |",
-        "|---|---:|---:|---:|---|---:|---:|---|---:|---:|---:|---|",
+        `Intervals resample whole rounds (both sides of a round together), so drift of the machine between rounds widens them instead of faking a difference. A figure is backed when its 95 % interval is within ±${s.costPrecision!.limitPct} % of the base; otherwise only the interval is shown. ${capitalised(s.costPrecision!.summary)}.`,
+        "",
+        "| shape | p50 no WAF | p50 base | p50 candidate | Δp50 candidate − base [95 % CI] (±% of base) | rounds (middle half of Δp50) | p99 base | p99 candidate | Δp99 [95 % CI] | CPU ms / 1k req: no WAF | base | candidate | CPU ratio [95 % CI] (±%) (rounds lowest–highest) |",
+        "|---|---:|---:|---:|---|---|---:|---:|---|---:|---:|---:|---|",
         ...cost.deltas.map((d) => {
           const r = (side: string) => cost.rows.find((x) => x.shape === d.shape && x.side === side);
-          return `| ${d.shape} | ${pct(r("no-waf"), r("no-waf")?.p50Ms)} | ${pct(r("base"), r("base")?.p50Ms)} | ${pct(r("candidate"), r("candidate")?.p50Ms)} | ${d.p50DeltaMs} ${ci(d.p50DeltaCi95)} | ${pct(r("base"), r("base")?.p99Ms)} | ${pct(r("candidate"), r("candidate")?.p99Ms)} | ${d.p99DeltaMs === null ? "not estimable" : `${d.p99DeltaMs} ${ci(d.p99DeltaCi95)}`} | ${ms(r("no-waf")?.cpuMsPer1k)} | ${ms(r("base")?.cpuMsPer1k)} | ${ms(r("candidate")?.cpuMsPer1k)} | ${d.cpuRatio ?? "n/a"} ${d.cpuRatioRounds ? `(${d.cpuRatioRounds[0]}–${d.cpuRatioRounds[1]} over ${cost.rounds} rounds)` : ""} |`;
+          const backed = (figure: string) => (d.precision.backed ? figure : "too noisy:");
+          return `| ${d.shape} | ${pct(r("no-waf"), r("no-waf")?.p50Ms)} | ${pct(r("base"), r("base")?.p50Ms)} | ${pct(r("candidate"), r("candidate")?.p50Ms)} | ${backed(String(d.p50DeltaMs))} ${ci(d.p50DeltaCi95)} (±${d.precision.p50HalfWidthPct} %) | ${d.rounds} (${d.roundSpread.p50DeltaMs.join(" to ")} ms) | ${pct(r("base"), r("base")?.p99Ms)} | ${pct(r("candidate"), r("candidate")?.p99Ms)} | ${d.p99DeltaMs === null ? "not estimable" : `${d.p99DeltaMs} ${ci(d.p99DeltaCi95)}`} | ${ms(r("no-waf")?.cpuMsPer1k)} | ${ms(r("base")?.cpuMsPer1k)} | ${ms(r("candidate")?.cpuMsPer1k)} | ${d.cpuRatio === null ? "n/a" : `${backed(`×${d.cpuRatio}`)} ${ci(d.cpuRatioCi95)} (±${d.precision.cpuHalfWidthPct} %)`} ${d.cpuRatioRounds ? `(${d.cpuRatioRounds[0]}–${d.cpuRatioRounds[1]})` : ""} |`;
         }),
         "",
         (s.rss!.shared

@@ -5,7 +5,7 @@ import { regressions, verdictDiff, type VerdictsFile } from "../report/index.ts"
 import { fakeResult } from "../latency/test-fixtures.ts";
 import { costDelta, cpuRounds, estimablePercentile } from "./cost.ts";
 import { reviewHost, reviewManifest } from "./review-manifest.ts";
-import { reviewHeadline, reviewMarkdown, reviewSection } from "./review-report.ts";
+import { costPrecision, reviewHeadline, reviewMarkdown, reviewSection } from "./review-report.ts";
 
 const file = (requests: VerdictsFile["requests"]): VerdictsFile => ({
   schemaVersion: 1, generatedAt: "", target: { name: "local", url: "" }, manifest: "m", pluginConfigSha256: "x", stack: null, requests,
@@ -70,13 +70,17 @@ test("percentiles only where the sample supports them; CPU per 1k requests per r
   const sorted = Float64Array.from({ length: 499 }, (_, i) => i);
   assert.deepEqual(estimablePercentile(sorted, 0.99), { value: null, reason: "not estimable (n = 499)" });
   assert.equal(estimablePercentile(Float64Array.from({ length: 500 }, (_, i) => i), 0.99).value, 494);
-  const base = { ...fakeResult("base", "get_small", 6, { n: 600 }), cpuBlocks: Array.from({ length: 6 }, () => ({ cpuSeconds: 0.6, requests: 100 })) };
-  const cand = { ...fakeResult("candidate", "get_small", 6, { n: 600, seed: 9 }), cpuBlocks: Array.from({ length: 6 }, (_, i) => ({ cpuSeconds: i < 3 ? 0.9 : 1.2, requests: 100 })) };
+  const sixBlocks = { blockEnds: [100, 200, 300, 400, 500, 600] };
+  const base = { ...fakeResult("base", "get_small", 6, { n: 600 }), ...sixBlocks, cpuBlocks: Array.from({ length: 6 }, () => ({ cpuSeconds: 0.6, requests: 100 })) };
+  const cand = { ...fakeResult("candidate", "get_small", 6, { n: 600, seed: 9 }), ...sixBlocks, cpuBlocks: Array.from({ length: 6 }, (_, i) => ({ cpuSeconds: i < 3 ? 0.9 : 1.2, requests: 100 })) };
   assert.deepEqual(cpuRounds(base, 3), [6000, 6000, 6000]);
   assert.deepEqual(cpuRounds({ ...base, cpuBlocks: base.cpuBlocks.slice(0, 2) }, 3), [], "fewer blocks than rounds: no spread claimed");
-  const d = costDelta("get_small", base, cand, 3)!;
+  const d = costDelta("get_small", base, cand)!;
   assert.equal(d.cpuRatio, 1.75);
   assert.deepEqual(d.cpuRatioRounds, [1.5, 2]);
+  assert.equal(d.rounds, 6);
+  assert.ok(d.cpuRatioCi95![0] >= 1.5 && d.cpuRatioCi95![1] <= 2);
+  assert.equal(d.precision.backed, false, "a ratio known only to within 1.5-2 is not backed at ±5 %");
   assert.ok(d.p50DeltaCi95[0] <= d.p50DeltaMs && d.p50DeltaMs <= d.p50DeltaCi95[1]);
   assert.ok(d.p99DeltaMs !== null);
 });
@@ -90,4 +94,16 @@ test("the review's headline and page put regressions first", () => {
   assert.match(md, /\| `sqli-1` \| blocked \(HTTP 403\), rules 942100 949110 \| allowed \(HTTP 200\), rules 942100 949110 \|/);
   const same = reviewSection({ mode: "one Envoy", base: facts, candidate: facts, diff: verdictDiff(BASE, BASE), regressions: [] });
   assert.equal(reviewHeadline(same), "Review of m.yaml against m.yaml: no verdict change in 7 requests");
+});
+
+test("the cost headline claims a figure only where its interval is within ±5 % of the base", () => {
+  const delta = (shape: string, p50DeltaCi95: [number, number], cpuRatioCi95: [number, number], backed: boolean) => ({
+    shape, p50DeltaMs: Math.round((p50DeltaCi95[0] + p50DeltaCi95[1]) * 500) / 1000, p50DeltaCi95, p99DeltaMs: null, p99DeltaCi95: null, cpuRatio: Math.round((cpuRatioCi95[0] + cpuRatioCi95[1]) * 500) / 1000, cpuRatioCi95,
+    cpuRatioRounds: null, rounds: 30, roundSpread: { p50DeltaMs: [-0.1, 0.1] as [number, number], cpuRatio: null },
+    precision: { p50HalfWidthPct: backed ? 2 : 12, cpuHalfWidthPct: backed ? 1.5 : 8, limitPct: 5, backed },
+  });
+  assert.equal(costPrecision([delta("get_small", [-0.05, 0.04], [0.99, 1.01], true)]).summary, "no cost difference in 1 shape (intervals within ±5 %)");
+  const mixed = costPrecision([delta("get_small", [0.1, 0.2], [1.02, 1.05], true), delta("post_json_1k", [-3, 4], [0.9, 1.1], false)]);
+  assert.equal(mixed.backed, false);
+  assert.equal(mixed.summary, "cost differs: get_small p50 +0.15 ms, get_small CPU ×1.035; machine too noisy to back a cost figure for post_json_1k (p50 ±12 %, CPU ±8 %)");
 });
