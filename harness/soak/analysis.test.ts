@@ -14,6 +14,8 @@ function windows(count: number, bytesPerRequest: number, options: { noise?: numb
       windowRequests: 500,
       memoryBytes: 600 * MB + bytesPerRequest * requests + (i % 2 ? 1 : -1) * (options.noise ?? 0),
       rssBytes: 590 * MB + bytesPerRequest * requests,
+      vm: { uptimeSec: (i + 1) * 5, vmsCreated: 5, vmsActive: 4, vmReloads: 0, heapAllocatedBytes: 200 * MB, heapPhysicalBytes: 300 * MB },
+      outsideHeapBytes: 290 * MB + bytesPerRequest * requests,
       cpuMsPer1k: 8000,
       p50Ms: ms,
       p99Ms: ms * 2,
@@ -75,5 +77,17 @@ test("errors, 5xx and drops are an infrastructure failure; too few windows is no
   assert.match(errors.line, /36 unexpected statuses \(36 of them 5xx\)/);
   const short = analyseSoak(windows(3, 0), 0.2);
   assert.deepEqual(soakGates(short, gates).filter((g) => !g.ok).map((g) => g.gate), ["max-growth-mb-per-100k", "max-p99-drift"]);
-  assert.deepEqual(soakGates(analyseSoak([], 0.2), gates).map((g) => g.ok), [true, false, false]);
+  assert.deepEqual(soakGates(analyseSoak([], 0.2), gates).map((g) => g.ok), [true, true, false, false]);
+});
+
+test("the plug-in's VM memory (outside Envoy's heap) has its own growth; a VM restart fails the run", () => {
+  const leak = analyseSoak(windows(12, 0.5 * MB), 0.2);
+  assert.equal(leak.outsideHeapGrowth.mbPer100k, 50_000);
+  assert.equal(leak.restarts.total, 0);
+  const reloaded = windows(12, 0).map((w, i) => ({ ...w, vm: { ...w.vm!, vmsCreated: i < 6 ? 5 : 6, vmReloads: i < 6 ? 0 : 1 } }));
+  const f = analyseSoak(reloaded, 0.2);
+  assert.deepEqual(f.restarts, { envoy: 0, vmsCreated: 1, vmReloads: 1, total: 2 });
+  const gate = soakGates(f, gates).find((g) => g.gate === "restarts")!;
+  assert.equal(gate.ok, false);
+  assert.match(gate.line, /1 wasm VMs created after the first window, 1 plug-in VM reloads/);
 });

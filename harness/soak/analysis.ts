@@ -1,4 +1,5 @@
 /** From the soak's windows to its figures and gates. Pure: no I/O, no clock. */
+import { restartsIn, type EnvoyVmReading } from "./envoy-vm.ts";
 import { fitSlope, quantileOfSorted } from "./stats.ts";
 
 /** One window of the soak (a few seconds of load), as recorded while it ran. */
@@ -14,6 +15,10 @@ export interface SoakWindow {
   memoryBytes: number | null;
   /** Envoy container's anonymous memory (cgroup RSS). */
   rssBytes: number | null;
+  /** Envoy's admin account at the window's end (uptime, wasm VMs, its own heap); null where admin did not answer. */
+  vm: EnvoyVmReading | null;
+  /** RSS minus Envoy's own heap: the wasm VMs' memory and code (Envoy does not report a VM's memory itself). */
+  outsideHeapBytes: number | null;
   /** Envoy's CPU milliseconds per 1,000 requests of this window. */
   cpuMsPer1k: number | null;
   p50Ms: number | null;
@@ -53,6 +58,10 @@ export interface SoakFigures {
   growth: Growth;
   /** Growth of Envoy's anonymous memory (RSS), where the engine reports it. */
   rssGrowth: Growth;
+  /** Growth of the memory outside Envoy's own heap: the plug-in's VMs. */
+  outsideHeapGrowth: Growth;
+  /** Envoy restarts (uptime went back), wasm VMs created after the first window, plug-in VM reloads. */
+  restarts: { envoy: number; vmsCreated: number; vmReloads: number; total: number };
   /** p99 of the last quarter of the post-warm-up windows over that of the first quarter (pooled samples). */
   p99Drift: { firstP99Ms: number | null; lastP99Ms: number | null; ratio: number | null; firstN: number; lastN: number };
   /** Envoy's CPU per 1,000 requests over the post-warm-up windows (median of the windows). */
@@ -100,6 +109,8 @@ export function analyseSoak(windows: readonly WindowWithSamples[], warmupFractio
     warmupWindows: warmup,
     growth: growthOf((w) => w.memoryBytes),
     rssGrowth: growthOf((w) => w.rssBytes),
+    outsideHeapGrowth: growthOf((w) => w.outsideHeapBytes),
+    restarts: restartsIn(windows.map((w) => w.vm)),
     p99Drift: {
       firstP99Ms: first.p99 === null ? null : round3(first.p99),
       lastP99Ms: last.p99 === null ? null : round3(last.p99),
@@ -124,7 +135,7 @@ export interface SoakGateOptions {
 }
 
 export interface GateResult {
-  /** `errors`, `max-growth-mb-per-100k`, `max-p99-drift`. */
+  /** `restarts`, `errors`, `max-growth-mb-per-100k`, `max-p99-drift`. */
   gate: string;
   ok: boolean;
   line: string;
@@ -141,7 +152,16 @@ export function soakGates(f: SoakFigures, options: SoakGateOptions): GateResult[
   const growth = f.growth;
   const drift = f.p99Drift;
   const interval = growth.ci95 ? `[${growth.ci95[0]}, ${growth.ci95[1]}]` : "no interval";
+  const r = f.restarts;
   return [
+    {
+      gate: "restarts",
+      ok: r.total === 0,
+      line:
+        r.total === 0
+          ? "ok   restarts: none (Envoy's uptime kept rising, no wasm VM created or reloaded after the first window)"
+          : `FAIL restarts: ${r.envoy} Envoy restarts, ${r.vmsCreated} wasm VMs created after the first window, ${r.vmReloads} plug-in VM reloads: the WAF did not run as one steady process`,
+    },
     {
       gate: "errors",
       ok: bad === 0,

@@ -8,6 +8,7 @@ import { performance } from "node:perf_hooks";
 import { Pool } from "undici";
 import { assertLoopbackOrigin, errorCode, type buildRequest } from "../latency/index.ts";
 import type { WindowWithSamples } from "./analysis.ts";
+import type { EnvoyVmReading } from "./envoy-vm.ts";
 import { shapeIndexFor } from "./mix.ts";
 import { quantileOfSorted } from "./stats.ts";
 
@@ -35,6 +36,8 @@ export interface SoakLoadOptions {
   cpuSeconds: () => Promise<number>;
   /** Envoy's memory now. */
   memory: () => Promise<{ memoryBytes: number; rssBytes?: number }>;
+  /** Envoy's own account of its uptime, wasm VMs and heap (admin /stats and /memory). */
+  vm?: () => Promise<EnvoyVmReading>;
   /** Stop early once a window's failures (errors, unexpected statuses, drops) reach this share of it. */
   stopAtFailureShare: number;
   onWindow?: (window: WindowWithSamples) => void;
@@ -78,7 +81,7 @@ export async function runSoakLoad(o: SoakLoadOptions): Promise<SoakLoadResult> {
     current = emptyAccumulator();
     const now = performance.now();
     const requests = completed;
-    const [cpu, memory] = await Promise.all([o.cpuSeconds().catch(() => null), o.memory().catch(() => null)]);
+    const [cpu, memory, vm] = await Promise.all([o.cpuSeconds().catch(() => null), o.memory().catch(() => null), o.vm ? o.vm().catch(() => null) : null]);
     const windowRequests = acc.done;
     const sorted = acc.latencies.sort((a, b) => a - b);
     const cpuMs = cpu === null ? null : (cpu - cpuBefore) * 1000;
@@ -90,6 +93,8 @@ export async function runSoakLoad(o: SoakLoadOptions): Promise<SoakLoadResult> {
       windowRequests,
       memoryBytes: memory?.memoryBytes ?? null,
       rssBytes: memory?.rssBytes ?? null,
+      vm,
+      outsideHeapBytes: outsideHeap(memory, vm),
       cpuMsPer1k: cpuMs !== null && windowRequests > 0 ? Math.round((cpuMs / windowRequests) * 1000 * 10) / 10 : null,
       p50Ms: round3(quantileOfSorted(sorted, 0.5)),
       p99Ms: round3(quantileOfSorted(sorted, 0.99)),
@@ -177,6 +182,12 @@ export async function runSoakLoad(o: SoakLoadOptions): Promise<SoakLoadResult> {
 }
 
 const MAX_UNEXPECTED_SAMPLES = 5;
+
+/** The container's memory outside Envoy's own heap: the wasm VMs (V8 isolates, linear memories, code). */
+function outsideHeap(memory: { memoryBytes: number; rssBytes?: number } | null, vm: EnvoyVmReading | null): number | null {
+  const resident = memory?.rssBytes ?? memory?.memoryBytes;
+  return resident === undefined || vm?.heapPhysicalBytes == null ? null : Math.max(0, resident - vm.heapPhysicalBytes);
+}
 
 interface Accumulator {
   done: number;

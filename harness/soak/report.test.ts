@@ -5,7 +5,7 @@ import { analyseSoak, MB, soakGates, type WindowWithSamples } from "./analysis.t
 import { soakAllureResult, soakPlotSpec, soakSection, windowLine } from "./report.ts";
 
 const windows: WindowWithSamples[] = Array.from({ length: 8 }, (_, i) => ({
-  index: i, endSec: (i + 1) * 5, requests: (i + 1) * 500, windowRequests: 500, memoryBytes: 600 * MB + i * 1000, rssBytes: null,
+  index: i, endSec: (i + 1) * 5, requests: (i + 1) * 500, windowRequests: 500, memoryBytes: 600 * MB + i * 1000, rssBytes: null, vm: null, outsideHeapBytes: null,
   cpuMsPer1k: 8000, p50Ms: 7, p99Ms: 20, errors: 0, unexpected: 0, status5xx: 0, dropped: 0, latenciesMs: Array.from({ length: 500 }, () => 7),
 }));
 
@@ -24,7 +24,7 @@ test("the section carries figures, gates and windows without samples; plot and A
   assert.ok(section.windowRows.every((w) => !("latenciesMs" in w)));
   const svg = await renderSvg(soakPlotSpec(section));
   assert.match(svg, /^<svg/);
-  assert.match(svg, /Envoy memory/);
+  assert.match(svg, /Envoy container/);
   const result = soakAllureResult(section, svg);
   assert.equal(result.status, section.passed ? "passed" : "failed");
   assert.deepEqual(result.attachments.map((a) => a.name), ["soak.json", "soak.svg"]);

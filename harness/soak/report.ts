@@ -30,6 +30,8 @@ export const SOAK_DEFINITION =
   "Open model at a constant arrival rate; every window, Envoy's container memory (docker stats: usage minus inactive file cache) and CPU are read. " +
   "Growth = least-squares slope of memory (MB = 10^6 bytes) over cumulative requests, warm-up windows excluded, per 100,000 requests, " +
   "95 % interval = slope ± t(0.975, n − 2) × its standard error; the growth gate compares the interval's lower bound. " +
+  "Outside Envoy's heap = RSS minus tcmalloc's physical bytes (admin /memory): the wasm VMs' memory and code, which Envoy does not report itself; its growth is fitted the same way. " +
+  "Restarts = Envoy's uptime going back, wasm VMs created after the first window, or plug-in VM reloads (admin /stats): any fails the run. " +
   "p99 drift = p99 of the last quarter of the post-warm-up windows over that of the first quarter (samples pooled, latency from each request's scheduled start).";
 
 export function soakSection(input: Omit<SoakSection, keyof SoakFigures | "growthMbPer100k" | "growthCi95" | "passed" | "windowRows" | "definition"> & { figures: SoakFigures; windows: readonly WindowWithSamples[] }): SoakSection {
@@ -45,34 +47,46 @@ export function soakSection(input: Omit<SoakSection, keyof SoakFigures | "growth
   };
 }
 
-/** Memory and p99 per window over cumulative requests, warm-up windows told apart. */
+/** Memory (the container's and the wasm VMs' share) and p99 per window over cumulative requests; warm-up shaded. */
 export function soakPlotSpec(section: SoakSection): TopLevelSpec {
-  const values = section.windowRows.map((w) => ({
-    requests: w.requests,
-    memoryMb: w.memoryBytes === null ? null : Math.round((w.memoryBytes / MB) * 10) / 10,
-    p99Ms: w.p99Ms,
-    phase: w.index < section.warmupWindows ? "warm-up (excluded)" : "measured",
-  }));
+  const mb = (b: number | null) => (b === null ? null : Math.round((b / MB) * 10) / 10);
+  const memory = section.windowRows.flatMap((w) => [
+    { requests: w.requests, series: "Envoy container", mb: mb(w.memoryBytes) },
+    ...(w.outsideHeapBytes === null || w.outsideHeapBytes === undefined ? [] : [{ requests: w.requests, series: "outside Envoy's heap (wasm VMs)", mb: mb(w.outsideHeapBytes) }]),
+  ]);
+  const latency = section.windowRows.map((w) => ({ requests: w.requests, p99Ms: w.p99Ms }));
+  const warmupEnd = section.windowRows[section.warmupWindows - 1]?.requests ?? 0;
   const g = section.growth;
   const title = `${section.manifest}: ${g.mbPer100k ?? "?"} MB per 100k requests${g.ci95 ? ` [${g.ci95[0]}, ${g.ci95[1]}]` : ""}, p99 drift ×${section.p99Drift.ratio ?? "?"} (${section.requests} requests, ${section.load.ratePerSec}/s)`;
   const x = { field: "requests", type: "quantitative", title: "requests sent (cumulative)" } as const;
-  const color = { field: "phase", type: "nominal", title: null, scale: { domain: ["warm-up (excluded)", "measured"], range: ["#9e9e9e", "#1f77b4"] } } as const;
+  const warmup = { data: { values: [{ from: 0, to: warmupEnd, label: "warm-up (left out)" }] }, mark: { type: "rect", color: "#9e9e9e", opacity: 0.15 }, encoding: { x: { field: "from", type: "quantitative" }, x2: { field: "to" } } } as const;
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     title,
-    data: { values },
     vconcat: [
       {
         width: 640,
         height: 200,
-        mark: { type: "line", point: true },
-        encoding: { x, y: { field: "memoryMb", type: "quantitative", title: "Envoy memory (MB)", scale: { zero: false } }, color, tooltip: [{ field: "requests" }, { field: "memoryMb" }] },
+        layer: [
+          warmup,
+          {
+            data: { values: memory },
+            mark: { type: "line", point: true },
+            encoding: { x, y: { field: "mb", type: "quantitative", title: "memory (MB); grey: warm-up, left out", scale: { zero: false } }, color: { field: "series", type: "nominal", title: null }, tooltip: [{ field: "series" }, { field: "requests" }, { field: "mb" }] },
+          },
+        ],
       },
       {
         width: 640,
         height: 160,
-        mark: { type: "line", point: true },
-        encoding: { x, y: { field: "p99Ms", type: "quantitative", title: "p99 of the window (ms)", scale: { zero: false } }, color, tooltip: [{ field: "requests" }, { field: "p99Ms" }] },
+        layer: [
+          warmup,
+          {
+            data: { values: latency },
+            mark: { type: "line", point: true, color: "#d62728" },
+            encoding: { x, y: { field: "p99Ms", type: "quantitative", title: "p99 of the window (ms)", scale: { zero: false } }, tooltip: [{ field: "requests" }, { field: "p99Ms" }] },
+          },
+        ],
       },
     ],
   } as TopLevelSpec;
@@ -108,5 +122,6 @@ export function soakAllureResult(section: SoakSection, svg: string): ExtraResult
 export function windowLine(w: SoakWindow, planned: number): string {
   const mb = (b: number | null) => (b === null ? "-" : (b / MB).toFixed(1));
   const failures = w.errors + w.unexpected + w.dropped;
-  return `window ${w.index + 1} (${w.endSec.toFixed(0)} s): ${w.requests}/${planned} requests, memory ${mb(w.memoryBytes)} MB (RSS ${mb(w.rssBytes)}), p50 ${w.p50Ms ?? "-"} ms, p99 ${w.p99Ms ?? "-"} ms, CPU ${w.cpuMsPer1k ?? "-"} ms/1k${failures ? `, ${w.errors} errors, ${w.unexpected} unexpected (${w.status5xx} 5xx), ${w.dropped} dropped` : ""}`;
+  const vms = w.vm?.vmsActive == null ? "" : `, ${w.vm.vmsActive} wasm VMs ${mb(w.outsideHeapBytes)} MB outside Envoy's heap`;
+  return `window ${w.index + 1} (${w.endSec.toFixed(0)} s): ${w.requests}/${planned} requests, memory ${mb(w.memoryBytes)} MB (RSS ${mb(w.rssBytes)}${vms}), p50 ${w.p50Ms ?? "-"} ms, p99 ${w.p99Ms ?? "-"} ms, CPU ${w.cpuMsPer1k ?? "-"} ms/1k${failures ? `, ${w.errors} errors, ${w.unexpected} unexpected (${w.status5xx} 5xx), ${w.dropped} dropped` : ""}`;
 }

@@ -7,6 +7,7 @@ import { allurePaths, generateAllureReportOrSay, mergeSummarySections, renderSvg
 import { onShutdown, startLocalStack } from "../stack/index.ts";
 import { UserError } from "../errors.ts";
 import { analyseSoak, soakGates, type SoakGateOptions } from "./analysis.ts";
+import { parseEnvoyVmReading } from "./envoy-vm.ts";
 import { runSoakLoad, type SoakShape } from "./load.ts";
 import { soakAllureResult, soakPlotSpec, soakSection, windowLine, type SoakSection } from "./report.ts";
 
@@ -71,6 +72,10 @@ export async function runSoak(o: SoakOptions): Promise<SoakSection> {
       memory: async () => {
         const r = await stack.resources();
         return { memoryBytes: r.memoryBytes, ...(r.rssBytes !== undefined && { rssBytes: r.rssBytes }) };
+      },
+      vm: async () => {
+        const [stats, memory] = await Promise.all([stack.stats(), fetch(`${stack.adminUrl}/memory`, { signal: AbortSignal.timeout(5_000) }).then((r) => r.text())]);
+        return parseEnvoyVmReading(stats, memory);
       },
       stopAtFailureShare: 0.5,
       onWindow: (w) => o.log(windowLine(w, o.maxRequests)),
