@@ -21,6 +21,7 @@ import { loadRunManifest } from "../harness/manifest/index.ts";
 import { checkGates } from "../harness/remote/index.ts";
 import { readJsonIfPresent } from "../harness/report/index.ts";
 import { parseTargetsFile } from "../harness/targets/index.ts";
+import { compareWithStandin, inspectIstioGateway } from "../harness/istio/index.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");
 
@@ -37,8 +38,11 @@ Steps:
   render    print the WasmPlugin for the gateway (url, pull secret, selector, phase AUTHN,
             the same pluginConfig), validated with Istio's own WasmPlugin schema
   apply     kubectl apply -f - the rendered WasmPlugin
-  verify    run the conformance suite against a gateway target:
-            WAF_TARGET=<name> npx tsx scripts/waf.ts --grep conformance
+  verify    run every suite against a gateway target (canary first, drift against a local run):
+            WAF_TARGET=<name> npx tsx scripts/waf.ts [-- playwright args, e.g. --grep conformance];
+            for an Istio gateway whose admin the targets file names (istio: {admin, agentLog}),
+            first what Istio delivered (filter, order, pluginConfig, fail strategy) and, when
+            the plug-in does not run, istio-agent's refusal as a finding (exit 1)
 Local rehearsal:
   standin   start a real registry (127.0.0.1, htpasswd) and a stand-in ASM gateway (Envoy set up
             as an Istio gateway) that pulls the packaged image like istio-agent; prints a targets
@@ -130,15 +134,16 @@ async function main(): Promise<number> {
       if (!target) throw new UserError("verify needs a gateway target: --target NAME (a target in WAF_TARGETS_FILE) or WAF_TARGET=NAME");
       const steps: Step[] = [
         {
-          title: `conformance suite against gateway target ${target} (canary first; allowlist, rate limit and concurrency cap from ${env.WAF_TARGETS_FILE})`,
+          title: `every suite against gateway target ${target} (canary first; allowlist, rate limit and concurrency cap from ${env.WAF_TARGETS_FILE}; drift against a local run)`,
           action: {
             kind: "exec",
             env: { WAF_TARGET: target, WAF_TARGETS_FILE: env.WAF_TARGETS_FILE },
-            argv: ["npx", "tsx", "scripts/waf.ts", "--grep", "conformance", ...rest],
+            argv: ["npx", "tsx", "scripts/waf.ts", ...rest],
             inherit: true,
           },
         },
       ];
+      if (!dryRun && !(await istioDelivered(values, target, env.WAF_TARGETS_FILE))) return 1;
       return execute(steps, dryRun, [], undefined);
     }
     case "targets": {
@@ -267,6 +272,26 @@ async function standinStep(values: Values, dryRun: boolean): Promise<number> {
   }
   await new Promise(() => setInterval(() => undefined, 1 << 30));
   return 0;
+}
+
+/**
+ * A target naming an Istio gateway's admin (targets file `istio:`): before any suite, what Istio delivered for
+ * the rendered WasmPlugin, from the gateway's config_dump and istio-agent's log. False (with findings in
+ * Istio's own words) when the gateway does not run the plug-in as applied: the suites would only measure
+ * Istio's fallback.
+ */
+async function istioDelivered(values: Values, target: string, targetsFile: string): Promise<boolean> {
+  const text = await readFile(targetsFile, "utf8").catch(() => undefined);
+  const istio = text === undefined ? undefined : parseTargetsFile(text, targetsFile)[target]?.istio;
+  if (!istio) return true;
+  const rendered = await render(values);
+  const plugin = { namespace: rendered.namespace, name: rendered.name };
+  const inspection = await inspectIstioGateway({ admin: istio.admin, agentLog: istio.agentLog, plugin });
+  log(`what Istio delivered for WasmPlugin ${plugin.namespace}/${plugin.name} (${istio.admin}/config_dump):`);
+  for (const line of inspection.lines) log(`  ${line}`);
+  for (const line of compareWithStandin(inspection.delivered, plugin, rendered.manifest.pluginConfig)) log(`  ${line}`);
+  for (const finding of inspection.findings) log(`finding: ${finding}`);
+  return inspection.findings.length === 0;
 }
 
 type Credentials = { username: string; password: { value: string; shown: Stdin } };

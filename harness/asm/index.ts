@@ -9,4 +9,5 @@ export { formatPlan, type Stdin, type Step } from "./plan.ts";
 export { pullSecretManifest } from "./pull-secret.ts";
 export { parseSelector, renderWasmPlugin, type RenderedPlugin } from "./render.ts";
 export { runPlan } from "./run-plan.ts";
+export { istioGatewayEnvoyOptions } from "./gateway-config.ts";
 export { startAsmStandin, targetsFileText, type StartedStandin } from "./standin.ts";

@@ -4,3 +4,6 @@
 export { ISTIO_WASM_CACHE_DIR } from "./gateway.ts";
 export { LOCAL_ISTIO_HOST, LOCAL_ISTIO_TARGET, startLocalIstio, type LocalIstio } from "./local-istio.ts";
 export { statusWithHost } from "./process.ts";
+export { agentRefusals, deliveredPlugin, describeDelivery, type DeliveredPlugin } from "./delivery.ts";
+export { inspectIstioGateway, type GatewayInspection } from "./inspect.ts";
+export { compareWithStandin, standinShape } from "./standin-shape.ts";
