@@ -104,7 +104,9 @@ for (const c of cases) {
 test("npm run asm -- verify --dry-run prints the suite command; --help lists every step", async () => {
   const run = await runCli("asm", { WAF_TARGETS_FILE: "gateways.yaml" }, ["verify", "--target", "staging", "--dry-run"], 60_000);
   assert.equal(run.code, 0, run.stderr);
-  assert.match(run.stdout, /^WAF_TARGET=staging WAF_TARGETS_FILE=gateways\.yaml npx tsx scripts\/waf\.ts --grep conformance$/m);
+  assert.match(run.stdout, /^WAF_TARGET=staging WAF_TARGETS_FILE=gateways\.yaml npx tsx scripts\/waf\.ts$/m, "every suite by default");
+  const narrowed = await runCli("asm", { WAF_TARGETS_FILE: "gateways.yaml" }, ["verify", "--target", "staging", "--dry-run", "--", "--grep", "conformance"], 60_000);
+  assert.match(narrowed.stdout, /^WAF_TARGET=staging WAF_TARGETS_FILE=gateways\.yaml npx tsx scripts\/waf\.ts --grep conformance$/m, "Playwright arguments after --");
   const help = await runCli("asm", {}, ["--help"], 60_000);
   for (const step of ["package", "secret", "render", "apply", "verify", "targets", "gates", "--dry-run"]) assert.match(help.stdout, new RegExp(step));
 });
