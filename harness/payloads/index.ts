@@ -8,4 +8,4 @@ export { CORPUS_GROUP_PREFIX, groupRequests, requestGrepText, selectedBy, type G
 export { describeIssue } from "./issues.ts";
 export { loadCorpus, payloadDirs } from "./load.ts";
 export { owasp2025Name } from "./owasp-names.ts";
-export { CASE_CLASSES } from "./schema.ts";
+export { CASE_CLASSES, type CaseClass, type Placement } from "./schema.ts";
