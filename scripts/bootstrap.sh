@@ -38,6 +38,12 @@ if [ "${1:-}" = test ]; then
   bash scripts/setup-registry.sh
 fi
 
+# The local Istio test (tests/istio.test.ts) runs kube-apiserver, etcd, kubectl, istiod and pilot-agent built from
+# their Go modules into ~/.cache/wafcheck (cold: ~25 min on 2 cores at the lowest priority; then instant).
+if [ "${1:-}" = test ]; then
+  node_modules/.bin/tsx scripts/istio.ts --build >&2
+fi
+
 # The replay tests run the reproducers (curl, printf | nc) as a reviewer would.
 for tool in nc:netcat-openbsd curl:curl; do
   if [ "${1:-}" = test ] && ! command -v "${tool%%:*}" >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && [ -f /etc/debian_version ]; then

@@ -1,6 +1,6 @@
 // `npm run istio`: a real Istio on this machine (API server, istiod, an ingress gateway run by pilot-agent,
 // httpbin, an OCI registry with auth), in the foreground; prints its URLs; Ctrl-C removes everything.
-import { chmod, mkdir, writeFile } from "node:fs/promises";
+import { chmod, mkdir, rm, writeFile } from "node:fs/promises";
 import { delimiter, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { ensureIstioTools } from "../harness/artifacts/index.ts";
@@ -12,7 +12,7 @@ import { onShutdown } from "../harness/stack/index.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");
 
-const HELP = `Usage: npm run istio [-- --build]
+const HELP = `Usage: npm run istio [-- --build] [-- --dir DIR]
 
 Starts a real Istio on 127.0.0.1, built from Go modules (cached in ~/.cache/wafcheck; cold build
 ~25 min on 2 cores): etcd + kube-apiserver with Istio's CRDs, istiod (pilot-discovery) in
@@ -28,10 +28,11 @@ httpbin behind a ServiceEntry, and an OCI registry with htpasswd auth. Prints, o
                       apply, verify
 No WasmPlugin is applied: that is what the asm steps do. Stays up until Ctrl-C / SIGTERM, then stops
 every process and removes its files.
+  --dir DIR where to write the targets and env files (default .wafcheck/local-istio)
   --build   only build (or find cached) the programs, print their cold build times, exit`;
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { help: { type: "boolean", short: "h" }, build: { type: "boolean" } } });
+  const { values } = parseArgs({ options: { help: { type: "boolean", short: "h" }, build: { type: "boolean" }, dir: { type: "string" } } });
   if (values.help) return void console.log(HELP);
   const log = (line: string) => console.error(`[istio] ${line}`);
   if (values.build) {
@@ -41,13 +42,18 @@ async function main(): Promise<void> {
   }
   const env = parseEnv();
   const istio = await startLocalIstio({ log, envoyVersion: env.WAF_ENVOY_VERSION });
-  onShutdown(() => istio.stop(), log);
-  const dir = resolve(ROOT, ".wafcheck/local-istio");
+  const dir = resolve(values.dir ?? join(ROOT, ".wafcheck/local-istio"));
   await mkdir(dir, { recursive: true });
   const targets = join(dir, "targets.yaml");
+  const envFile = join(dir, "env");
+  // The files name processes and a password that are gone once stopped: they go too.
+  onShutdown(async () => {
+    await istio.stop();
+    await rm(targets, { force: true });
+    await rm(envFile, { force: true });
+  }, log);
   await writeFile(targets, targetsFileText(LOCAL_ISTIO_TARGET, istio.targetsEntry()));
   const url = `oci://${istio.registry.host}/wasm/coraza-proxy-wasm:1.0`;
-  const envFile = join(dir, "env");
   // The registry password is written to a file only this user can read, never printed.
   await writeFile(
     envFile,
