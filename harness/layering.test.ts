@@ -20,7 +20,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ["artifacts"],
   ["stack", "http", "crs"],
   ["payloads", "verdict"],
-  ["targets"],
+  ["targets", "openapi"],
   ["engine"],
   ["report"],
   ["run"],

@@ -28,6 +28,8 @@ const envSchema = z.object({
   WAF_HTTP: z.enum(["1.1", "2", "both"]).default("1.1"),
   /** npm run waf (local target): also run the gRPC probe (harness/grpc) on a stack with a gRPC upstream: on | off. */
   WAF_GRPC: z.enum(["on", "off"]).default("off"),
+  /** npm run waf: OpenAPI 3.x descriptions (comma-separated) whose operations become requests (harness/openapi); --openapi adds more. */
+  WAF_OPENAPI: z.string().optional(),
 });
 
 export type WafEnv = z.infer<typeof envSchema>;

@@ -32,6 +32,8 @@ export interface RunContext {
   config: ConfigFacts;
   /** The expanded corpus, validated once (JSON). */
   corpusFile: string;
+  /** WAF_OPENAPI / --openapi: the requests built from the OpenAPI descriptions (JSON; suites/openapi sends them). */
+  openapiFile?: string;
   gaps: AcceptedGap[];
   reportsDir: string;
   /** A remote dry run: list every request here, send nothing. */

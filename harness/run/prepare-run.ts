@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { reportsDir, type WafEnv } from "../config/index.ts";
 import { capabilitiesOf, configFacts, loadRunManifest, paranoiaOfConfig, type LoadedManifest } from "../manifest/index.ts";
 import { auditExceptions, expandCases, loadCorpus, loadExceptions, payloadDirs, type AcceptedGap, type ExpandedRequest } from "../payloads/index.ts";
+import { planOpenApi, type OpenApiOptions, type OpenApiPlan } from "../openapi/index.ts";
 import { readSummary, summaryPathIn } from "../report/index.ts";
 import type { StackInfo } from "../stack/index.ts";
 import type { HttpVersion } from "../http/index.ts";
@@ -17,16 +18,20 @@ export interface RunInputs {
   corpus: ExpandedRequest[];
   gaps: AcceptedGap[];
   reportsDir: string;
+  /** WAF_OPENAPI / --openapi: the requests built from the descriptions, and what the generation found. */
+  openapi?: OpenApiPlan;
 }
 
-export async function loadRunInputs(env: WafEnv): Promise<RunInputs> {
+export async function loadRunInputs(env: WafEnv, openapiOptions?: OpenApiOptions, log: (line: string) => void = () => {}): Promise<RunInputs> {
   const reports = reportsDir();
   const previousSummary = await readSummary(summaryPathIn(reports)); // a corrupt summary.json stops the run here (exit 2), untouched
   const manifest = await loadRunManifest(env);
-  const corpus = expandCases(loadCorpus(payloadDirs()));
+  const cases = loadCorpus(payloadDirs());
+  const corpus = expandCases(cases);
   const gaps = loadExceptions(payloadDirs());
   auditExceptions(gaps, corpus);
-  return { env, manifest, corpus, gaps, reportsDir: reports, ...(previousSummary && { previousSummary }) };
+  const openapi = openapiOptions && (await planOpenApi(openapiOptions, paranoiaOfConfig(manifest.pluginConfig, env), log, cases));
+  return { env, manifest, corpus, gaps, reportsDir: reports, ...(previousSummary && { previousSummary }), ...(openapi && { openapi }) };
 }
 
 export interface PreparedRun {
@@ -49,6 +54,8 @@ export async function prepareRun(
   const scratchDir = options.scratchDir ?? (await newScratchDir());
   const corpusFile = join(scratchDir, "corpus.json");
   await writeFile(corpusFile, JSON.stringify(inputs.corpus));
+  const openapiFile = inputs.openapi && join(scratchDir, "openapi.json");
+  if (openapiFile) await writeFile(openapiFile, JSON.stringify(inputs.openapi!.requests));
   const context: RunContext = {
     schemaVersion: 1,
     runId: newRunId(),
@@ -62,6 +69,7 @@ export async function prepareRun(
     capabilities: [...capabilitiesOf(inputs.manifest.pluginConfig)],
     config: configFacts(inputs.manifest.pluginConfig),
     corpusFile,
+    ...(openapiFile && { openapiFile }),
     gaps: inputs.gaps,
     reportsDir: inputs.reportsDir,
     ...(options.dryRunFile && { dryRunFile: options.dryRunFile }),

@@ -1,0 +1,71 @@
+// What a run takes from an OpenAPI description, from WAF_OPENAPI and npm run waf's --openapi* options. Bad values
+// are one line naming the option, exit 2.
+import { parseArgs } from "node:util";
+import { UserError } from "../errors.ts";
+import { CASE_CLASSES, type CaseClass } from "../payloads/index.ts";
+import { PARAMETER_CLASSES } from "./payload-sample.ts";
+
+export interface OpenApiOptions {
+  specs: string[];
+  tags: string[];
+  path?: RegExp;
+  perClass: number;
+  seed: string;
+  classes: CaseClass[];
+}
+
+export const OPENAPI_HELP = `OpenAPI input (also WAF_OPENAPI=spec.yaml[,…]):
+  --openapi <spec>           an OpenAPI 3.0/3.1 description (YAML or JSON; repeatable), or a package a registry ships:
+                             npm:<package>@<version>/<file>, e.g. npm:@octokit/openapi@23.0.2/generated/api.github.com.json
+  --openapi-tag <t1,t2>      only operations with one of these tags
+  --openapi-path <regexp>    only operations whose path template matches
+  --openapi-per-class <n>    corpus payloads per class and parameter (default 1)
+  --openapi-seed <text>      seed of the payload sampling (default wafcheck)
+  --openapi-classes <c1,c2>  attack classes (default ${PARAMETER_CLASSES.join(",")})`;
+
+const FLAGS = {
+  openapi: { type: "string", multiple: true },
+  "openapi-tag": { type: "string", multiple: true },
+  "openapi-path": { type: "string" },
+  "openapi-per-class": { type: "string" },
+  "openapi-seed": { type: "string" },
+  "openapi-classes": { type: "string" },
+} as const;
+
+/** The --openapi* options (removed from argv: the rest goes to Playwright) merged with WAF_OPENAPI. */
+export function parseOpenApiArgs(argv: readonly string[], fromEnv: string | undefined): { options?: OpenApiOptions; rest: string[] } {
+  const mine: string[] = [];
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const name = a.replace(/^--/, "").split("=")[0]!;
+    if (a.startsWith("--") && name in FLAGS) {
+      mine.push(a);
+      if (!a.includes("=") && i + 1 < argv.length) mine.push(argv[++i]!);
+    } else rest.push(a);
+  }
+  const { values } = parseArgs({ args: mine, options: FLAGS, strict: true });
+  const list = (xs: readonly string[] | undefined) => (xs ?? []).flatMap((x) => x.split(",")).map((x) => x.trim()).filter(Boolean);
+  const specs = [...list(fromEnv ? [fromEnv] : []), ...list(values.openapi)];
+  if (specs.length === 0) {
+    const stray = Object.keys(values).find((k) => k !== "openapi");
+    if (stray) throw new UserError(`--${stray} needs --openapi <spec> (or WAF_OPENAPI)`);
+    return { rest };
+  }
+  const perClass = Number(values["openapi-per-class"] ?? "1");
+  if (!Number.isInteger(perClass) || perClass < 1 || perClass > 50) throw new UserError(`--openapi-per-class: "${values["openapi-per-class"]}" (expected a whole number 1-50)`);
+  let path: RegExp | undefined;
+  if (values["openapi-path"] !== undefined) {
+    try {
+      path = new RegExp(values["openapi-path"]);
+    } catch (error) {
+      throw new UserError(`--openapi-path: ${(error as Error).message}`);
+    }
+  }
+  const classes = values["openapi-classes"] === undefined ? [...PARAMETER_CLASSES] : list([values["openapi-classes"]]);
+  for (const c of classes) if (!(CASE_CLASSES as readonly string[]).includes(c) || c === "benign") throw new UserError(`--openapi-classes: unknown attack class "${c}" (one of ${CASE_CLASSES.filter((x) => x !== "benign").join(", ")})`);
+  return {
+    options: { specs, tags: list(values["openapi-tag"]), ...(path && { path }), perClass, seed: values["openapi-seed"] ?? "wafcheck", classes: classes as CaseClass[] },
+    rest,
+  };
+}
