@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { execa } from "execa";
+import { ruleCatalogOrReason } from "../harness/crs/index.ts";
 import { reportFatal, UserError } from "../harness/errors.ts";
 import { driftOf, givenDriftBaseline } from "../harness/remote/index.ts";
 import {
@@ -57,6 +58,7 @@ async function main(): Promise<number> {
     const model = buildRunModel({
       context: run, main: handed, sections: drift?.sections ?? {}, extraResults: drift?.extraResults ?? [],
       ...(previousSummary && { previousSummary }), corazaVersion: await corazaVersionFor(run.stack),
+      ruleCatalog: await ruleCatalogOrReason(run.config, run.stack !== null),
     });
     const published = await publishRun(model, reports, log);
     log(published.overview.headline);

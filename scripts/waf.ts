@@ -3,6 +3,7 @@ import { parseArgs } from "node:util";
 import { resolve } from "node:path";
 import { execa } from "execa";
 import { parseEnv, type WafEnv } from "../harness/config/index.ts";
+import { ruleCatalogOrReason } from "../harness/crs/index.ts";
 import { reportFatal, UserError } from "../harness/errors.ts";
 import { FTW_MANIFEST, ftwExitCode, ftwStepOutput, parseFtwArgs, prepareFtw, runFtwSuite, type FtwArgs, type PreparedFtw } from "../harness/ftw/index.ts";
 import { grpcStep } from "../harness/grpc/index.ts";
@@ -164,6 +165,7 @@ async function main(): Promise<number> {
     const model = buildRunModel({
       context: run.context, main, ...(http2Pass && { http2Pass }), sections: joined.sections, extraResults: joined.extraResults, files: joined.files, outcome,
       ...(inputs.previousSummary && { previousSummary: inputs.previousSummary }), corazaVersion: await corazaVersionFor(run.context.stack),
+      ruleCatalog: await ruleCatalogOrReason(run.context.config, run.context.stack !== null),
     });
     const published = await publishRun(model, reports, log);
     printRunSummary(published, log);

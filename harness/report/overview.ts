@@ -3,7 +3,11 @@
 import type { TopLevelSpec } from "vega-lite";
 import type { ConfigFacts } from "../manifest/index.ts";
 import { owasp2025Name } from "../payloads/index.ts";
+import type { Breakdown } from "./breakdown.ts";
+import { breakdownHtml, breakdownMarkdown, rulesHtml, rulesMarkdown, rulesSentence } from "./coverage-views.ts";
 import type { Detection, Tally } from "./detection.ts";
+import { wilson } from "./interval.ts";
+import type { RuleCoverage } from "./rule-coverage.ts";
 import { KINDS, type RecordKind } from "../verdict/index.ts";
 import { COUNT_DEFINITIONS, describeRate, type RunCounts } from "./counts.ts";
 import { esc } from "./junit.ts";
@@ -37,6 +41,9 @@ export interface OverviewInput {
   outcome?: RunOutcome;
   /** Every attack that reached the app: id, kind, why, and how to send it again. */
   reachedApp?: Array<{ id: string; kind: RecordKind; reason: string; replay: string }>;
+  /** Rates by class × placement × encoding (breakdown.ts), and the CRS rule coverage (rule-coverage.ts). */
+  breakdown?: Breakdown;
+  rules?: RuleCoverage;
 }
 
 export type Verdict = "run-failed" | "not-blocking" | "blocks-everything" | "findings" | "clean" | "no-attacks";
@@ -46,13 +53,16 @@ export interface Overview {
   /** One line: the verdict in words, first line of summary.md and the Allure report's name. */
   headline: string;
   facts: Array<[string, string]>;
-  categories: Array<{ name: string } & Tally & { pct: number }>;
-  classes: Array<{ name: string } & Tally & { pct: number }>;
+  /** pct: % blocked of the judged attacks; ci95: its 95 % Wilson interval, in % (null when none was judged). */
+  categories: Array<{ name: string } & Tally & { pct: number; ci95: [number, number] | null }>;
+  classes: Array<{ name: string } & Tally & { pct: number; ci95: [number, number] | null }>;
   latency: string[];
   reproduce: string;
   /** One line per denominator (counts.ts), under the facts. */
   definitions: Array<[string, string]>;
   reachedApp: NonNullable<OverviewInput["reachedApp"]>;
+  breakdown?: Breakdown;
+  rules?: RuleCoverage;
 }
 
 // Under DetectionOnly the plug-in still rejects a body over its limit (413): a WAF that blocks under 1 % of the judged
@@ -101,7 +111,7 @@ export function overview(input: OverviewInput): Overview {
   const rows = (m: Record<string, Tally>, name: (k: string) => string) =>
     Object.entries(m)
       .filter(([, t]) => t.attacks > 0) // a category with only other levels' attacks has nothing judged to show
-      .map(([k, t]) => ({ name: name(k), ...t, pct: pct(t.blocked, t.blocked + (t.bypassed ?? 0) + (t.acceptedGaps ?? 0)) }))
+      .map(([k, t]) => ({ name: name(k), ...t, pct: pct(t.blocked, judgedOf(t)), ci95: ciPct(t.blocked, judgedOf(t)) }))
       .sort((a, b) => a.pct - b.pct || b.attacks - a.attacks);
   const c = input.config;
   // The Allure overview shows the first five entries of its environment panel: the reviewer's first questions.
@@ -126,6 +136,7 @@ export function overview(input: OverviewInput): Overview {
     ["Engine mode", `SecRuleEngine ${c.engineMode}`],
     ["Anomaly thresholds", c.inboundThreshold !== undefined ? `inbound ${c.inboundThreshold}, outbound ${c.outboundThreshold ?? "-"}` : "-"],
     ["Exclusions", c.exclusions.length > 0 ? c.exclusions.join(" | ") : "none"],
+    ...(input.rules ? ([["CRS rule coverage", rulesSentence(input.rules)]] as Array<[string, string]>) : []),
     ...(input.ftw
       ? ([
           [
@@ -168,8 +179,21 @@ export function overview(input: OverviewInput): Overview {
     reproduce,
     definitions: Object.entries(COUNT_DEFINITIONS),
     reachedApp: input.reachedApp ?? [],
+    ...(input.breakdown && { breakdown: input.breakdown }),
+    ...(input.rules && { rules: input.rules }),
   };
 }
+
+const judgedOf = (t: Tally) => t.blocked + (t.bypassed ?? 0) + (t.acceptedGaps ?? 0);
+
+/** A 95 % Wilson interval in % (one decimal), or null when nothing was judged. */
+function ciPct(k: number, n: number): [number, number] | null {
+  if (n === 0) return null;
+  const w = wilson(k, n);
+  return [Math.round(w.low * 1000) / 10, Math.round(w.high * 1000) / 10];
+}
+
+const ciCell = (ci: [number, number] | null) => (ci ? `${ci[0]}–${ci[1]}` : "-");
 
 /** The command that brings a run's local stack back (the manifest; Envoy and plug-in named to check against). */
 export function stackCommand(stack: { manifest: string; envoyVersion: string; wasmSha256: string }): string {
@@ -179,9 +203,9 @@ export function stackCommand(stack: { manifest: string; envoyVersion: string; wa
 /** reports/summary.md: for a CI step summary or a pull-request comment; the verdict is its first line. */
 export function overviewMarkdown(o: Overview): string {
   const table = (title: string, rows: Overview["classes"]) => [
-    `| ${title} | % blocked | blocked | bypassed | accepted gaps | proxy | attacks at this level | sent |`,
-    "|---|---:|---:|---:|---:|---:|---:|---:|",
-    ...rows.map((r) => `| ${r.name} | ${r.pct} | ${r.blocked} | ${r.bypassed ?? "-"} | ${r.acceptedGaps ?? "-"} | ${r.proxy ?? "-"} | ${r.attacks} | ${r.sent ?? "-"} |`),
+    `| ${title} | % blocked | 95 % CI | blocked | bypassed | accepted gaps | proxy | attacks at this level | sent |`,
+    "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ...rows.map((r) => `| ${r.name} | ${r.pct} | ${ciCell(r.ci95)} | ${r.blocked} | ${r.bypassed ?? "-"} | ${r.acceptedGaps ?? "-"} | ${r.proxy ?? "-"} | ${r.attacks} | ${r.sent ?? "-"} |`),
   ];
   return [
     `**${o.headline}**`,
@@ -191,7 +215,9 @@ export function overviewMarkdown(o: Overview): string {
     ...o.facts.map(([k, v]) => `| ${k} | ${v.replaceAll("|", "\\|")} |`),
     "",
     ...(o.categories.length ? [...table("OWASP 2025 category", o.categories), "", ...table("class", o.classes), ""] : []),
+    ...breakdownMarkdown(o.breakdown),
     ...reachedAppMarkdown(o),
+    ...rulesMarkdown(o.rules),
     "Counts:",
     "",
     ...o.definitions.map(([k, v]) => `- **${k}**: ${v}`),
@@ -246,8 +272,14 @@ export function categoriesSpec(o: Overview): TopLevelSpec {
   };
 }
 
+/** The heat map and the rule-coverage plot (SVG), when the render made them. */
+export interface CoveragePlots {
+  heatmap?: string;
+  rules?: string;
+}
+
 /** reports/index.html: the first screen, one self-contained page beside the Allure report. */
-export function overviewHtml(o: Overview, plotSvg: string, allureLink: string | undefined, latencySvgs: readonly string[] = []): string {
+export function overviewHtml(o: Overview, plotSvg: string, allureLink: string | undefined, latencySvgs: readonly string[] = [], plots: CoveragePlots = {}): string {
   const color = o.verdict === "clean" ? "#2f8f4e" : o.verdict === "findings" ? "#d9822b" : "#c0392b";
   const reached = o.reachedApp.length
     ? `<h2 id="reached-app">Attacks that reached the app (${o.reachedApp.length})</h2><p>The most serious first. Replay from the reports folder; set GATEWAY_URL to a stack's URL (the command at the end brings the same one back).</p><table><tr><th>id</th><th>what</th><th>why</th><th>replay</th></tr>${o.reachedApp
@@ -255,8 +287,8 @@ export function overviewHtml(o: Overview, plotSvg: string, allureLink: string | 
         .join("")}</table>`
     : `<p id="reached-app">No attack reached the app.</p>`;
   const table = (title: string, rows: Overview["classes"]) =>
-    `<table><tr><th>${esc(title)}</th><th>% blocked</th><th>blocked</th><th>bypassed</th><th>accepted gaps</th><th>proxy</th><th>attacks at this level</th><th>sent</th></tr>${rows
-      .map((r) => `<tr><td>${esc(r.name)}</td><td>${r.pct}</td><td>${r.blocked}</td><td>${r.bypassed ?? "-"}</td><td>${r.acceptedGaps ?? "-"}</td><td>${r.proxy ?? "-"}</td><td>${r.attacks}</td><td>${r.sent ?? "-"}</td></tr>`)
+    `<table><tr><th>${esc(title)}</th><th>% blocked</th><th>95 % CI</th><th>blocked</th><th>bypassed</th><th>accepted gaps</th><th>proxy</th><th>attacks at this level</th><th>sent</th></tr>${rows
+      .map((r) => `<tr><td>${esc(r.name)}</td><td>${r.pct}</td><td>${ciCell(r.ci95)}</td><td>${r.blocked}</td><td>${r.bypassed ?? "-"}</td><td>${r.acceptedGaps ?? "-"}</td><td>${r.proxy ?? "-"}</td><td>${r.attacks}</td><td>${r.sent ?? "-"}</td></tr>`)
       .join("")}</table>`;
   return `<!doctype html><html><head><meta charset="utf-8"><title>${esc(o.headline)}</title>
 <style>body{font:14px system-ui,sans-serif;margin:24px;max-width:1100px}h1{font-size:20px;color:${color}}table{border-collapse:collapse;margin:8px 0 16px}td,th{border:1px solid #ddd;padding:3px 8px;text-align:left;vertical-align:top}th{background:#f4f4f4}.cols{display:flex;gap:24px;flex-wrap:wrap}code{font-size:12px}</style>
@@ -264,7 +296,9 @@ export function overviewHtml(o: Overview, plotSvg: string, allureLink: string | 
 <h1 id="verdict">${esc(o.headline)}</h1>
 <table id="facts">${o.facts.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join("")}</table>
 <div class="cols"><div>${plotSvg}</div><div>${table("OWASP 2025 category", o.categories)}${table("class", o.classes)}</div></div>
+${breakdownHtml(o.breakdown, plots.heatmap ?? "")}
 ${reached}
+${rulesHtml(o.rules, plots.rules ?? "")}
 <h2>What the counts mean</h2><dl id="definitions">${o.definitions.map(([k, v]) => `<dt><b>${esc(k)}</b></dt><dd>${esc(v)}</dd>`).join("")}</dl>
 ${o.latency.length ? `<h2>Latency</h2><p>p50 overhead of the WAF against the same Envoy without it (95 % CI):</p><ul>${o.latency.map((l) => `<li>${esc(l)}</li>`).join("")}</ul>` : ""}
 ${latencySvgs.length ? `<div class="cols">${latencySvgs.map((svg) => `<div>${svg}</div>`).join("")}</div>` : ""}

@@ -8,15 +8,22 @@ import { corazaVersionOf } from "../manifest/index.ts";
 import { allureCategories, KINDS } from "../verdict/index.ts";
 import { AllureResultsWriter, type ExtraResult } from "./allure-result.ts";
 import { allureResultOf } from "./allure-records.ts";
+import { breakdownOf, type Breakdown } from "./breakdown.ts";
 import { countRecords, COUNT_DEFINITIONS, recordKind, type RunCounts } from "./counts.ts";
 import type { Detection } from "./detection.ts";
 import { esc, junitXml } from "./junit.ts";
-import { categoriesSpec, overview, overviewHtml, overviewMarkdown, stackCommand, type Overview, type OverviewInput } from "./overview.ts";
+import { heatmapSpec } from "./heatmap.ts";
+import { categoriesSpec, overview, overviewHtml, overviewMarkdown, stackCommand, type CoveragePlots, type Overview, type OverviewInput } from "./overview.ts";
 import { detectionOf, suiteCounts, verdictsFileOf, type StaleException } from "./record-views.ts";
+import { ruleCoverage, type RuleCoverage } from "./rule-coverage.ts";
+import { ruleCoverageSpec } from "./rule-coverage-plot.ts";
 import { renderSvg } from "./render-svg.ts";
 import type { RecordSet, RunModel } from "./run-model.ts";
 
 const GO_MOD = resolve(import.meta.dirname, "../../envoy-local/coraza-wasm/go.mod");
+/** The heat map (class × placement × encoding) and the rule-coverage plot, beside index.html. */
+const HEATMAP_FILE = "detection-heatmap.svg";
+const RULES_PLOT_FILE = "rule-coverage.svg";
 
 /** The Coraza version of a local build (from the pinned go.mod), for the first screen. */
 export async function corazaVersionFor(stack: RunModel["stack"]): Promise<string | undefined> {
@@ -35,6 +42,20 @@ export interface HistorySource {
   buildOrder: number;
 }
 
+/** The corpus's rates by class × placement × encoding and its CRS rule coverage (absent without corpus records). */
+export interface Coverage {
+  breakdown?: Breakdown;
+  rules?: RuleCoverage;
+}
+
+/** Computed once per render from the records (and the model's rule catalog): summary.json and the first screen show the same. */
+export function coverageOf(model: Pick<RunModel, "records" | "paranoia" | "ruleCatalog">): Coverage {
+  if (!model.records.some((r) => r.suite !== "conformance")) return {};
+  const catalog = model.ruleCatalog && !("unavailable" in model.ruleCatalog) ? model.ruleCatalog : undefined;
+  const note = model.ruleCatalog && "unavailable" in model.ruleCatalog ? model.ruleCatalog.unavailable : undefined;
+  return { breakdown: breakdownOf(model.records), rules: ruleCoverage(model.records, catalog, model.paranoia, note) };
+}
+
 export interface Rendered {
   overview: Overview;
   counts: RunCounts;
@@ -44,20 +65,26 @@ export interface Rendered {
 /** Renders every view of the model into `dir` (an empty staging folder). Throws when a view cannot be rendered. */
 export async function renderRun(model: RunModel, dir: string, history?: HistorySource): Promise<Rendered> {
   injected("summary.json");
-  const { counts, detection, summary } = await writeRecordViews(model, dir);
+  const { counts, detection, summary, coverage } = await writeRecordViews(model, dir);
   // Replays run from the reports folder: the HTTP/2 pass's files sit beside the HTTP/1.1 ones (Allure shows both).
   for (const f of replayFiles([...model.records, ...(model.http2Pass?.records ?? [])])) await put(dir, f.path, f.bytes);
   for (const f of model.files) await put(dir, f.path, f.content);
   if (model.http2Pass) await renderPassViews(model, model.http2Pass, join(dir, "http2"));
 
-  const o = overview(overviewInput(model, counts, detection));
+  const o = overview(overviewInput(model, counts, detection, coverage));
   injected("overview");
   const svg = o.categories.length > 0 ? await renderSvg(categoriesSpec(o)) : "";
+  const plots: CoveragePlots = {
+    ...(coverage.breakdown && coverage.breakdown.attacks.length + coverage.breakdown.benign.length > 0 && { heatmap: await renderSvg(heatmapSpec(coverage.breakdown)) }),
+    ...(coverage.rules?.measured && coverage.rules.catalog && { rules: await renderSvg(ruleCoverageSpec(coverage.rules)) }),
+  };
+  if (plots.heatmap) await put(dir, HEATMAP_FILE, plots.heatmap);
+  if (plots.rules) await put(dir, RULES_PLOT_FILE, plots.rules);
   const latencySvgs = model.files.filter((f) => /^latency[\w-]*-(overhead|distribution)\.svg$/.test(f.path)).map((f) => String(f.content));
   await put(dir, "summary.md", overviewMarkdown(o));
-  await put(dir, "index.html", overviewHtml(o, svg, "allure-report/index.html", latencySvgs));
+  await put(dir, "index.html", overviewHtml(o, svg, "allure-report/index.html", latencySvgs, plots));
   injected("allure");
-  await renderAllure(model, o, svg, join(dir, "allure-results"), detection?.staleExceptions ?? [], history);
+  await renderAllure(model, o, svg, join(dir, "allure-results"), detection?.staleExceptions ?? [], history, plots);
   return { overview: o, counts, summary };
 }
 
@@ -68,8 +95,8 @@ export async function renderRun(model: RunModel, dir: string, history?: HistoryS
 export async function renderFailedRun(model: RunModel, dir: string): Promise<Rendered> {
   const failure = model.outcome.status === "failed" ? model.outcome : { stage: "run", error: "unknown" };
   const failedCase = `<testcase name="the run" classname="wafcheck"><error type="run-failed" message="${esc(`${failure.stage}: ${failure.error}`)}"/></testcase>`;
-  const { counts, detection, summary } = await writeRecordViews(model, dir, `<testsuite name="run" tests="1" failures="0" errors="1" skipped="0">${failedCase}</testsuite>`);
-  const o = overview(overviewInput(model, counts, detection));
+  const { counts, detection, summary, coverage } = await writeRecordViews(model, dir, `<testsuite name="run" tests="1" failures="0" errors="1" skipped="0">${failedCase}</testsuite>`);
+  const o = overview(overviewInput(model, counts, detection, coverage));
   await put(dir, "summary.md", overviewMarkdown(o));
   await put(dir, "index.html", overviewHtml(o, "", undefined));
   const results = new AllureResultsWriter(join(dir, "allure-results"), { environment: { Verdict: o.headline } });
@@ -80,7 +107,7 @@ export async function renderFailedRun(model: RunModel, dir: string): Promise<Ren
 }
 
 /** reports/summary.json: the contract keys (extended, never renamed) from the model and its counts. */
-export function summaryJson(model: RunModel, counts: RunCounts, detection: ReturnType<typeof detectionOf>): Record<string, unknown> {
+export function summaryJson(model: RunModel, counts: RunCounts, detection: ReturnType<typeof detectionOf>, coverage: Coverage = {}): Record<string, unknown> {
   const stack = model.stack;
   const brokenTests = model.recordless.filter((t) => t.status === "failed");
   return {
@@ -109,23 +136,26 @@ export function summaryJson(model: RunModel, counts: RunCounts, detection: Retur
         ...(counts.detectionRate && { truePositiveRateCi95: [counts.detectionRate.low, counts.detectionRate.high] }),
         ...(counts.falsePositiveRate && { falsePositiveRate: counts.falsePositiveRate.rate, falsePositiveRateCi95: [counts.falsePositiveRate.low, counts.falsePositiveRate.high] }),
         ...(model.sections.protocolDifferences && { protocolDifferences: model.sections.protocolDifferences }),
+        ...(coverage.breakdown && { breakdown: coverage.breakdown }),
       },
     }),
     counts: { ...counts, definitions: COUNT_DEFINITIONS },
+    ...(coverage.rules && { rules: coverage.rules }),
     ...Object.fromEntries(Object.entries(model.sections).filter(([k, v]) => k !== "protocolDifferences" && v !== undefined)),
   };
 }
 
 /** summary.json, verdicts.json and junit.xml (with `junitExtra` testsuites): every render writes them, from the records alone. */
-async function writeRecordViews(model: RunModel, dir: string, junitExtra = ""): Promise<{ counts: RunCounts; detection: ReturnType<typeof detectionOf>; summary: Record<string, unknown> }> {
+async function writeRecordViews(model: RunModel, dir: string, junitExtra = ""): Promise<{ counts: RunCounts; detection: ReturnType<typeof detectionOf>; summary: Record<string, unknown>; coverage: Coverage }> {
   const counts = countRecords(model.records, model.recordless);
   const detection = detectionOf(model.records, model.paranoia);
-  const summary = summaryJson(model, counts, detection);
+  const coverage = coverageOf(model);
+  const summary = summaryJson(model, counts, detection, coverage);
   await put(dir, "summary.json", `${JSON.stringify(summary, null, 2)}\n`);
   await put(dir, "verdicts.json", `${JSON.stringify(verdictsOf(model), null, 2)}\n`);
   const junit = junitXml(model.records, model.recordless, stackFacts(model));
   await put(dir, "junit.xml", junitExtra ? junit.replace("</testsuites>", `${junitExtra}\n</testsuites>`) : junit);
-  return { counts, detection, summary };
+  return { counts, detection, summary, coverage };
 }
 
 function verdictsOf(model: RunModel) {
@@ -145,7 +175,7 @@ async function renderPassViews(model: RunModel, pass: RecordSet, dir: string): P
   for (const f of replayFiles(pass.records)) await put(dir, f.path, f.bytes);
 }
 
-export function overviewInput(model: RunModel, counts: RunCounts, detection: ReturnType<typeof detectionOf>): OverviewInput {
+export function overviewInput(model: RunModel, counts: RunCounts, detection: ReturnType<typeof detectionOf>, coverage: Coverage = {}): OverviewInput {
   const stack = model.stack;
   const section = <T>(key: string) => (model.sections as Record<string, unknown>)[key] as T | undefined;
   const ftw = section<OverviewInput["ftw"]>("ftw");
@@ -175,10 +205,12 @@ export function overviewInput(model: RunModel, counts: RunCounts, detection: Ret
     ...(model.corazaVersion && { corazaVersion: model.corazaVersion }),
     ...(latency && { overhead: latency }),
     ...(ftw && { ftw }),
+    ...(coverage.breakdown && { breakdown: coverage.breakdown }),
+    ...(coverage.rules && { rules: coverage.rules }),
   };
 }
 
-async function renderAllure(model: RunModel, o: Overview, svg: string, dir: string, stale: readonly StaleException[], history: HistorySource | undefined): Promise<void> {
+async function renderAllure(model: RunModel, o: Overview, svg: string, dir: string, stale: readonly StaleException[], history: HistorySource | undefined, plots: CoveragePlots): Promise<void> {
   const categories = [
     ...allureCategories(),
     { name: "Stale exception (an accepted gap blocked now: remove the entry)", matchedStatuses: ["failed"], traceRegex: "(?s)kind: stale-exception\\b.*" },
@@ -201,13 +233,13 @@ async function renderAllure(model: RunModel, o: Overview, svg: string, dir: stri
     });
   for (const t of [...model.recordless, ...(model.http2Pass?.recordless ?? [])])
     writer.write({ id: `wafcheck:${t.suite}:${t.title}`, name: t.title, status: t.status === "skipped" ? "skipped" : "broken", message: t.reason, trace: t.status === "skipped" ? "kind: informational" : "kind: infra", labels: [{ name: "suite", value: t.suite }], attachments: [] });
-  writer.write(verdictResult(o, svg));
+  writer.write(verdictResult(o, svg, plots));
   writer.finish();
   await writer.writeJson("executor.json", executorOf(model.target.name, model.run.id, history?.buildOrder ?? 1));
 }
 
 /** The run's own verdict as one result: failed when it has findings, broken only when the run itself failed. */
-function verdictResult(o: Overview, svg: string): ExtraResult {
+function verdictResult(o: Overview, svg: string, plots: CoveragePlots): ExtraResult {
   const status: ExtraResult["status"] = o.verdict === "clean" ? "passed" : o.verdict === "run-failed" ? "broken" : o.verdict === "no-attacks" ? "skipped" : "failed";
   return {
     id: "wafcheck:overview",
@@ -215,9 +247,14 @@ function verdictResult(o: Overview, svg: string): ExtraResult {
     status,
     message: o.headline,
     trace: `kind: verdict-${o.verdict}`,
-    descriptionHtml: overviewHtml(o, svg, undefined).replace(/^[\s\S]*<body>|<\/body>[\s\S]*$/g, ""),
+    descriptionHtml: overviewHtml(o, svg, undefined, [], plots).replace(/^[\s\S]*<body>|<\/body>[\s\S]*$/g, ""),
     labels: [{ name: "epic", value: "Verdict" }, { name: "suite", value: "verdict" }, { name: "severity", value: "blocker" }],
-    attachments: [{ name: "summary.md", content: overviewMarkdown(o), type: "text/markdown" }, ...(svg ? [{ name: "blocked-per-category.svg", content: svg, type: "image/svg+xml" }] : [])],
+    attachments: [
+      { name: "summary.md", content: overviewMarkdown(o), type: "text/markdown" },
+      ...(svg ? [{ name: "blocked-per-category.svg", content: svg, type: "image/svg+xml" }] : []),
+      ...(plots.heatmap ? [{ name: HEATMAP_FILE, content: plots.heatmap, type: "image/svg+xml" }] : []),
+      ...(plots.rules ? [{ name: RULES_PLOT_FILE, content: plots.rules, type: "image/svg+xml" }] : []),
+    ],
   };
 }
 

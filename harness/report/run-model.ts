@@ -2,6 +2,7 @@
 // (terminal summary, summary.json, summary.md, index.html, verdicts.json, JUnit, Allure) is a render of it
 // (render-run.ts); nothing reads an output back to amend it.
 import { z } from "zod";
+import type { RuleCatalog } from "../crs/index.ts";
 import type { RunContext, WafRecord } from "../engine/index.ts";
 import type { ConfigFacts } from "../manifest/index.ts";
 import type { ExtraResult } from "./allure-result.ts";
@@ -49,10 +50,12 @@ export interface RunModel extends RecordSet {
   files: Array<{ path: string; content: string | Buffer }>;
   /** --grep/--grep-invert: the selection this run made (part of its history key). */
   selection?: string;
+  /** The CRS rules the run's configuration loads (rule coverage is counted against them), or why they are not known. */
+  ruleCatalog?: RuleCatalog | { unavailable: string };
 }
 
 /** Sections a run of `npm run waf` writes itself: never carried over from an earlier summary.json. */
-export const RUN_SECTION_KEYS = ["schemaVersion", "generatedAt", "target", "stack", "suites", "run", "detection", "counts", "latencyProbe", "grpc", "ftw", "canary", "drift", "http"] as const;
+export const RUN_SECTION_KEYS = ["schemaVersion", "generatedAt", "target", "stack", "suites", "run", "detection", "counts", "latencyProbe", "grpc", "ftw", "canary", "drift", "http", "rules"] as const;
 
 /** What a run started with, plus the records and steps it produced. */
 export function buildRunModel(input: {
@@ -65,6 +68,7 @@ export function buildRunModel(input: {
   files?: RunModel["files"];
   outcome?: RunOutcome;
   corazaVersion?: string;
+  ruleCatalog?: RunModel["ruleCatalog"];
   now?: Date;
 }): RunModel {
   const c = input.context;
@@ -89,6 +93,7 @@ export function buildRunModel(input: {
     extraResults: input.extraResults ?? [],
     files: input.files ?? [],
     ...(selection && { selection }),
+    ...(input.ruleCatalog && { ruleCatalog: input.ruleCatalog }),
   };
   return validateRunModel(model);
 }
