@@ -11,7 +11,7 @@ import {
 } from "../harness/report/index.ts";
 import {
   DEFAULT_MATRIX_VERSIONS, envoyMatrixAllure, envoyMatrixMarkdown, measureReviewCost, probeConformance, probeEnvoyVersion,
-  reviewAllureResults, reviewHeadline, reviewHost, reviewManifest, reviewMarkdown, reviewPlots, reviewSection, SIDES,
+  reviewAllureResults, reviewHeadline, reviewHost, reviewManifest, reviewMarkdown, reviewPlots, reviewSection, rulesDiff, rulesDiffMarkdown, SIDES,
   type CostSection, type EnvoyProbe, type Side, type SideTarget,
 } from "../harness/review/index.ts";
 import { loadRunInputs, runSuitesInto, splitGrep, type RunInputs } from "../harness/run/index.ts";
@@ -191,8 +191,9 @@ async function main(): Promise<number> {
     const { stack } = targets.find((t) => t.side === side)!;
     return { manifest: shown(inputs[side].manifest.source), pluginConfigSha256: inputs[side].manifest.pluginConfigSha256, envoy: stack.envoyVersion, wasm: stack.wasmSha256 };
   };
-  const section = reviewSection({ mode, base: facts("base"), candidate: facts("candidate"), diff, regressions: regressions(diff, args.limits), ...(cost && { cost }) });
-  const markdown = reviewMarkdown(section, cost);
+  // The rule diff (which rules each side fired, on how many attacks and benign requests) rides along in the section.
+  const section = { ...reviewSection({ mode, base: facts("base"), candidate: facts("candidate"), diff, regressions: regressions(diff, args.limits), ...(cost && { cost }) }), rules: rulesDiff(verdicts.base, verdicts.candidate) };
+  const markdown = `${reviewMarkdown(section, cost)}\n${rulesDiffMarkdown(section.rules).join("\n")}`;
   await writeFileAtomic(join(reports, "review.md"), markdown);
   await writeFileAtomic(join(reports, "review.json"), `${JSON.stringify({ ...section, changes: diff.changes, onlyInBase: diff.onlyInBase, onlyInCandidate: diff.onlyInCandidate }, null, 1)}\n`);
   await mergeSummarySections(summaryPathIn(reports), { review: section });

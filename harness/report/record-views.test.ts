@@ -33,7 +33,7 @@ test("every view counts the same records the same way", () => {
   assert.equal(detection.infra, 1);
   const verdicts = verdictsFileOf(records, { generatedAt: "t", target: { name: "local", url: "u" }, manifest: "m", pluginConfigSha256: "h", stack: null });
   assert.deepEqual(Object.keys(verdicts.requests), ["a", "b", "c", "d", "e", "f"]);
-  assert.deepEqual(verdicts.requests.b, { verdict: "allowed", test: records[1]!.title, judgement: "bypass", kind: "bypass", status: 403, rules: [942100, 949110], reproducer: records[1]!.sent.reproducer });
+  assert.deepEqual(verdicts.requests.b, { verdict: "allowed", test: records[1]!.title, expect: "block", judgement: "bypass", kind: "bypass", status: 403, rules: [942100, 949110], reproducer: records[1]!.sent.reproducer });
   const xml = junitXml(records, [], { wasmSha256: "abc" });
   assert.match(xml, /<testsuites name="wafcheck" tests="6" failures="1" errors="1" skipped="1"/);
   assert.match(xml, /<skipped message="Accepted gap \(attack reached the app\): reached the app: accepted gap/);

@@ -90,6 +90,7 @@ export function requestVerdicts(records: readonly WafRecord[]): VerdictsFile["re
     requests[r.id] = {
       verdict: r.verdict,
       test: r.title,
+      expect: r.meta.expect,
       // An informational request (another paranoia level) is not judged: it is never called a bypass here either.
       judgement: r.informational ? "informational" : r.judgement,
       kind: recordKind(r),

@@ -12,7 +12,8 @@ export interface VerdictsFile {
   /** judgement, status and rules were added with the verdict engine (absent in older files). */
   /** reproducer: how to send the request again (curl or printf | nc; configured secrets redacted). */
   /** protocol: the HTTP version it went over (WAF_HTTP). */
-  requests: Record<string, { verdict: Verdict; test: string; judgement?: string; kind?: string; informational?: boolean; status?: number; rules?: number[]; protocol?: string; reproducer?: string }>;
+  /** expect: what the corpus expects of the WAF (block: an attack; allow: benign), absent in older files. */
+  requests: Record<string, { verdict: Verdict; test: string; expect?: "block" | "allow"; judgement?: string; kind?: string; informational?: boolean; status?: number; rules?: number[]; protocol?: string; reproducer?: string }>;
 }
 
 /** A run's verdicts as drift compares them: its target and its requests' verdicts. */

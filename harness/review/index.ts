@@ -6,3 +6,4 @@ export { measureReviewCost, type CostSection, type SideTarget } from "./measure-
 export { reviewHost, reviewManifest, SIDES, type Side } from "./review-manifest.ts";
 export { reviewPlots } from "./review-plots.ts";
 export { reviewAllureResults, reviewHeadline, reviewMarkdown, reviewSection, type ReviewSection } from "./review-report.ts";
+export { ruleCounts, rulesDiff, rulesDiffMarkdown, type RulesDiff } from "./rules-diff.ts";
