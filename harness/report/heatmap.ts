@@ -32,6 +32,8 @@ function columnsBySize(cells: readonly HeatCell[]): string[] {
 }
 
 const STEP = 36;
+/** Cells light enough for black text (the scale's yellow middle). */
+const DARK_TEXT = "datum.rate >= 0.25 && datum.rate < 0.85";
 
 function panel(title: string, cells: HeatCell[], rows: string[], colTitle: string, rowTitle: string | null, color: Record<string, unknown>, textDark: string) {
   const cols = columnsBySize(cells);
@@ -64,20 +66,22 @@ export function heatmapSpec(b: Breakdown): TopLevelSpec {
     title: {
       text: "Where detection is thin, where false positives cluster",
       subtitle: [
-        "each cell: k/n of the requests judged at the run's paranoia level (blocked of attacks; blocked of benign requests);",
-        "every header placement is one column (header:*); summary.json detection.breakdown has each class × placement × encoding cell with its 95 % interval",
+        "each cell: k/n of the requests judged at the run's paranoia level (attacks blocked; benign requests blocked);",
+        "the thinnest classes on top; every header placement is one column (header:*);",
+        "summary.json detection.breakdown: each class × placement × encoding cell with its 95 % interval",
       ],
       anchor: "start",
     },
+    // One panel a row where it is wide (placements), two side by side below: the page stays about 800 px wide.
     vconcat: [
+      panel("Attacks blocked: class × placement", heat(attackCells, (c) => c.class, (c) => placementColumn(c.placement)), rows, "placement", "class", detection, DARK_TEXT),
       {
         hconcat: [
-          panel("Attacks blocked: class × placement", heat(attackCells, (c) => c.class, (c) => placementColumn(c.placement)), rows, "placement", "class", detection, "datum.rate > 0.3 && datum.rate < 0.85"),
-          panel("Attacks blocked: class × encoding", heat(attackCells, (c) => c.class, (c) => c.encoding), rows, "encoding", null, detection, "datum.rate > 0.3 && datum.rate < 0.85"),
+          panel("Attacks blocked: class × encoding", heat(attackCells, (c) => c.class, (c) => c.encoding), rows, "encoding", "class", { ...detection, legend: null }, DARK_TEXT),
+          ...(benignCells.length > 0 ? [panel("Benign blocked (false positives)", benignCells, benignRows, "encoding", "placement", fp, "datum.rate < 0.5")] : []),
         ],
-        resolve: { scale: { color: "shared" } },
+        resolve: { scale: { color: "independent" } },
       },
-      ...(benignCells.length > 0 ? [panel("Benign requests blocked (false positives): placement × encoding", benignCells, benignRows, "encoding", "placement", fp, "datum.rate < 0.5")] : []),
     ],
     resolve: { scale: { color: "independent" } },
     config: { view: { stroke: null }, axis: { labelFontSize: 10, titleFontSize: 11 } },

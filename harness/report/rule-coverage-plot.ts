@@ -21,7 +21,7 @@ export function ruleCoverageSpec(c: RuleCoverage): TopLevelSpec {
     })
     .filter((d) => d.rules > 0);
   const topRules = c.fired.filter((u) => u.role === "detection").slice(0, TOP_RULES);
-  const labelOf = (u: RuleCoverage["fired"][number]) => `${u.id}${u.msg ? ` ${u.msg.slice(0, 48)}${u.msg.length > 48 ? "…" : ""}` : ""}`;
+  const labelOf = (u: RuleCoverage["fired"][number]) => `${u.id}${u.msg ? ` ${u.msg.slice(0, 44)}${u.msg.length > 44 ? "…" : ""}` : ""}`;
   const order = topRules.map(labelOf);
   const top = topRules.flatMap((u) => [
     { rule: labelOf(u), measure: "attacks matched", n: u.attacks },
@@ -35,7 +35,8 @@ export function ruleCoverageSpec(c: RuleCoverage): TopLevelSpec {
       subtitle: `${c.totals.loaded} rules loaded (${c.totals.detection} add anomaly points); ${c.fragile.singleRule} of ${c.fragile.blockedByScore} score-blocked attacks were blocked by one rule alone`,
       anchor: "start",
     },
-    hconcat: [
+    // One above the other: the page stays about 800 px wide.
+    vconcat: [
       {
         title: "Detection rules per rule file",
         data: { values: perFile },
@@ -43,7 +44,7 @@ export function ruleCoverageSpec(c: RuleCoverage): TopLevelSpec {
         height: { step: 18 },
         mark: { type: "bar" },
         encoding: {
-          y: { field: "file", type: "nominal", title: null, sort: null, axis: { labelLimit: 260 } },
+          y: { field: "file", type: "nominal", title: null, sort: null, axis: { labelLimit: 500 } },
           x: { field: "rules", type: "quantitative", stack: "zero", title: "rules" },
           color: { field: "state", type: "nominal", title: null, scale: { domain: [...STATES], range: STATE_COLOURS }, legend: { orient: "bottom", columns: 2, labelLimit: 300 } },
           order: { field: "order", type: "quantitative" },
@@ -53,10 +54,10 @@ export function ruleCoverageSpec(c: RuleCoverage): TopLevelSpec {
         title: `The ${Math.min(TOP_RULES, order.length)} detection rules that matched the most attacks`,
         data: { values: top },
         width: 260,
-        height: { step: 8 },
+        height: { step: 9 },
         mark: { type: "bar" },
         encoding: {
-          y: { field: "rule", type: "nominal", title: null, sort: order, axis: { labelLimit: 330 } },
+          y: { field: "rule", type: "nominal", title: null, sort: order, axis: { labelLimit: 500 } },
           yOffset: { field: "measure", type: "nominal", sort: ["attacks matched", "attacks blocked by this rule alone", "benign requests matched"] },
           x: { field: "n", type: "quantitative", title: "requests" },
           color: { field: "measure", type: "nominal", title: null, scale: { domain: ["attacks matched", "attacks blocked by this rule alone", "benign requests matched"], range: ["#4c78a8", "#f0b429", "#c0392b"] }, legend: { orient: "bottom", columns: 1, labelLimit: 300 } },
