@@ -8,6 +8,8 @@ export interface ViewCounts {
   blocked: number;
   judged: number;
   reachedApp: number;
+  /** Distinct rules the WAF logged for corpus requests (summary.json rules; verdicts.json's rules per request). */
+  rulesFired?: number;
 }
 
 export interface RunViews {
@@ -20,7 +22,7 @@ const count = (items: readonly string[]) => items.reduce<Record<string, number>>
 const sorted = (m: Record<string, number>) => Object.fromEntries(Object.entries(m).filter(([, n]) => n > 0).sort(([a], [b]) => a.localeCompare(b)));
 
 export function readRunViews(reports: string, terminal: string): RunViews {
-  const verdicts = JSON.parse(readFileSync(join(reports, "verdicts.json"), "utf8")) as { requests: Record<string, { kind: string }> };
+  const verdicts = JSON.parse(readFileSync(join(reports, "verdicts.json"), "utf8")) as { requests: Record<string, { kind: string; rules?: number[] }> };
   const summary = JSON.parse(readFileSync(join(reports, "summary.json"), "utf8"));
   const kinds = Object.values(verdicts.requests).map((r) => r.kind);
   const corpus = Object.entries(verdicts.requests).filter(([id]) => !id.startsWith("conformance"));
@@ -32,6 +34,7 @@ export function readRunViews(reports: string, terminal: string): RunViews {
     blocked: summary.counts.attacks.blocked as number,
     judged: (summary.counts.attacks.blocked + summary.counts.attacks.bypassed + summary.counts.attacks.acceptedGaps) as number,
     reachedApp: ["bypass", "accepted-gap", "changed-by-proxy", "informational-reached"].reduce((n, k) => n + attacksOf(k), 0),
+    rulesFired: new Set(corpus.flatMap(([, r]) => r.rules ?? [])).size,
   };
   const md = readFileSync(join(reports, "summary.md"), "utf8");
   const headline = md.split("\n")[0]!.replace(/^\*\*|\*\*$/g, "");
@@ -61,6 +64,9 @@ export function readRunViews(reports: string, terminal: string): RunViews {
     headline,
     views: {
       "summary.json": { byKind: sorted(summary.counts.byKind as Record<string, number>), ...pick(summary.counts.attacks) },
+      // The class × placement × encoding cells add up to the headline's numerator and denominator.
+      ...(summary.detection?.breakdown && { "summary.json breakdown": breakdownTotals(summary.detection.breakdown.attacks as Array<{ k: number; n: number }>) }),
+      ...(summary.rules && { "summary.json rules": { rulesFired: summary.rules.totals.fired as number } }),
       "summary.md": { ...rate(headline), ...reached(headline) },
       "index.html": { ...rate(htmlHeadline), ...reached(htmlHeadline) },
       terminal: { ...(termTotals && { blocked: Number(termTotals[1]), judged: Number(termTotals[2]) }), reachedApp: Number(/; (\d+) reached the app/.exec(termLine)?.[1] ?? -1) },
@@ -68,6 +74,10 @@ export function readRunViews(reports: string, terminal: string): RunViews {
       junit: { byKind: sorted(count(junitKinds)) },
     },
   };
+}
+
+function breakdownTotals(cells: ReadonlyArray<{ k: number; n: number }>): Partial<ViewCounts> {
+  return { blocked: cells.reduce((t, c) => t + c.k, 0), judged: cells.reduce((t, c) => t + c.n, 0) };
 }
 
 function pick(a: { blocked: number; bypassed: number; acceptedGaps: number; reachedApp: number }): Partial<ViewCounts> {
