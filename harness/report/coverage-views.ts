@@ -43,7 +43,7 @@ export function rulesSentence(c: RuleCoverage): string {
   const loaded = c.catalog
     ? `${t.loaded} CRS rules loaded from ${c.catalog.files} rule files (CRS ${c.catalog.crsVersion ?? "?"}${c.catalog.removedByConfig.length ? `, ${c.catalog.removedByConfig.length} removed by the configuration` : ""}); ${t.detection} add anomaly points, ${t.active} of them at or below paranoia level ${c.paranoiaLevel}: ${t.firedDetection} fired, ${t.neverFired} never fired (${t.aboveLevel} more sit above the level)`
     : `${t.fired} rules fired (the loaded rules are not known: ${c.note ?? "no catalog"})`;
-  return `${loaded}. Fragile detection: ${f.singleRule} of ${f.blockedByScore} attacks blocked by anomaly score were blocked by a single rule's score (${f.contributors.two} by two rules, ${f.contributors.threeOrMore} by three or more).`;
+  return `${loaded}. Fragile detection: ${f.singleRule} of ${f.blockedByScore} attacks blocked by anomaly score were blocked by a single rule's score (${f.contributors.two} by two rules, ${f.contributors.threeOrMore} by three or more).${c.catalog && c.note ? ` Note: ${c.note}.` : ""}`;
 }
 
 function rulesTables(c: RuleCoverage): Array<{ title: string; header: string[]; rows: string[][] }> {

@@ -99,6 +99,12 @@ test("rule coverage: attacks and benign requests per rule, rules that never fire
   assert.match(rulesMarkdown(c).join("\n"), /\| 942100 \| 1 \| 3 \| SQL Injection Attack Detected via libinjection \|/);
 });
 
+test("rule coverage says so when the WAF logged another CRS version than the catalog's", () => {
+  const other = records.map((r) => ({ ...r, waf: { ...r.waf, rules: r.waf.rules.map((x) => ({ ...x, ver: "OWASP_CRS/4.22.0" })) } }));
+  assert.match(ruleCoverage(other, catalog, 1).note ?? "", /the WAF logged CRS 4\.22\.0 but the rule catalog is CRS 4\.14\.0/);
+  assert.equal(ruleCoverage(records, catalog, 1).note, undefined);
+});
+
 test("rule coverage of a run without the WAF's log (a remote gateway) says it was not measured", () => {
   const remote = records.map((r) => ({ ...r, waf: { evidence: "none" as const, rules: [] } }));
   const c = ruleCoverage(remote, undefined, 1, undefined);

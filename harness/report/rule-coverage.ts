@@ -76,6 +76,13 @@ export interface RuleCoverage {
   notInCatalog: number[];
 }
 
+/** The CRS version on the rule lines the WAF logged (`[ver "OWASP_CRS/4.14.0"]`), the most frequent one. */
+function loggedCrsVersion(records: readonly WafRecord[]): string | undefined {
+  const seen = new Map<string, number>();
+  for (const r of records) for (const rule of r.waf.rules) if (rule.ver?.startsWith("OWASP_CRS/")) seen.set(rule.ver, (seen.get(rule.ver) ?? 0) + 1);
+  return [...seen.entries()].sort((a, b) => b[1] - a[1])[0]?.[0]?.slice("OWASP_CRS/".length);
+}
+
 const EVALUATION_IDS = /^9(49|59|80)\d{3}$/;
 
 /** A rule's role: from the catalog, else from CRS's id ranges. */
@@ -157,9 +164,13 @@ export function ruleCoverage(records: readonly WafRecord[], catalog: RuleCatalog
   });
   const neverFired = measured ? rules.filter((r) => isActive(r) && !firedIds.has(r.id)).map((r) => ({ id: r.id, file: r.file, paranoia: r.paranoia ?? 1, ...(r.msg !== undefined && { msg: r.msg }) })) : [];
   const fired = [...uses.values()].sort((a, b) => b.attacks - a.attacks || b.benign - a.benign || a.id - b.id);
+  // A plug-in other than the one built here (WAF_WASM=release:… or a file) may embed another CRS: say so.
+  const logged = loggedCrsVersion(corpus);
+  const mismatch = catalog?.crsVersion && logged && logged !== catalog.crsVersion ? `the WAF logged CRS ${logged} but the rule catalog is CRS ${catalog.crsVersion}: loaded and never-fired rules are the catalog's` : undefined;
+  const why = note ?? mismatch ?? (!measured ? "no request of this run has the WAF's log (a remote gateway: status codes only)" : undefined);
   return {
     measured,
-    ...(note !== undefined ? { note } : !measured ? { note: "no request of this run has the WAF's log (a remote gateway: status codes only)" } : {}),
+    ...(why !== undefined && { note: why }),
     paranoiaLevel,
     catalog: catalog ? { source: catalog.source, ...(catalog.crsVersion && { crsVersion: catalog.crsVersion }), files: catalog.files.length, removedByConfig: catalog.removed } : null,
     totals: {
