@@ -41,7 +41,7 @@ export function rulesSentence(c: RuleCoverage): string {
   const t = c.totals;
   const f = c.fragile;
   const loaded = c.catalog
-    ? `${t.loaded} CRS rules loaded from ${c.catalog.files} rule files (CRS ${c.catalog.crsVersion ?? "?"}${c.catalog.removedByConfig.length ? `, ${c.catalog.removedByConfig.length} removed by the configuration` : ""}); ${t.detection} add anomaly points, ${t.active} of them at or below paranoia level ${c.paranoiaLevel}: ${t.firedDetection} fired, ${t.neverFired} never fired (${t.aboveLevel} more sit above the level)`
+    ? `${t.loaded} CRS rules loaded from ${c.catalog.files} rule files (CRS ${c.catalog.crsVersion ?? "?"}${c.catalog.removedByConfig.length ? `, ${c.catalog.removedByConfig.length} removed by the configuration` : ""}); ${t.detection} add anomaly points, ${t.active + t.unobservable} of them at or below paranoia level ${c.paranoiaLevel}: ${t.active - t.neverFired} fired, ${t.neverFired} never fired, ${t.unobservable} inspect response bodies (phase 4), whose matches this plug-in does not log (${t.aboveLevel} more sit above the level)`
     : `${t.fired} rules fired (the loaded rules are not known: ${c.note ?? "no catalog"})`;
   return `${loaded}. Fragile detection: ${f.singleRule} of ${f.blockedByScore} attacks blocked by anomaly score were blocked by a single rule's score (${f.contributors.two} by two rules, ${f.contributors.threeOrMore} by three or more).${c.catalog && c.note ? ` Note: ${c.note}.` : ""}`;
 }

@@ -64,7 +64,7 @@ test("heat map: a vega-lite spec that compiles, header placements in one column"
 const catalog: RuleCatalog = {
   source: "test",
   crsVersion: "4.14.0",
-  files: ["REQUEST-913-SCANNER-DETECTION.conf", "REQUEST-942-APPLICATION-ATTACK-SQLI.conf", "REQUEST-949-BLOCKING-EVALUATION.conf"],
+  files: ["REQUEST-913-SCANNER-DETECTION.conf", "REQUEST-942-APPLICATION-ATTACK-SQLI.conf", "REQUEST-949-BLOCKING-EVALUATION.conf", "RESPONSE-951-DATA-LEAKAGES-SQL.conf"],
   removed: [],
   rules: [
     { id: 913100, file: "REQUEST-913-SCANNER-DETECTION.conf", paranoia: 1, logs: true, kind: "detection", score: { direction: "inbound", points: 5 }, tags: [] },
@@ -73,6 +73,7 @@ const catalog: RuleCatalog = {
     { id: 942190, file: "REQUEST-942-APPLICATION-ATTACK-SQLI.conf", paranoia: 1, logs: true, kind: "detection", score: { direction: "inbound", points: 5 }, tags: [] },
     { id: 942101, file: "REQUEST-942-APPLICATION-ATTACK-SQLI.conf", paranoia: 2, logs: true, kind: "detection", score: { direction: "inbound", points: 5 }, tags: [] },
     { id: 942120, file: "REQUEST-942-APPLICATION-ATTACK-SQLI.conf", paranoia: 1, logs: true, kind: "detection", score: { direction: "inbound", points: 5 }, tags: [] },
+    { id: 951110, file: "RESPONSE-951-DATA-LEAKAGES-SQL.conf", phase: 4, paranoia: 1, logs: true, kind: "detection", score: { direction: "outbound", points: 4 }, tags: [] },
     { id: 949110, file: "REQUEST-949-BLOCKING-EVALUATION.conf", logs: true, kind: "evaluation", tags: [] },
     { id: 949111, file: "REQUEST-949-BLOCKING-EVALUATION.conf", logs: true, kind: "evaluation", tags: [] },
   ],
@@ -87,15 +88,16 @@ test("rule coverage: attacks and benign requests per rule, rules that never fire
   assert.deepEqual(c.fragile.requests, ["a1", "a4"]);
   assert.deepEqual(c.fragile.contributors, { none: 0, one: 2, two: 1, threeOrMore: 1 });
   assert.equal(c.fragile.blockedByScore, 4);
-  // Never fired: the active detection rule 942120 (942101 sits above PL1; 942011 is a nolog control rule).
+  // Never fired: the active detection rule 942120 (942101 sits above PL1; 942011 is a nolog control rule; 951110
+  // inspects response bodies, whose matches the plug-in does not log).
   assert.deepEqual(c.neverFired.map((r) => r.id), [942120]);
-  assert.deepEqual(c.totals, { loaded: 8, detection: 5, active: 4, fired: 8, firedDetection: 6, neverFired: 1, aboveLevel: 1 });
+  assert.deepEqual(c.totals, { loaded: 9, detection: 6, active: 4, fired: 8, firedDetection: 6, neverFired: 1, aboveLevel: 1, unobservable: 1 });
   // Fired but not in the catalog: rules of other files (xss here), or the manifest's own.
   assert.deepEqual(c.notInCatalog, [920273, 941100, 941160]);
   const sqli = c.files.find((f) => f.file.includes("942"))!;
   assert.deepEqual([sqli.loaded, sqli.detection, sqli.active, sqli.fired, sqli.neverFired, sqli.aboveLevel], [5, 4, 3, 2, 1, 1]);
   compile(ruleCoverageSpec(c));
-  assert.match(rulesSentence(c), /8 CRS rules loaded from 3 rule files .* 2 of 4 attacks blocked by anomaly score were blocked by a single rule's score/);
+  assert.match(rulesSentence(c), /9 CRS rules loaded from 4 rule files .*: 3 fired, 1 never fired, 1 inspect response bodies .* 2 of 4 attacks blocked by anomaly score were blocked by a single rule's score/);
   assert.match(rulesMarkdown(c).join("\n"), /\| 942100 \| 1 \| 3 \| SQL Injection Attack Detected via libinjection \|/);
 });
 

@@ -4,8 +4,8 @@
 import type { TopLevelSpec } from "vega-lite";
 import type { RuleCoverage } from "./rule-coverage.ts";
 
-const STATES = ["fired on attacks only", "fired on benign requests too", "never fired", "above the paranoia level"] as const;
-const STATE_COLOURS = ["#2f8f4e", "#c0392b", "#f0b429", "#cfd6dd"];
+const STATES = ["fired on attacks only", "fired on benign requests too", "never fired", "response body (phase 4): not in the log", "above the paranoia level"] as const;
+const STATE_COLOURS = ["#2f8f4e", "#c0392b", "#f0b429", "#9db4cc", "#cfd6dd"];
 const TOP_RULES = 25;
 
 /** "942 application attack sqli" from REQUEST-942-APPLICATION-ATTACK-SQLI.conf */
@@ -16,7 +16,7 @@ export function ruleCoverageSpec(c: RuleCoverage): TopLevelSpec {
     .filter((f) => f.detection > 0)
     .flatMap((f) => {
       const benignRules = c.fired.filter((u) => u.file === f.file && u.role === "detection" && u.benign > 0 && (u.paranoia ?? 1) <= c.paranoiaLevel).length;
-      const counts = [f.fired - benignRules, benignRules, f.neverFired, f.aboveLevel];
+      const counts = [f.fired - benignRules, benignRules, f.neverFired, f.unobservable, f.aboveLevel];
       return STATES.map((state, i) => ({ file: fileLabel(f.file), state, order: i, rules: counts[i]! }));
     })
     .filter((d) => d.rules > 0);
@@ -31,7 +31,7 @@ export function ruleCoverageSpec(c: RuleCoverage): TopLevelSpec {
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     title: {
-      text: `CRS rule coverage at paranoia level ${c.paranoiaLevel}: ${c.totals.firedDetection} of ${c.totals.active} active detection rules fired, ${c.totals.neverFired} never`,
+      text: `CRS rule coverage at paranoia level ${c.paranoiaLevel}: ${c.totals.active - c.totals.neverFired} of ${c.totals.active} active detection rules fired, ${c.totals.neverFired} never`,
       subtitle: `${c.totals.loaded} rules loaded (${c.totals.detection} add anomaly points); ${c.fragile.singleRule} of ${c.fragile.blockedByScore} score-blocked attacks were blocked by one rule alone`,
       anchor: "start",
     },
@@ -46,7 +46,7 @@ export function ruleCoverageSpec(c: RuleCoverage): TopLevelSpec {
         encoding: {
           y: { field: "file", type: "nominal", title: null, sort: null, axis: { labelLimit: 500 } },
           x: { field: "rules", type: "quantitative", stack: "zero", title: "rules" },
-          color: { field: "state", type: "nominal", title: null, scale: { domain: [...STATES], range: STATE_COLOURS }, legend: { orient: "bottom", columns: 2, labelLimit: 300 } },
+          color: { field: "state", type: "nominal", title: null, scale: { domain: [...STATES], range: STATE_COLOURS }, legend: { orient: "bottom", columns: 2, labelLimit: 600 } },
           order: { field: "order", type: "quantitative" },
         },
       },

@@ -35,6 +35,8 @@ export interface RuleFileUse {
   neverFired: number;
   /** Detection rules above the run's paranoia level (loaded, but they skip themselves). */
   aboveLevel: number;
+  /** Response-body (phase 4) detection rules at or below the level: their matches never reach the log here. */
+  unobservable: number;
   attacks: number;
   benign: number;
 }
@@ -56,6 +58,8 @@ export interface RuleCoverage {
     /** Active detection rules that never fired. */
     neverFired: number;
     aboveLevel: number;
+    /** Phase-4 (response body) detection rules at or below the level: not counted as active, see unobservable. */
+    unobservable: number;
   };
   files: RuleFileUse[];
   /** Every rule that fired, the most attacks first. */
@@ -82,6 +86,10 @@ function loggedCrsVersion(records: readonly WafRecord[]): string | undefined {
   for (const r of records) for (const rule of r.waf.rules) if (rule.ver?.startsWith("OWASP_CRS/")) seen.set(rule.ver, (seen.get(rule.ver) ?? 0) + 1);
   return [...seen.entries()].sort((a, b) => b[1] - a[1])[0]?.[0]?.slice("OWASP_CRS/".length);
 }
+
+// The plug-in logs its own interruption of a response body, but not the phase-4 rules behind it (decide.ts): a phase-4
+// rule can never be seen to fire, so it is neither "fired" nor "never fired" here.
+const UNLOGGED_PHASE = 4;
 
 const EVALUATION_IDS = /^9(49|59|80)\d{3}$/;
 
@@ -144,7 +152,9 @@ export function ruleCoverage(records: readonly WafRecord[], catalog: RuleCatalog
 
   const rules = catalog?.rules ?? [];
   const isDetection = (r: CrsRule) => r.kind === "detection";
-  const isActive = (r: CrsRule) => isDetection(r) && r.logs && (r.paranoia ?? 1) <= paranoiaLevel;
+  const atLevel = (r: CrsRule) => isDetection(r) && r.logs && (r.paranoia ?? 1) <= paranoiaLevel;
+  const isActive = (r: CrsRule) => atLevel(r) && r.phase !== UNLOGGED_PHASE;
+  const isUnobservable = (r: CrsRule) => atLevel(r) && r.phase === UNLOGGED_PHASE;
   const firedIds = new Set(uses.keys());
   const files: RuleFileUse[] = (catalog?.files ?? []).map((file) => {
     const of = rules.filter((r) => r.file === file);
@@ -158,6 +168,7 @@ export function ruleCoverage(records: readonly WafRecord[], catalog: RuleCatalog
       fired: active.filter((r) => firedIds.has(r.id)).length,
       neverFired: active.filter((r) => !firedIds.has(r.id)).length,
       aboveLevel: of.filter((r) => isDetection(r) && (r.paranoia ?? 1) > paranoiaLevel).length,
+      unobservable: of.filter(isUnobservable).length,
       attacks: requests("attacks"),
       benign: requests("benign"),
     };
@@ -181,6 +192,7 @@ export function ruleCoverage(records: readonly WafRecord[], catalog: RuleCatalog
       firedDetection: fired.filter((u) => u.role === "detection").length,
       neverFired: neverFired.length,
       aboveLevel: rules.filter((r) => isDetection(r) && (r.paranoia ?? 1) > paranoiaLevel).length,
+      unobservable: rules.filter(isUnobservable).length,
     },
     files,
     fired,
