@@ -14,7 +14,10 @@ const detection = computeDetection(
 );
 
 test("a matrix row counts every request, informational ones included", () => {
-  assert.deepEqual(matrixRow(1, detection), { paranoiaLevel: 1, attacks: 2, blocked: 1, blockedPct: 50, benign: 1, falsePositives: 0, falsePositivePct: 0, infra: 0 });
+  const row = matrixRow(1, detection);
+  assert.deepEqual(row, { paranoiaLevel: 1, attacks: 2, blocked: 1, blockedPct: 50, benign: 1, falsePositives: 0, falsePositivePct: 0, blockedCi95: row.blockedCi95, falsePositiveCi95: row.falsePositiveCi95, infra: 0 });
+  assert.ok(row.blockedCi95![0] < 50 && row.blockedCi95![1] > 50);
+  assert.equal(row.falsePositiveCi95![0], 0);
 });
 
 test("the matrix plot renders to SVG with one point per level and measure", async () => {
