@@ -4,7 +4,9 @@ import { configFacts } from "../manifest/index.ts";
 import { fakeRecord } from "../engine/test-records.ts";
 import { countRecords } from "./counts.ts";
 import { computeDetection, type CorpusRecord } from "./detection.ts";
-import { overview, overviewMarkdown, type OverviewInput } from "./overview.ts";
+import { breakdownOf } from "./breakdown.ts";
+import { overview, overviewHtml, overviewMarkdown, type OverviewInput } from "./overview.ts";
+import { ruleCoverage } from "./rule-coverage.ts";
 
 const rec = (over: Partial<CorpusRecord>): CorpusRecord => ({ id: "x", class: "sqli", owasp2025: "A05:2025", expect: "block", judgement: "true-positive", informational: false, ...over });
 const config = configFacts({
@@ -54,6 +56,20 @@ test("a healthy run: detection, false positives, CRS and paranoia among the fact
   assert.equal(facts["Paranoia level"], "2");
   assert.match(facts.Exclusions!, /ruleRemoveById=942100/);
   assert.deepEqual(o.categories.map((c) => [c.name, c.pct]), [["A05:2025 Injection", 50], ["A01:2025 Broken Access Control", 100]]);
+  assert.deepEqual(o.categories[0]!.ci95, [9.5, 90.6]); // 1 of 2, Wilson
+  assert.match(overviewMarkdown(o), /\| A05:2025 Injection \| 50 \| 9\.5–90\.6 \|/);
+});
+
+test("the breakdown and the rule coverage: in summary.md, and on the first screen with the heat map and the rule plot", () => {
+  const records = [rec({}), rec({ judgement: "accepted-gap" }), rec({ expect: "allow", class: "benign", judgement: "true-negative" })].map(asRecord);
+  const o = overview({ ...input([rec({})]), breakdown: breakdownOf(records), rules: ruleCoverage(records, undefined, 2) });
+  const md = overviewMarkdown(o);
+  assert.match(md, /### Detection and false positives by class × placement × encoding[\s\S]*\| sqli \| query \| none \| 1\/2 \| 50 % \|/);
+  assert.match(md, /### CRS rule coverage\n\n2 rules fired \(the loaded rules are not known/);
+  assert.match(Object.fromEntries(o.facts)["CRS rule coverage"]!, /2 rules fired/);
+  const html = overviewHtml(o, "", undefined, [], { heatmap: "<svg id=heat></svg>", rules: "<svg id=rules></svg>" });
+  assert.ok(html.indexOf("<svg id=heat>") < html.indexOf('id="reached-app"'), "the heat map comes before the list of attacks that reached the app");
+  assert.match(html, /<h2 id="rules">CRS rule coverage<\/h2>.*<svg id=rules>/);
 });
 
 test("WAF_HTTP=both: a request judged differently over HTTP/2 makes a clean run a finding, on the first line and among the facts", () => {
