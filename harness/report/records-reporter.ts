@@ -1,4 +1,5 @@
 import type { Reporter, TestCase, TestResult } from "@playwright/test/reporter";
+import { ruleCatalogOrReason } from "../crs/index.ts";
 import { decodeRecords, decodeRun, hasRunContext, readRunContext, REQUESTS_ANNOTATION, type RunContext, type WafRecord } from "../engine/index.ts";
 import { publishRun } from "./publish-run.ts";
 import type { RecordlessTest } from "./record-views.ts";
@@ -60,7 +61,10 @@ export default class RecordsReporter implements Reporter {
       return;
     }
     // Run directly (npx playwright test, or a side of a matrix or review): this folder's reports from the records alone.
-    const model = buildRunModel({ context: run, main: set, previousSummary: await readSummary(summaryPathIn(run.reportsDir)).catch(() => undefined) });
+    const model = buildRunModel({
+      context: run, main: set, previousSummary: await readSummary(summaryPathIn(run.reportsDir)).catch(() => undefined),
+      ruleCatalog: await ruleCatalogOrReason(run.config, run.stack !== null),
+    });
     await publishRun(model, run.reportsDir, (line) => console.error(`[report] ${line}`), { allure: false });
   }
 
