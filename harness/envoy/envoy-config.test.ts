@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { ENVOY_PORTS, PROTOCOL_HEADER, renderEnvoyConfig } from "./envoy-config.ts";
+import { ENVOY_PORTS, PROTOCOL_HEADER, REFLECTOR_HEADER, REFLECTOR_VALUE, renderEnvoyConfig } from "./envoy-config.ts";
 
 const pluginConfig = { directives_map: { default: ["SecRuleEngine On"] }, default_directives: "default" };
 const config = renderEnvoyConfig({ pluginConfig, wasmPath: "/etc/envoy/coraza.wasm", upstream: { host: "httpbin", port: 8080 }, ports: ENVOY_PORTS });
@@ -47,4 +47,18 @@ test("the manifest's vmConfig.env reaches the VM as vm_config.environment_variab
   assert.equal(vmConfigOf(config).environment_variables, undefined);
   const gcOff = renderEnvoyConfig({ pluginConfig, wasmPath: "/w", upstream: { host: "h", port: 1 }, ports: ENVOY_PORTS, vmEnv: { GOGC: "off" } });
   assert.deepEqual(vmConfigOf(gcOff).environment_variables, { key_values: { GOGC: "off" } });
+});
+
+test("with a reflector, a request carrying the reflector header goes to it whatever its path (under /openapi/); others keep their routes", () => {
+  const withReflector = renderEnvoyConfig({ pluginConfig, wasmPath: "/w", upstream: { host: "h", port: 1 }, ports: ENVOY_PORTS, reflector: { host: "albedo", port: 8080 } });
+  type Route = { match: { prefix: string; headers?: Array<{ name: string; string_match: { exact: string } }> }; route: { cluster: string; prefix_rewrite?: string } };
+  const listeners = (withReflector.static_resources as { listeners: Array<{ name: string; filter_chains: Array<{ filters: Array<{ typed_config: { route_config: { virtual_hosts: Array<{ routes: Route[] }> } } }> }> }> }).listeners;
+  const routes = listeners.find((l) => l.name === "waf")!.filter_chains[0]!.filters[0]!.typed_config.route_config.virtual_hosts[0]!.routes;
+  assert.deepEqual(routes.map((r) => [r.match.prefix, r.match.headers?.[0]?.name ?? "", r.route.cluster, r.route.prefix_rewrite ?? ""]), [
+    ["/", REFLECTOR_HEADER, "reflector", "/openapi/"],
+    ["/reflect", "", "reflector", ""],
+    ["/", "", "upstream", ""],
+  ]);
+  assert.equal(routes[0]!.match.headers![0]!.string_match.exact, REFLECTOR_VALUE);
+  assert.ok(!text.includes(REFLECTOR_HEADER), "no reflector: no such route");
 });

@@ -18,7 +18,10 @@ export interface EnvoyConfigInput {
   filtersAfterWasm?: unknown[];
   /** The wasm filter's config name (Istio uses `<namespace>.<WasmPlugin name>`); default `coraza`. */
   pluginName?: string;
-  /** A reflecting backend (albedo) for paths under /reflect: the ftw suite's response-phase tests. */
+  /**
+   * A reflecting backend (albedo) for paths under /reflect (the ftw suite's response-phase tests), and for any path of
+   * a request carrying REFLECTOR_HEADER (OpenAPI runs: an API's own paths get albedo's 200, not httpbin's 404).
+   */
   reflector?: { host: string; port: number };
   /**
    * A gRPC upstream (WAF_GRPC=on): requests whose content-type starts with application/grpc go to the `grpc` cluster
@@ -33,6 +36,13 @@ export interface EnvoyConfigInput {
   /** The plug-in VM's environment (the WasmPlugin's vmConfig.env): vm_config.environment_variables.key_values. */
   vmEnv?: Record<string, string>;
 }
+
+/**
+ * Local stacks: a request with this header (value REFLECTOR_VALUE) goes to the reflecting backend whatever its path,
+ * under /openapi/ (so an API path never meets albedo's own endpoints). The WAF sees it like any other header.
+ */
+export const REFLECTOR_HEADER = "x-wafcheck-upstream";
+export const REFLECTOR_VALUE = "reflector";
 
 /** Response header the local TLS listener adds: the downstream protocol Envoy saw (HTTP/1.1, HTTP/2). */
 export const PROTOCOL_HEADER = "x-wafcheck-protocol";
@@ -108,7 +118,12 @@ function grpcCluster(at: { host: string; port: number }) {
 function listener(name: string, port: number, httpFilters: unknown[], serverName = "envoy", domains = ["*"], reflector = false, grpc = false) {
   const routes = [
     ...(grpc ? [{ match: { prefix: "/", headers: [{ name: "content-type", string_match: { prefix: "application/grpc" } }] }, route: { cluster: "grpc", timeout: "15s" } }] : []),
-    ...(reflector ? [{ match: { prefix: "/reflect" }, route: { cluster: "reflector", timeout: "15s" } }] : []),
+    ...(reflector
+      ? [
+          { match: { prefix: "/", headers: [{ name: REFLECTOR_HEADER, string_match: { exact: REFLECTOR_VALUE } }] }, route: { cluster: "reflector", timeout: "15s", prefix_rewrite: "/openapi/" } },
+          { match: { prefix: "/reflect" }, route: { cluster: "reflector", timeout: "15s" } },
+        ]
+      : []),
     { match: { prefix: "/" }, route: { cluster: "upstream", timeout: "15s" } },
   ];
   return {
