@@ -4,13 +4,13 @@ import { createHash } from "node:crypto";
 import { mkdir, readdir, readFile, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { generateAllureReport } from "./allure.ts";
-import { renderFailedRun, renderRun, type Rendered } from "./render-run.ts";
+import { HEATMAP_FILE, renderFailedRun, renderRun, RULES_PLOT_FILE, type Rendered } from "./render-run.ts";
 import type { RunModel } from "./run-model.ts";
 
 /** What a run of the suites writes into the reports folder: all of it is replaced (or removed) by the next run. */
 export const RUN_OUTPUTS = [
   "summary.json", "summary.md", "index.html", "verdicts.json", "junit.xml", "allure-results", "allure-report", "replays", "http2",
-  "ftw-results.json", "ftw-junit.xml", "latency-probe-distribution.svg", "latency-probe-overhead.svg",
+  "ftw-results.json", "ftw-junit.xml", "latency-probe-distribution.svg", "latency-probe-overhead.svg", HEATMAP_FILE, RULES_PLOT_FILE,
 ];
 
 export interface Published extends Rendered {

@@ -22,8 +22,8 @@ import type { RecordSet, RunModel } from "./run-model.ts";
 
 const GO_MOD = resolve(import.meta.dirname, "../../envoy-local/coraza-wasm/go.mod");
 /** The heat map (class × placement × encoding) and the rule-coverage plot, beside index.html. */
-const HEATMAP_FILE = "detection-heatmap.svg";
-const RULES_PLOT_FILE = "rule-coverage.svg";
+export const HEATMAP_FILE = "detection-heatmap.svg";
+export const RULES_PLOT_FILE = "rule-coverage.svg";
 
 /** The Coraza version of a local build (from the pinned go.mod), for the first screen. */
 export async function corazaVersionFor(stack: RunModel["stack"]): Promise<string | undefined> {
