@@ -7,6 +7,7 @@ import { ruleCatalogOrReason } from "../harness/crs/index.ts";
 import { reportFatal, UserError } from "../harness/errors.ts";
 import { FTW_MANIFEST, ftwExitCode, ftwStepOutput, parseFtwArgs, prepareFtw, runFtwSuite, type FtwArgs, type PreparedFtw } from "../harness/ftw/index.ts";
 import { grpcStep } from "../harness/grpc/index.ts";
+import { OPENAPI_HELP, parseOpenApiArgs } from "../harness/openapi/index.ts";
 import { latencyProbe } from "../harness/latency/index.ts";
 import {
   buildRunModel, carriedSections, corazaVersionFor, describeRate, joinSteps, publishRun, readHandedOver, requestVerdicts,
@@ -58,7 +59,9 @@ Remote targets (WAF_TARGET=<name>):
   proves the WAF is active with the expected config; otherwise the run stops with exit 3.
 Exit status: 0 when every test passed; 1 when a test failed or hit an infrastructure
 error; 2 on bad input (nothing is written then); 3 when the canary failed; 4 when the
-local stack could not run (no Docker engine, a container that did not come up).`;
+local stack could not run (no Docker engine, a container that did not come up).
+
+${OPENAPI_HELP}`;
 
 async function main(): Promise<number> {
   const { values } = parseArgs({ options: { help: { type: "boolean", short: "h" } }, strict: false, allowPositionals: true });
@@ -71,10 +74,11 @@ async function main(): Promise<number> {
   const env = parseEnv();
   // Every input is validated before anything starts (manifest, corpus, exceptions, an existing summary.json), so a
   // mistake costs nothing and changes nothing.
-  const inputs = await loadRunInputs(env);
+  const openapi = parseOpenApiArgs(process.argv.slice(2), env.WAF_OPENAPI);
+  const inputs = await loadRunInputs(env, openapi.options, log);
   const ftwArgs = env.WAF_FTW === "off" ? undefined : parseFtwArgs(env.WAF_FTW === "on" ? [] : env.WAF_FTW.split(/\s+/).filter(Boolean));
   const ftw = ftwArgs && { args: ftwArgs, prepared: await prepareFtw(ftwArgs, env.WAF_TARGET === "local", (l) => console.error(`[ftw] ${l}`)) };
-  const grep = splitGrep(process.argv.slice(2).filter((a) => a !== "--" && a !== "--dry-run"), inputs.corpus);
+  const grep = splitGrep(openapi.rest.filter((a) => a !== "--" && a !== "--dry-run"), inputs.corpus);
   let passthrough = grep.argv;
   const [firstPass, secondPass] = protocolPasses(env.WAF_HTTP, inputs.reportsDir, passthrough);
   log(`corpus: ${inputs.corpus.filter((r) => r.expect === "block").length} attack and ${inputs.corpus.filter((r) => r.expect === "allow").length} benign requests; exceptions.yaml: ${inputs.gaps.length} accepted-gap entries`);
@@ -86,7 +90,7 @@ async function main(): Promise<number> {
   let target: { name: string; url: string };
   if (env.WAF_TARGET === "local") {
     if (dryRun) throw new UserError("--dry-run lists what a remote run (WAF_TARGET=<name>) would send; the local stack is this machine's own");
-    stack = await startLocalStack({ manifest: inputs.manifest, wasm: env.WAF_WASM, imageSource: env.WAF_IMAGE_SOURCE, envoyVersion: env.WAF_ENVOY_VERSION, log, keepLogAs: keptLog(env, reports), grpc: env.WAF_GRPC === "on" });
+    stack = await startLocalStack({ manifest: inputs.manifest, wasm: env.WAF_WASM, imageSource: env.WAF_IMAGE_SOURCE, envoyVersion: env.WAF_ENVOY_VERSION, log, keepLogAs: keptLog(env, reports), grpc: env.WAF_GRPC === "on", ...(inputs.openapi && { reflector: true }) });
     onShutdown(() => stack!.stop(), log);
     target = { name: "local", url: stack.gatewayUrl };
     log(`stack up in ${((Date.now() - started) / 1000).toFixed(1)} s: Envoy ${stack.envoyVersion}, plug-in ${stack.wasmSource}`);
@@ -110,7 +114,8 @@ async function main(): Promise<number> {
   let outcome: RunOutcome = { status: "completed" };
   let main: RecordSet = { records: [], recordless: [] };
   let http2Pass: RecordSet | undefined;
-  const steps: Array<StepOutput | undefined> = [];
+  // The OpenAPI generation's own facts (operations, those without a valid benign request); findings come from the records.
+  const steps: Array<StepOutput | undefined> = [inputs.openapi && { sections: { openapi: inputs.openapi.generation } }];
   let exitCode = 0;
   let testsDone = Date.now();
   try {

@@ -11,6 +11,7 @@ import type { RuleCoverage } from "./rule-coverage.ts";
 import { KINDS, type RecordKind } from "../verdict/index.ts";
 import { COUNT_DEFINITIONS, describeRate, type RunCounts } from "./counts.ts";
 import { esc } from "./junit.ts";
+import { openapiFact, openapiHtml, openapiMarkdown, type OpenApiSummary } from "./openapi-findings.ts";
 import type { RunOutcome } from "./run-model.ts";
 
 export interface OverviewInput {
@@ -41,6 +42,8 @@ export interface OverviewInput {
   outcome?: RunOutcome;
   /** Every attack that reached the app: id, kind, why, and how to send it again. */
   reachedApp?: Array<{ id: string; kind: RecordKind; reason: string; replay: string }>;
+  /** WAF_OPENAPI / --openapi: findings per operation (summary.json openapi). */
+  openapi?: OpenApiSummary;
   /** Rates by class × placement × encoding (breakdown.ts), and the CRS rule coverage (rule-coverage.ts). */
   breakdown?: Breakdown;
   rules?: RuleCoverage;
@@ -61,6 +64,7 @@ export interface Overview {
   /** One line per denominator (counts.ts), under the facts. */
   definitions: Array<[string, string]>;
   reachedApp: NonNullable<OverviewInput["reachedApp"]>;
+  openapi?: OpenApiSummary;
   breakdown?: Breakdown;
   rules?: RuleCoverage;
 }
@@ -148,6 +152,7 @@ export function overview(input: OverviewInput): Overview {
     ...(d
       ? ([["Detection over all attacks", `${pct(d.all.blocked, d.all.attacks)} % (${d.all.blocked}/${d.all.attacks}, whatever level their case names)`]] as Array<[string, string]>)
       : []),
+    ...(input.openapi ? [openapiFact(input.openapi)] : []),
     ["Requests", `${k.requests} (${k.attacks.sent} attacks, ${k.benign.sent} benign, ${k.conformance.sent} conformance)`],
     ["Bypasses / accepted gaps", `${k.attacks.bypassed} / ${k.attacks.acceptedGaps}${d?.staleExceptions?.length ? ` (${d.staleExceptions.length} stale: blocked now)` : ""}`],
     ["Changed / rejected by proxy", `${k.attacks.changedByProxy} / ${k.attacks.rejectedByProxy + k.benign.rejectedByProxy}`],
@@ -181,6 +186,7 @@ export function overview(input: OverviewInput): Overview {
     reachedApp: input.reachedApp ?? [],
     ...(input.breakdown && { breakdown: input.breakdown }),
     ...(input.rules && { rules: input.rules }),
+    ...(input.openapi && { openapi: input.openapi }),
   };
 }
 
@@ -216,6 +222,7 @@ export function overviewMarkdown(o: Overview): string {
     "",
     ...(o.categories.length ? [...table("OWASP 2025 category", o.categories), "", ...table("class", o.classes), ""] : []),
     ...breakdownMarkdown(o.breakdown),
+    ...(o.openapi ? openapiMarkdown(o.openapi) : []),
     ...reachedAppMarkdown(o),
     ...rulesMarkdown(o.rules),
     "Counts:",
@@ -297,6 +304,7 @@ export function overviewHtml(o: Overview, plotSvg: string, allureLink: string | 
 <table id="facts">${o.facts.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join("")}</table>
 <div class="cols"><div>${plotSvg}</div><div>${table("OWASP 2025 category", o.categories)}${table("class", o.classes)}</div></div>
 ${breakdownHtml(o.breakdown, plots.heatmap ?? "")}
+${o.openapi ? openapiHtml(o.openapi) : ""}
 ${reached}
 ${rulesHtml(o.rules, plots.rules ?? "")}
 <h2>What the counts mean</h2><dl id="definitions">${o.definitions.map(([k, v]) => `<dt><b>${esc(k)}</b></dt><dd>${esc(v)}</dd>`).join("")}</dl>

@@ -18,6 +18,7 @@ import { detectionOf, suiteCounts, verdictsFileOf, type StaleException } from ".
 import { ruleCoverage, type RuleCoverage } from "./rule-coverage.ts";
 import { ruleCoverageSpec } from "./rule-coverage-plot.ts";
 import { renderSvg } from "./render-svg.ts";
+import { openapiSummary } from "./openapi-findings.ts";
 import type { RecordSet, RunModel } from "./run-model.ts";
 
 const GO_MOD = resolve(import.meta.dirname, "../../envoy-local/coraza-wasm/go.mod");
@@ -141,7 +142,8 @@ export function summaryJson(model: RunModel, counts: RunCounts, detection: Retur
     }),
     counts: { ...counts, definitions: COUNT_DEFINITIONS },
     ...(coverage.rules && { rules: coverage.rules }),
-    ...Object.fromEntries(Object.entries(model.sections).filter(([k, v]) => k !== "protocolDifferences" && v !== undefined)),
+    ...Object.fromEntries(Object.entries(model.sections).filter(([k, v]) => k !== "protocolDifferences" && k !== "openapi" && v !== undefined)),
+    ...(model.sections.openapi && { openapi: openapiSummary(model.sections.openapi, model.records) }),
   };
 }
 
@@ -193,6 +195,7 @@ export function overviewInput(model: RunModel, counts: RunCounts, detection: Ret
     config: model.config,
     counts,
     outcome: model.outcome,
+    ...(model.sections.openapi && { openapi: openapiSummary(model.sections.openapi, model.records) }),
     reachedApp: all
       .map((r) => ({ r, kind: recordKind(r) }))
       .filter(({ r, kind }) => r.suite !== "conformance" && KINDS[kind].reachedApp)

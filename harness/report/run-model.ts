@@ -5,6 +5,7 @@ import { z } from "zod";
 import type { RuleCatalog } from "../crs/index.ts";
 import type { RunContext, WafRecord } from "../engine/index.ts";
 import type { ConfigFacts } from "../manifest/index.ts";
+import type { OpenApiGeneration } from "../openapi/index.ts";
 import type { ExtraResult } from "./allure-result.ts";
 import type { RecordlessTest } from "./record-views.ts";
 
@@ -15,6 +16,8 @@ export interface RecordSet {
 
 /** A run's own sections of summary.json beyond the records' (each a step's result, held as the step returned it). */
 export interface RunSections {
+  /** WAF_OPENAPI / --openapi: what the generation made (summary.json openapi adds the findings from the records). */
+  openapi?: OpenApiGeneration;
   latency?: unknown;
   latencyProbe?: unknown;
   grpc?: unknown;
@@ -55,7 +58,7 @@ export interface RunModel extends RecordSet {
 }
 
 /** Sections a run of `npm run waf` writes itself: never carried over from an earlier summary.json. */
-export const RUN_SECTION_KEYS = ["schemaVersion", "generatedAt", "target", "stack", "suites", "run", "detection", "counts", "latencyProbe", "grpc", "ftw", "canary", "drift", "http", "rules"] as const;
+export const RUN_SECTION_KEYS = ["schemaVersion", "generatedAt", "target", "stack", "suites", "run", "detection", "counts", "latencyProbe", "grpc", "ftw", "canary", "drift", "http", "rules", "openapi"] as const;
 
 /** What a run started with, plus the records and steps it produced. */
 export function buildRunModel(input: {
