@@ -1,4 +1,4 @@
-import { readFile, rename, stat, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rename, stat, writeFile } from "node:fs/promises";
 import { cpus } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
@@ -49,7 +49,11 @@ export async function ensureIstioTools(log: (line: string) => void): Promise<Ist
       );
       const kubectl = await built(kubeDir, "kubectl", `kubectl ${KUBERNETES_VERSION}`, () => goInstall([`${KUBERNETES_MODULE}/cmd/kubectl`], kubeDir, wrapper));
       const etcd = await built(etcdDir, "etcd", `etcd ${ETCD_VERSION}`, async () => {
-        await goInstall([`${ETCD_MODULE}@${ETCD_VERSION}`], etcdDir);
+        // etcd's server module replaces its sibling modules by relative folders, so `go install …@v` is refused too;
+        // a wrapper module requiring it builds it with the published siblings.
+        const module = join(etcdDir, "module");
+        await wrapperModule(module, "wafcheck.local/etcdtool", [`require ${ETCD_MODULE} ${ETCD_VERSION}`], [ETCD_MODULE]);
+        await goInstall([ETCD_MODULE], etcdDir, module);
         await rename(join(etcdDir, "server"), join(etcdDir, "etcd")); // the module's main package is named after its folder
       });
       return { kubeApiserver, kubectl, etcd };
@@ -93,21 +97,22 @@ async function ensureKubernetesWrapper(dir: string, log: (line: string) => void)
   const source = await goModule(KUBERNETES_MODULE, KUBERNETES_VERSION, undefined);
   const staging = [...(await readFile(join(source, "go.mod"), "utf8")).matchAll(/^\s*(k8s\.io\/[\w.-]+) => \.\/staging\//gm)].map((m) => m[1]!);
   if (staging.length === 0) throw new UserError(`${KUBERNETES_MODULE}@${KUBERNETES_VERSION}: go.mod lists no staging replaces; the wrapper module needs updating`);
-  const goMod = [
-    "module wafcheck.local/kubetools",
-    "",
-    "go 1.26.0",
-    "",
-    `require ${KUBERNETES_MODULE} ${KUBERNETES_VERSION}`,
-    "",
-    ...staging.map((m) => `replace ${m} => ${m} ${KUBERNETES_STAGING_VERSION}`),
-    "",
-  ].join("\n");
-  await writeFile(join(dir, "go.mod"), goMod);
-  // A build-tagged file that imports the commands, so `go mod tidy` records their dependencies.
-  await writeFile(join(dir, "tools.go"), `//go:build tools\n\npackage tools\n\nimport (\n\t_ "${KUBERNETES_MODULE}/cmd/kube-apiserver"\n\t_ "${KUBERNETES_MODULE}/cmd/kubectl"\n)\n`);
   log(`resolving ${KUBERNETES_MODULE}@${KUBERNETES_VERSION} with ${staging.length} staging modules at ${KUBERNETES_STAGING_VERSION}…`);
-  await go(["mod", "tidy"], dir, "go mod tidy (Kubernetes wrapper module)");
+  await wrapperModule(
+    dir,
+    "wafcheck.local/kubetools",
+    [`require ${KUBERNETES_MODULE} ${KUBERNETES_VERSION}`, "", ...staging.map((m) => `replace ${m} => ${m} ${KUBERNETES_STAGING_VERSION}`)],
+    [`${KUBERNETES_MODULE}/cmd/kube-apiserver`, `${KUBERNETES_MODULE}/cmd/kubectl`],
+  );
+}
+
+/** A module of our own that requires the programs' module (`lines`), with a build-tagged file importing `packages` so `go mod tidy` records their dependencies. */
+async function wrapperModule(dir: string, name: string, lines: string[], packages: string[]): Promise<void> {
+  if (await exists(join(dir, "go.sum"))) return;
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, "go.mod"), [`module ${name}`, "", "go 1.26.0", "", ...lines, ""].join("\n"));
+  await writeFile(join(dir, "tools.go"), `//go:build tools\n\npackage tools\n\nimport (\n${packages.map((p) => `\t_ "${p}"\n`).join("")})\n`);
+  await go(["mod", "tidy"], dir, `go mod tidy (${name})`);
 }
 
 function goInstall(packages: string[], bin: string, cwd?: string) {

@@ -34,7 +34,9 @@ export async function startLocalRegistry(options: { username?: string; password?
     log: { level: "warn", accesslog: { disabled: true } },
     storage: { filesystem: { rootdirectory: join(dir, "data") }, delete: { enabled: true } },
     http: { addr: host, secret: randomBytes(16).toString("hex") },
-    auth: { htpasswd: { realm: "wafcheck-registry", path: join(dir, "htpasswd") } },
+    // The realm is only a label for Basic auth, but istio-agent (1.31) refuses any 401 whose realm is not an
+    // http(s) URL on a public-looking host ("rejected unsafe bearer realm"): a URL that is never fetched.
+    auth: { htpasswd: { realm: "https://registry.wafcheck.test/", path: join(dir, "htpasswd") } },
   };
   await writeFile(join(dir, "config.yml"), stringify(config), { mode: 0o600 });
 

@@ -57,7 +57,11 @@ export function deliveredPlugin(dump: unknown, plugin: { namespace: string; name
         const hcm = obj(obj(f).typed_config);
         if (!typeOf(hcm).endsWith(HCM)) continue;
         const filters = arr(hcm.http_filters).map(obj);
-        const position = filters.findIndex((h) => String(h.name ?? "").startsWith(wanted));
+        // istiod names it `[extensions.istio.io/trafficextension/]<namespace>.<name>[~istio-translated-wasmplugin]`.
+        const position = filters.findIndex((h) => {
+          const last = String(h.name ?? "").split("/").pop()!;
+          return last === wanted || last.startsWith(`${wanted}~`);
+        });
         if (position < 0) continue;
         const filter = filters[position]!;
         const discovery = obj(filter.config_discovery);

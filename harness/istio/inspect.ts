@@ -19,7 +19,7 @@ export interface GatewayInspection {
  * plug-in's filter is there and Envoy holds a config for it (the module, or the agent's fallback).
  */
 export async function inspectIstioGateway(input: { admin: string; agentLog?: string; plugin: { namespace: string; name: string }; seconds?: number }): Promise<GatewayInspection> {
-  const deadline = Date.now() + (input.seconds ?? 60) * 1000;
+  const deadline = Date.now() + (input.seconds ?? 180) * 1000;
   let dump: unknown;
   let delivered: DeliveredPlugin | undefined;
   for (;;) {
