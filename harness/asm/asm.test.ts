@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import { parse } from "yaml";
 import { UserError } from "../errors.ts";
-import { parseManifest, withParanoia } from "../manifest/index.ts";
+import { canonicalJson, parseManifest, withParanoia } from "../manifest/index.ts";
 import { istioGatewayEnvoyOptions } from "./gateway-config.ts";
 import { formatImageRef, ociUrl, parseImageRef } from "./image-ref.ts";
 import { planApply, planSecret } from "./kube-plan.ts";
@@ -120,7 +120,7 @@ test("apply: the rendered WasmPlugin on stdin; the --dry-run text parses and val
   assert.equal(parseManifest(body, "dry-run").pluginConfigSha256, seed.pluginConfigSha256);
 });
 
-test("Istio-gateway Envoy options: Host routing, wasm before jwt_authn and rbac, istio-envoy", () => {
+test("Istio-gateway Envoy options: Host routing, istio-envoy, the wasm filter as a real istiod generates it (npm run istio's config_dump)", () => {
   const config = renderEnvoyConfig({
     pluginConfig: seed.pluginConfig,
     wasmPath: "/w.wasm",
@@ -131,10 +131,20 @@ test("Istio-gateway Envoy options: Host routing, wasm before jwt_authn and rbac,
   const hcm = (config as any).static_resources.listeners[0].filter_chains[0].filters[0].typed_config;
   assert.equal(hcm.server_name, "istio-envoy");
   assert.deepEqual(hcm.route_config.virtual_hosts[0].domains, ["app.asm.test", "app.asm.test:*"]);
-  assert.deepEqual(hcm.http_filters.map((f: { name: string }) => f.name), ["envoy.filters.http.wasm", "envoy.filters.http.jwt_authn", "envoy.filters.http.rbac", "envoy.filters.http.router"]);
+  assert.deepEqual(hcm.http_filters.map((f: { name: string }) => f.name), [
+    "extensions.istio.io/trafficextension/istio-system.coraza-proxy-wasm~istio-translated-wasmplugin",
+    "envoy.filters.http.grpc_stats",
+    "envoy.filters.http.fault",
+    "envoy.filters.http.cors",
+    "envoy.filters.http.router",
+  ]);
   const wasm = hcm.http_filters[0].typed_config.config;
-  assert.equal(wasm.name, "istio-system.coraza-proxy-wasm");
+  assert.equal(wasm.name, "istio-system.coraza-proxy-wasm~istio-translated-wasmplugin");
+  assert.equal(wasm.failure_policy, "FAIL_CLOSED");
+  assert.equal(wasm.fail_open, undefined);
+  assert.equal(wasm.vm_config.vm_id, undefined);
   assert.equal(wasm.configuration["@type"], "type.googleapis.com/google.protobuf.StringValue");
+  assert.equal(wasm.configuration.value, canonicalJson(seed.pluginConfig), "istiod delivers pluginConfig as canonical JSON (keys sorted, no spaces)");
   assert.deepEqual(JSON.parse(wasm.configuration.value), seed.pluginConfig);
 });
 

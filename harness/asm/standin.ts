@@ -70,7 +70,7 @@ export async function startAsmStandin(options: StandinOptions): Promise<StartedS
       wasm: wasmPath,
       imageSource: options.imageSource,
       serverName: gateway.serverName,
-      envoy: { domains: gateway.domains, filtersAfterWasm: gateway.filtersAfterWasm, pluginName: gateway.pluginName },
+      envoy: { domains: gateway.domains, filtersAfterWasm: gateway.filtersAfterWasm, pluginName: gateway.pluginName, istioWasm: gateway.istioWasm },
       log,
     });
   } finally {

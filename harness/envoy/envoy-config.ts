@@ -1,4 +1,4 @@
-import type { CorazaPluginConfig } from "../manifest/index.ts";
+import { canonicalJson, type CorazaPluginConfig } from "../manifest/index.ts";
 
 export interface EnvoyConfigInput {
   /** The WasmPlugin's pluginConfig, passed to the plug-in exactly as Istio passes it (JSON in a StringValue). */
@@ -18,6 +18,11 @@ export interface EnvoyConfigInput {
   filtersAfterWasm?: unknown[];
   /** The wasm filter's config name (Istio uses `<namespace>.<WasmPlugin name>`); default `coraza`. */
   pluginName?: string;
+  /**
+   * The wasm filter exactly as istiod generates it for a WasmPlugin (read from a real istiod's config_dump: npm run
+   * istio): its HTTP filter name (the ECDS resource name) and wasm config name; see renderEnvoyConfig.
+   */
+  istioWasm?: { filterName: string; configName: string };
   /**
    * A reflecting backend (albedo) for paths under /reflect (the ftw suite's response-phase tests), and for any path of
    * a request carrying REFLECTOR_HEADER (OpenAPI runs: an API's own paths get albedo's 200, not httpbin's 404).
@@ -57,17 +62,20 @@ const ROUTER = { name: "envoy.filters.http.router", typed_config: { "@type": "ty
  * `baseline` (router only), so the WAF's cost can be measured against the same Envoy.
  */
 export function renderEnvoyConfig(input: EnvoyConfigInput): Record<string, unknown> {
+  const istio = input.istioWasm;
   const wasmFilter = {
-    name: "envoy.filters.http.wasm",
+    name: istio?.filterName ?? "envoy.filters.http.wasm",
     typed_config: {
       "@type": "type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm",
       config: {
-        name: input.pluginName ?? "coraza",
-        root_id: "",
-        configuration: { "@type": "type.googleapis.com/google.protobuf.StringValue", value: JSON.stringify(input.pluginConfig) },
-        fail_open: false,
+        name: istio?.configName ?? input.pluginName ?? "coraza",
+        // As istiod generates it: no root_id or vm_id, failure_policy instead of the deprecated fail_open, and
+        // pluginConfig as canonical JSON (protojson of a Struct: keys sorted, no spaces).
+        ...(istio ? {} : { root_id: "" }),
+        configuration: { "@type": "type.googleapis.com/google.protobuf.StringValue", value: istio ? canonicalJson(input.pluginConfig) : JSON.stringify(input.pluginConfig) },
+        ...(istio ? { failure_policy: "FAIL_CLOSED" } : { fail_open: false }),
         vm_config: {
-          vm_id: "coraza",
+          ...(istio ? {} : { vm_id: "coraza" }),
           runtime: "envoy.wasm.runtime.v8",
           code: { local: { filename: input.wasmPath } },
           ...(input.vmEnv && Object.keys(input.vmEnv).length > 0 && { environment_variables: { key_values: input.vmEnv } }),

@@ -114,7 +114,7 @@ function wasmFacts(config: Json): NonNullable<DeliveredPlugin["wasm"]> {
   return {
     configName: String(config.name ?? ""),
     ...(vm.vm_id !== undefined && { vmId: String(vm.vm_id) }),
-    ...(config.root_id !== undefined && { rootId: String(config.root_id) }),
+    ...(config.root_id !== undefined && config.root_id !== "" && { rootId: String(config.root_id) }),
     ...(typeof configuration.value === "string" && { pluginConfig: configuration.value }),
     failOpen: config.fail_open === true,
     ...(config.failure_policy !== undefined && { failurePolicy: String(config.failure_policy) }),
@@ -171,7 +171,7 @@ export interface StandinShape {
   wasmConfigName: string;
   vmId: string;
   rootId: string;
-  failOpen: boolean;
+  failurePolicy: string;
   pluginConfig: string;
 }
 
@@ -185,9 +185,9 @@ export function compareDelivery(d: DeliveredPlugin | undefined, standin: Standin
     { aspect: "wasm config name", istio: d.wasm?.configName ?? "-", standin: standin.wasmConfigName },
     { aspect: "vm_id", istio: d.wasm?.vmId ?? "-", standin: standin.vmId },
     { aspect: "root_id", istio: d.wasm?.rootId ?? "-", standin: standin.rootId },
-    { aspect: "fail_open", istio: d.wasm ? String(d.wasm.failOpen) : "-", standin: String(standin.failOpen) },
-    { aspect: "fallback while not delivered", istio: d.defaultConfig ?? "none", standin: "none (static config: no module, no Envoy)" },
-    { aspect: "pluginConfig", istio: describeConfig(d.wasm?.pluginConfig, standin.pluginConfig), standin: "JSON.stringify of the manifest's pluginConfig" },
+    { aspect: "fail strategy", istio: d.wasm ? (d.wasm.failurePolicy ?? (d.wasm.failOpen ? "fail_open" : "-")) : "-", standin: standin.failurePolicy },
+    { aspect: "default config (before ECDS delivers)", istio: d.defaultConfig ?? "none", standin: "none" },
+    { aspect: "pluginConfig", istio: describeConfig(d.wasm?.pluginConfig, standin.pluginConfig), standin: "canonical JSON of the manifest's pluginConfig" },
   ];
   return rows.map((r) => ({ ...r, same: r.istio === r.standin || (r.aspect === "pluginConfig" && r.istio.startsWith("byte for byte")) }));
 }

@@ -11,8 +11,16 @@ export function standinShape(plugin: { namespace: string; name: string }, plugin
   };
   const filters = config.static_resources.listeners.find((l) => l.name === "waf")!.filter_chains[0]!.filters[0]!.typed_config.http_filters;
   const wasm = filters.find((f) => f.typed_config.config?.vm_config !== undefined)!;
-  const c = wasm.typed_config.config as { name: string; root_id: string; fail_open: boolean; vm_config: { vm_id: string }; configuration: { value: string } };
-  return { httpFilters: filters.map((f) => f.name), filterName: wasm.name, wasmConfigName: c.name, vmId: c.vm_config.vm_id, rootId: c.root_id, failOpen: c.fail_open, pluginConfig: c.configuration.value };
+  const c = wasm.typed_config.config as { name: string; root_id?: string; fail_open?: boolean; failure_policy?: string; vm_config: { vm_id?: string }; configuration: { value: string } };
+  return {
+    httpFilters: filters.map((f) => f.name),
+    filterName: wasm.name,
+    wasmConfigName: c.name,
+    vmId: c.vm_config.vm_id ?? "-",
+    rootId: c.root_id ?? "-",
+    failurePolicy: c.failure_policy ?? (c.fail_open ? "fail_open" : "-"),
+    pluginConfig: c.configuration.value,
+  };
 }
 
 /** Lines for the terminal: real Istio's delivery beside the stand-in's, differing aspects marked. */

@@ -1,6 +1,6 @@
 // The public surface of harness/manifest: what other folders, scripts, suites and tests use. Import it as
 // ../manifest/index.ts; files inside harness/manifest import each other directly, never through this file.
-export { pluginConfigSha256, sha256Hex } from "./canonical-json.ts";
+export { canonicalJson, pluginConfigSha256, sha256Hex } from "./canonical-json.ts";
 export { capabilitiesOf, REQUIREMENTS, unmetRequirement, type Requirement } from "./capabilities.ts";
 export { configFacts, corazaVersionOf, type ConfigFacts } from "./config-facts.ts";
 export { loadManifest, loadRunManifest } from "./load-manifest.ts";
