@@ -12,6 +12,7 @@ export interface OpenApiOptions {
   perClass: number;
   seed: string;
   classes: CaseClass[];
+  classesPerParameter?: number;
 }
 
 export const OPENAPI_HELP = `OpenAPI input (also WAF_OPENAPI=spec.yaml[,…]):
@@ -21,7 +22,9 @@ export const OPENAPI_HELP = `OpenAPI input (also WAF_OPENAPI=spec.yaml[,…]):
   --openapi-path <regexp>    only operations whose path template matches
   --openapi-per-class <n>    corpus payloads per class and parameter (default 1)
   --openapi-seed <text>      seed of the payload sampling (default wafcheck)
-  --openapi-classes <c1,c2>  attack classes (default ${PARAMETER_CLASSES.join(",")})`;
+  --openapi-classes <c1,c2>  attack classes (default ${PARAMETER_CLASSES.join(",")})
+  --openapi-classes-per-parameter <n>
+                             big specs: n of those classes per parameter, drawn by the seed (default all)`;
 
 const FLAGS = {
   openapi: { type: "string", multiple: true },
@@ -30,6 +33,7 @@ const FLAGS = {
   "openapi-per-class": { type: "string" },
   "openapi-seed": { type: "string" },
   "openapi-classes": { type: "string" },
+  "openapi-classes-per-parameter": { type: "string" },
 } as const;
 
 /** The --openapi* options (removed from argv: the rest goes to Playwright) merged with WAF_OPENAPI. */
@@ -62,10 +66,13 @@ export function parseOpenApiArgs(argv: readonly string[], fromEnv: string | unde
       throw new UserError(`--openapi-path: ${(error as Error).message}`);
     }
   }
+  const cpp = values["openapi-classes-per-parameter"];
+  const classesPerParameter = cpp === undefined ? undefined : Number(cpp);
+  if (classesPerParameter !== undefined && (!Number.isInteger(classesPerParameter) || classesPerParameter < 1)) throw new UserError(`--openapi-classes-per-parameter: "${cpp}" (expected a whole number ≥ 1)`);
   const classes = values["openapi-classes"] === undefined ? [...PARAMETER_CLASSES] : list([values["openapi-classes"]]);
   for (const c of classes) if (!(CASE_CLASSES as readonly string[]).includes(c) || c === "benign") throw new UserError(`--openapi-classes: unknown attack class "${c}" (one of ${CASE_CLASSES.filter((x) => x !== "benign").join(", ")})`);
   return {
-    options: { specs, tags: list(values["openapi-tag"]), ...(path && { path }), perClass, seed: values["openapi-seed"] ?? "wafcheck", classes: classes as CaseClass[] },
+    options: { specs, tags: list(values["openapi-tag"]), ...(path && { path }), perClass, seed: values["openapi-seed"] ?? "wafcheck", classes: classes as CaseClass[], ...(classesPerParameter !== undefined && { classesPerParameter }) },
     rest,
   };
 }

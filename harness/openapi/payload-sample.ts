@@ -31,6 +31,8 @@ export interface SampleOptions {
   classes: readonly CaseClass[];
   /** The run's paranoia level: cases CRS should block at it are drawn first (others would be informational). */
   paranoia: number;
+  /** Big specs: only this many of the classes per parameter, drawn by the seed (each parameter gets others). */
+  classesPerParameter?: number;
 }
 
 /** The attack cases of the corpus that can fill a parameter, by class. */
@@ -49,7 +51,10 @@ export function payloadPool(cases: readonly PayloadCase[], classes: readonly Cas
  */
 export function sampleFor(pool: ReadonlyMap<CaseClass, readonly PayloadCase[]>, key: string, options: SampleOptions, fits: (payload: string) => boolean = () => true): PayloadCase[] {
   const out: PayloadCase[] = [];
-  for (const cls of options.classes) {
+  const classes = options.classesPerParameter === undefined
+    ? options.classes
+    : [...options.classes].sort((a, b) => rank(options.seed, key, a).localeCompare(rank(options.seed, key, b))).slice(0, options.classesPerParameter);
+  for (const cls of classes) {
     const ranked = (pool.get(cls) ?? [])
       .filter((c) => fits(c.payload!))
       .map((c) => ({ c, above: (c.paranoia ?? 1) > options.paranoia ? 1 : 0, rank: rank(options.seed, key, c.id) }))

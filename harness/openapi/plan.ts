@@ -11,7 +11,7 @@ import type { PayloadCase } from "./payload-sample.ts";
 /** What summary.json's `openapi` says about the generation (findings come from the records). */
 export interface OpenApiGeneration {
   specs: Array<{ source: string; title: string; version: string; openapi: string; basePath: string; operations: number; selected: number }>;
-  settings: { perClass: number; seed: string; classes: string[]; tags: string[]; path?: string };
+  settings: { perClass: number; seed: string; classes: string[]; classesPerParameter?: number; tags: string[]; path?: string };
   operations: OperationReport[];
 }
 
@@ -25,7 +25,8 @@ export async function planOpenApi(options: OpenApiOptions, paranoia: number, log
   const requests: OpenApiRequest[] = [];
   const generation: OpenApiGeneration = {
     specs: [],
-    settings: { perClass: options.perClass, seed: options.seed, classes: options.classes, tags: options.tags, ...(options.path && { path: options.path.source }) },
+    settings: {
+      perClass: options.perClass, seed: options.seed, classes: options.classes, ...(options.classesPerParameter !== undefined && { classesPerParameter: options.classesPerParameter }), tags: options.tags, ...(options.path && { path: options.path.source }) },
     operations: [],
   };
   const several = options.specs.length > 1;
