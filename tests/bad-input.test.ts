@@ -54,6 +54,16 @@ const cases: Array<{ what: string; env: () => Promise<Record<string, string>>; l
     env: async () => ({ WAF_PLUGIN: await manifestFile(seed.replace("@streq baned", "@streqq baned")) }),
     line: /wasm-plugin\.yaml: the Coraza plug-in rejected the directives: .*operator streqq not found/,
   },
+  {
+    what: "a WAF_OPENAPI file that does not exist",
+    env: async () => ({ WAF_OPENAPI: "/nonexistent/api.yaml" }),
+    line: /WAF_OPENAPI: \/nonexistent\/api\.yaml: file not found/,
+  },
+  {
+    what: "a Swagger 2.0 description in WAF_OPENAPI",
+    env: async () => ({ WAF_OPENAPI: join(ROOT, "node_modules/@readme/oas-examples/2.0/json/petstore.json") }),
+    line: /WAF_OPENAPI: .*petstore\.json: openapi: swagger 2\.0 \(wafcheck reads OpenAPI 3\.0 and 3\.1 descriptions\)/,
+  },
 ];
 
 for (const c of cases) {
