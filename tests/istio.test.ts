@@ -86,7 +86,9 @@ test("local Istio: npm run istio, then package → secret → apply → verify f
       const run = await runCli("asm", { ...env, WAF_REPORTS_DIR: reports }, ["verify", ...VERIFY_ARGS], 1_200_000);
       assert.equal(run.code, 0, run.stderr.slice(-4000));
       assert.match(run.stderr, /running under it: wasm/);
-      assert.match(run.stderr, /plug-in filter: istio-system\.coraza-proxy-wasm/);
+      assert.match(run.stderr, /plug-in filter: extensions\.istio\.io\/trafficextension\/istio-system\.coraza-proxy-wasm~istio-translated-wasmplugin \(position 1 of/);
+      assert.match(run.stderr, /real Istio beside the stand-in/);
+      assert.doesNotMatch(run.stderr, /≠/, "the stand-in renders the wasm filter as the real istiod generated it (name, order, fail strategy, pluginConfig bytes)");
       assert.match(run.stderr, /canary passed on local-istio/);
       const summary = JSON.parse(readFileSync(join(reports, "summary.json"), "utf8"));
       assert.equal(summary.target.name, "local-istio");
