@@ -13,7 +13,12 @@ export interface OpenApiOptions {
   seed: string;
   classes: CaseClass[];
   classesPerParameter?: number;
+  /** Attack requests a run plans at most before it draws fewer classes per parameter (unless classesPerParameter is given). */
+  maxRequests: number;
 }
+
+/** About 10 minutes of the local stack on a 2-core machine (GitHub's REST description: 1,223 operations, ~15k requests in 7.5 min). */
+export const DEFAULT_MAX_REQUESTS = 15_000;
 
 export const OPENAPI_HELP = `OpenAPI input (also WAF_OPENAPI=spec.yaml[,…]):
   --openapi <spec>           an OpenAPI 3.0/3.1 description (YAML or JSON; repeatable), or a package a registry ships:
@@ -24,7 +29,9 @@ export const OPENAPI_HELP = `OpenAPI input (also WAF_OPENAPI=spec.yaml[,…]):
   --openapi-seed <text>      seed of the payload sampling (default wafcheck)
   --openapi-classes <c1,c2>  attack classes (default ${PARAMETER_CLASSES.join(",")})
   --openapi-classes-per-parameter <n>
-                             big specs: n of those classes per parameter, drawn by the seed (default all)`;
+                             n of those classes per parameter, drawn by the seed (default: all, or as many
+                             as --openapi-max-requests allows)
+  --openapi-max-requests <n> attack requests at most before fewer classes are drawn per parameter (default ${DEFAULT_MAX_REQUESTS})`;
 
 const FLAGS = {
   openapi: { type: "string", multiple: true },
@@ -34,6 +41,7 @@ const FLAGS = {
   "openapi-seed": { type: "string" },
   "openapi-classes": { type: "string" },
   "openapi-classes-per-parameter": { type: "string" },
+  "openapi-max-requests": { type: "string" },
 } as const;
 
 /** The --openapi* options (removed from argv: the rest goes to Playwright) merged with WAF_OPENAPI. */
@@ -69,10 +77,12 @@ export function parseOpenApiArgs(argv: readonly string[], fromEnv: string | unde
   const cpp = values["openapi-classes-per-parameter"];
   const classesPerParameter = cpp === undefined ? undefined : Number(cpp);
   if (classesPerParameter !== undefined && (!Number.isInteger(classesPerParameter) || classesPerParameter < 1)) throw new UserError(`--openapi-classes-per-parameter: "${cpp}" (expected a whole number ≥ 1)`);
+  const maxRequests = Number(values["openapi-max-requests"] ?? DEFAULT_MAX_REQUESTS);
+  if (!Number.isInteger(maxRequests) || maxRequests < 1) throw new UserError(`--openapi-max-requests: "${values["openapi-max-requests"]}" (expected a whole number ≥ 1)`);
   const classes = values["openapi-classes"] === undefined ? [...PARAMETER_CLASSES] : list([values["openapi-classes"]]);
   for (const c of classes) if (!(CASE_CLASSES as readonly string[]).includes(c) || c === "benign") throw new UserError(`--openapi-classes: unknown attack class "${c}" (one of ${CASE_CLASSES.filter((x) => x !== "benign").join(", ")})`);
   return {
-    options: { specs, tags: list(values["openapi-tag"]), ...(path && { path }), perClass, seed: values["openapi-seed"] ?? "wafcheck", classes: classes as CaseClass[], ...(classesPerParameter !== undefined && { classesPerParameter }) },
+    options: { specs, tags: list(values["openapi-tag"]), ...(path && { path }), perClass, seed: values["openapi-seed"] ?? "wafcheck", classes: classes as CaseClass[], maxRequests, ...(classesPerParameter !== undefined && { classesPerParameter }) },
     rest,
   };
 }

@@ -13,7 +13,7 @@ const rec = (id: string, expect: "block" | "allow", cls: string, verdict: WafRec
 };
 const generation: OpenApiGeneration = {
   specs: [{ source: "shop.yaml", title: "Shop", version: "1", openapi: "3.0.3", basePath: "", operations: 2, selected: 2 }],
-  settings: { perClass: 1, seed: "wafcheck", classes: ["sqli", "xss"], tags: [] },
+  settings: { perClass: 1, seed: "wafcheck", classes: ["sqli", "xss"], maxRequests: 15_000, tags: [] },
   operations: [
     { ...op, benign: 1, attacks: 2, attacked: ["query:q"] },
     { spec: "shop", operation: "addKey", method: "POST", path: "/keys", tags: [], benign: 0, attacks: 0, attacked: [], noBenign: "query parameter kind: no candidate value" },
