@@ -36,10 +36,13 @@ test("openapi summary: generation facts, false positives with the rules and fiel
   assert.deepEqual(s.requests, { benign: 1, attacks: 2 });
   assert.deepEqual(s.noBenign, [{ operation: "addKey", method: "POST", path: "/keys", reason: "query parameter kind: no candidate value" }]);
   assert.deepEqual(s.falsePositives, [{ id: "listOrders/benign/all", operation: "listOrders", method: "GET", path: "/orders", variant: "all", rules: [{ id: 942100, msg: "SQL Injection Attack Detected via libinjection", field: "ARGS:q" }] }]);
-  assert.deepEqual(s.falsePositivesByRule, [{ id: 942100, msg: "SQL Injection Attack Detected via libinjection", requests: 1 }]);
+  assert.deepEqual(s.falsePositivesByRule, [{ id: 942100, msg: "SQL Injection Attack Detected via libinjection", requests: 1, operations: 1, methods: ["GET"], fields: ["ARGS:q"] }]);
+  assert.deepEqual(s.bypassesByLocation, { query: { bypassed: 1, attacks: 2 } });
   assert.deepEqual(s.bypassesByParameter, [{ operation: "listOrders", method: "GET", path: "/orders", parameter: "query:q", classes: { sqli: 1 }, ids: ["listOrders/query:q/sqli-1"] }]);
   assert.deepEqual(s.byOperation, [{ operation: "listOrders", method: "GET", path: "/orders", benign: 1, falsePositives: 1, attacks: 2, blocked: 1, bypassed: 1, bypassedParameters: ["query:q"] }]);
   const md = openapiMarkdown(s).join("\n");
   assert.match(md, /\| GET \/orders \| 1\/1 \| 942100 \(ARGS:q\) \| 1\/2 \| query:q: sqli \|/);
+  assert.match(md, /\| 942100 SQL Injection Attack Detected via libinjection \| 1 \| 1 \| GET \| ARGS:q \|/);
+  assert.match(md, /Attacks through, by parameter location: query 1\/2/);
   assert.match(md, /No valid benign request for 1 operations: addKey/);
 });

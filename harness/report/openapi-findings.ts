@@ -20,9 +20,11 @@ export interface OpenApiSummary {
   /** Valid (benign) requests the WAF blocked: false positives, with the rules that scored and the field each matched. */
   falsePositives: Array<{ id: string; operation: string; method: string; path: string; variant?: string; rules: RuleHit[] }>;
   falsePositiveOperations: number;
-  falsePositivesByRule: Array<{ id: number; msg?: string; requests: number }>;
+  falsePositivesByRule: Array<{ id: number; msg?: string; requests: number; operations: number; methods: string[]; fields: string[] }>;
   /** Per attacked parameter that let attacks through: the classes (and requests) that reached the app. */
   bypassesByParameter: Array<{ operation: string; method: string; path: string; parameter: string; classes: Record<string, number>; ids: string[] }>;
+  /** Attacks that got through and attacks sent, per parameter location (path, query, header, cookie, body). */
+  bypassesByLocation: Record<string, { bypassed: number; attacks: number }>;
   /** Operations with a finding (false positive or bypass), the worst first. */
   byOperation: Array<{ operation: string; method: string; path: string; benign: number; falsePositives: number; attacks: number; blocked: number; bypassed: number; bypassedParameters: string[] }>;
 }
@@ -43,8 +45,23 @@ export function openapiSummary(generation: OpenApiGeneration, records: readonly 
   const falsePositives = mine
     .filter(({ kind }) => kind === "false-positive")
     .map(({ r, m }) => ({ id: r.id, operation: m.operation, method: m.method, path: m.path, ...(m.variant && { variant: m.variant }), rules: ruleHits(r) }));
-  const byRule = new Map<number, { msg?: string; requests: number }>();
-  for (const fp of falsePositives) for (const h of fp.rules) byRule.set(h.id, { ...(h.msg && { msg: h.msg }), requests: (byRule.get(h.id)?.requests ?? 0) + 1 });
+  const byRule = new Map<number, { msg?: string; requests: number; ops: Set<string>; methods: Set<string>; fields: Set<string> }>();
+  for (const fp of falsePositives)
+    for (const h of fp.rules) {
+      const e = byRule.get(h.id) ?? { ...(h.msg && { msg: h.msg }), requests: 0, ops: new Set<string>(), methods: new Set<string>(), fields: new Set<string>() };
+      e.requests++;
+      e.ops.add(fp.operation);
+      e.methods.add(fp.method);
+      if (h.field) e.fields.add(h.field);
+      byRule.set(h.id, e);
+    }
+  const byLocation: OpenApiSummary["bypassesByLocation"] = {};
+  for (const { r, m, kind } of mine) {
+    if (r.meta.expect !== "block" || !m.location) continue;
+    const e = (byLocation[m.location] ??= { bypassed: 0, attacks: 0 });
+    e.attacks++;
+    if (kind === "bypass") e.bypassed++;
+  }
   const bypasses = new Map<string, OpenApiSummary["bypassesByParameter"][number]>();
   for (const { r, m, kind } of mine) {
     if (kind !== "bypass" || !m.parameter) continue;
@@ -81,8 +98,11 @@ export function openapiSummary(generation: OpenApiGeneration, records: readonly 
     noBenign: ops.filter((o) => o.noBenign !== undefined).map((o) => ({ operation: o.operation, method: o.method, path: o.path, reason: o.noBenign! })),
     falsePositives,
     falsePositiveOperations: new Set(falsePositives.map((f) => f.operation)).size,
-    falsePositivesByRule: [...byRule].map(([id, v]) => ({ id, ...v })).sort((a, b) => b.requests - a.requests || a.id - b.id),
+    falsePositivesByRule: [...byRule]
+      .map(([id, { ops, methods, fields, ...v }]) => ({ id, ...v, operations: ops.size, methods: [...methods].sort(), fields: [...fields].slice(0, 5) }))
+      .sort((a, b) => b.requests - a.requests || a.id - b.id),
     bypassesByParameter: [...bypasses.values()],
+    bypassesByLocation: byLocation,
     byOperation: [...perOp.values()].filter((e) => e.falsePositives + e.bypassed > 0).sort((a, b) => b.falsePositives - a.falsePositives || b.bypassed - a.bypassed || a.operation.localeCompare(b.operation)),
   };
 }
@@ -126,6 +146,12 @@ export function openapiMarkdown(s: OpenApiSummary): string[] {
   return [
     `OpenAPI (${s.specs.map((x) => `${x.title} ${x.version}`).join(", ")}): ${fact}`,
     "",
+    ...(s.falsePositivesByRule.length
+      ? ["| rule blocking valid requests | requests | operations | methods | fields |", "|---|---:|---:|---|---|",
+          ...s.falsePositivesByRule.map((r) => `| ${r.id} ${cell(r.msg ?? "")} | ${r.requests} | ${r.operations} | ${r.methods.join(", ")} | ${cell(r.fields.join(", "))} |`), ""]
+      : []),
+    `Attacks through, by parameter location: ${locations(s)}`,
+    "",
     ...(rows.length
       ? [
           "| operation | benign blocked | rules (field) | attacks bypassed | parameters: classes through |",
@@ -139,10 +165,18 @@ export function openapiMarkdown(s: OpenApiSummary): string[] {
   ];
 }
 
+const locations = (s: OpenApiSummary) =>
+  Object.entries(s.bypassesByLocation).map(([loc, v]) => `${loc} ${v.bypassed}/${v.attacks}`).join(", ") || "no attack";
+
 export function openapiHtml(s: OpenApiSummary): string {
   const [, fact] = openapiFact(s);
   const rows = s.byOperation.slice(0, TABLE_ROWS);
-  return `<h2 id="openapi">OpenAPI: ${esc(s.specs.map((x) => `${x.title} ${x.version}`).join(", "))}</h2><p>${esc(fact)}</p>${
+  const rules = s.falsePositivesByRule.length
+    ? `<table><tr><th>rule blocking valid requests</th><th>requests</th><th>operations</th><th>methods</th><th>fields</th></tr>${s.falsePositivesByRule
+        .map((r) => `<tr><td>${r.id} ${esc(r.msg ?? "")}</td><td>${r.requests}</td><td>${r.operations}</td><td>${esc(r.methods.join(", "))}</td><td>${esc(r.fields.join(", "))}</td></tr>`)
+        .join("")}</table>`
+    : "";
+  return `<h2 id="openapi">OpenAPI: ${esc(s.specs.map((x) => `${x.title} ${x.version}`).join(", "))}</h2><p>${esc(fact)}</p>${rules}<p>Attacks through, by parameter location: ${esc(locations(s))}</p>${
     rows.length
       ? `<table><tr><th>operation</th><th>benign blocked</th><th>rules (field)</th><th>attacks bypassed</th><th>parameters: classes through</th></tr>${rows
           .map((o) => `<tr><td><code>${esc(`${o.method} ${o.path}`)}</code></td><td>${o.falsePositives}/${o.benign}</td><td>${esc(fpRules(s, o.operation))}</td><td>${o.bypassed}/${o.attacks}</td><td>${esc(bypassText(s, o.operation))}</td></tr>`)
