@@ -7,7 +7,7 @@ import { delimiter, join, resolve } from "node:path";
 import { stat } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { execa } from "execa";
-import { parseEnv } from "../harness/config/index.ts";
+import { parseEnv, reportsDir } from "../harness/config/index.ts";
 import { latencyGateOptions } from "../harness/latency/index.ts";
 import { reportFatal, UserError } from "../harness/errors.ts";
 import { resolveWasm } from "../harness/artifacts/index.ts";
@@ -19,7 +19,7 @@ import {
 import { onShutdown } from "../harness/stack/index.ts";
 import { loadRunManifest } from "../harness/manifest/index.ts";
 import { checkGates } from "../harness/remote/index.ts";
-import { readJsonIfPresent } from "../harness/report/index.ts";
+import { mergeSummarySections, readJsonIfPresent, summaryPathIn } from "../harness/report/index.ts";
 import { parseTargetsFile } from "../harness/targets/index.ts";
 import { compareWithStandin, inspectIstioGateway } from "../harness/istio/index.ts";
 
@@ -289,8 +289,16 @@ async function istioDelivered(values: Values, target: string, targetsFile: strin
   const inspection = await inspectIstioGateway({ admin: istio.admin, agentLog: istio.agentLog, plugin });
   log(`what Istio delivered for WasmPlugin ${plugin.namespace}/${plugin.name} (${istio.admin}/config_dump):`);
   for (const line of inspection.lines) log(`  ${line}`);
-  for (const line of compareWithStandin(inspection.delivered, plugin, rendered.manifest.pluginConfig)) log(`  ${line}`);
+  const beside = compareWithStandin(inspection.delivered, plugin, rendered.manifest.pluginConfig);
+  for (const line of beside) log(`  ${line}`);
   for (const finding of inspection.findings) log(`finding: ${finding}`);
+  // summary.json `istioDelivery`: a section another command writes, as npm run latency's; the run that follows
+  // carries it, and when verify stops here (no run), it is the report of what Istio did.
+  const summary = summaryPathIn(reportsDir());
+  await mergeSummarySections(summary, {
+    istioDelivery: { target, inspectedAt: new Date().toISOString(), plugin, delivered: inspection.delivered ?? null, findings: inspection.findings, besideStandin: beside.slice(1).map((l) => l.trim()) },
+  });
+  log(`what Istio delivered → ${summary} (istioDelivery)`);
   return inspection.findings.length === 0;
 }
 

@@ -96,14 +96,21 @@ test("local Istio: npm run istio, then package → secret → apply → verify f
       assert.ok(summary.drift, "drift was computed against a local run");
       assert.deepEqual(summary.drift.cases, [], `drift: ${JSON.stringify(summary.drift.cases).slice(0, 2000)}`);
       assert.ok(summary.drift.compared > 10, JSON.stringify(summary.drift).slice(0, 300));
+      assert.equal(summary.istioDelivery.delivered.running, "wasm", "what Istio delivered is a section of the run's summary.json");
+      assert.equal(summary.istioDelivery.delivered.wasm.failurePolicy, "FAIL_CLOSED");
+      assert.deepEqual(summary.istioDelivery.findings, []);
     });
 
     await t.test("a wrong sha256: istio-agent refuses the module, the gateway fails closed, verify reports it and exits 1", async () => {
       const wrong = digest.replace(/^./, (c) => (c === "0" ? "1" : "0"));
       assert.equal((await runCli("asm", env, ["apply", "--sha256", wrong], 120_000)).code, 0);
-      const run = await runCli("asm", { ...env, WAF_DRIFT: "off" }, ["verify", ...VERIFY_ARGS], 300_000);
+      const reports = await tempReports();
+      const run = await runCli("asm", { ...env, WAF_DRIFT: "off", WAF_REPORTS_DIR: reports }, ["verify", ...VERIFY_ARGS], 300_000);
       assert.equal(run.code, 1, run.stderr.slice(-3000));
       assert.match(run.stderr, /finding: istio-agent: error in converting the wasm config to local: .*(checksum|digest|sha256).*applying deny RBAC filter/i);
+      const summary = JSON.parse(readFileSync(join(reports, "summary.json"), "utf8"));
+      assert.equal(summary.istioDelivery.delivered.running, "deny-all fallback (RBAC)");
+      assert.match(summary.istioDelivery.findings.join("\n"), /does not match/, "the report holds istio-agent's words");
       assert.match(run.stderr, /deny-all fallback .* every request gets 403 \(fail closed\)/);
       assert.equal(await statusWithHost(`${gateway}/get`, host), 403, "fail closed: a normal request is refused too");
     });
@@ -115,11 +122,14 @@ test("local Istio: npm run istio, then package → secret → apply → verify f
       const bad = { ...env, WAF_PLUGIN_URL: url, WAF_REGISTRY_PASSWORD: "not-the-password" };
       assert.equal((await runCli("asm", bad, ["secret"], 120_000)).code, 0);
       assert.equal((await runCli("asm", bad, ["apply"], 120_000)).code, 0);
-      const run = await runCli("asm", { ...bad, WAF_DRIFT: "off" }, ["verify", ...VERIFY_ARGS], 300_000);
+      const reports = await tempReports();
+      const run = await runCli("asm", { ...bad, WAF_DRIFT: "off", WAF_REPORTS_DIR: reports }, ["verify", ...VERIFY_ARGS], 300_000);
       assert.equal(run.code, 1, run.stderr.slice(-3000));
       assert.match(run.stderr, /finding: istio-agent: error in converting the wasm config to local: cannot fetch Wasm module oci:\/\/.*bad-secret.*(unauthorized|401|authentication)/i);
       assert.match(run.stderr, /every request gets 403 \(fail closed\)/);
-      assert.ok(!run.stderr.includes("not-the-password") && !run.stdout.includes("not-the-password"));
+      const summary = readFileSync(join(reports, "summary.json"), "utf8");
+      assert.match(summary, /UNAUTHORIZED/, "the report holds the registry's refusal as the agent saw it");
+      assert.ok(![run.stderr, run.stdout, summary].some((t) => t.includes("not-the-password") || t.includes(env.WAF_REGISTRY_PASSWORD!)), "no password in any output or the report");
     });
   } finally {
     child.kill("SIGINT");
