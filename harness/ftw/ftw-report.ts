@@ -34,7 +34,16 @@ export interface FtwSection {
   failuresByReason: Record<(typeof FTW_REASON_CLASSES)[number], string[]>;
   stack?: { envoyVersion: string; wasmSha256: string; pluginConfigSha256: string };
   /** Envoy's CPU over the tests (container cgroup), and the rate 2 cores would allow if Envoy had them all. */
-  envoyCpu?: { seconds: number; msPerTest: number; cores: number; ceilingTestsPerSecond: number };
+  envoyCpu?: {
+    seconds: number;
+    msPerTest: number;
+    cores: number;
+    ceilingTestsPerSecond: number;
+    /** tests/s over the ceiling: how close the runner came to what Envoy's CPU allows. */
+    ceilingRatio?: number | null;
+    /** The runner's own CPU (this process: sending, judging, reading the log) per test: it shares the cores with Envoy. */
+    runnerMsPerTest?: number;
+  };
 }
 
 /** Exit status of an ftw run: 1 when a test failed or was forced to fail. */
@@ -110,7 +119,8 @@ export function ftwSummaryLines(section: FtwSection, sent: number): { failures: 
   if (section.envoyCpu)
     result.push(
       `Envoy CPU: ${section.envoyCpu.msPerTest} ms per test (${section.envoyCpu.seconds} s over the run): on ${section.envoyCpu.cores} cores at most ` +
-        `${section.envoyCpu.ceilingTestsPerSecond} tests/s even if Envoy had them all`,
+        `${section.envoyCpu.ceilingTestsPerSecond} tests/s even if Envoy had them all` +
+        (section.envoyCpu.ceilingRatio == null ? "" : `; this run reached ${section.envoyCpu.ceilingRatio} of that ceiling, the runner itself spending ${section.envoyCpu.runnerMsPerTest} ms of CPU per test`),
     );
   return { failures, result };
 }

@@ -145,6 +145,7 @@ export async function runFtwSuite(prepared: PreparedFtw, args: FtwArgs, env: Waf
       concurrency: args.concurrency ?? (local ? 16 : (target.concurrency ?? 2)),
     });
     const cpuBefore = await stack?.resources().catch(() => undefined);
+    const runnerBefore = process.cpuUsage();
     const started = performance.now();
     let last = 0;
     const results = await runFtwTests(prepared.tests, {
@@ -157,9 +158,11 @@ export async function runFtwSuite(prepared: PreparedFtw, args: FtwArgs, env: Waf
       },
     });
     const seconds = (performance.now() - started) / 1000;
+    const runner = process.cpuUsage(runnerBefore);
     const cpuAfter = await stack?.resources().catch(() => undefined);
     const sent = results.filter((r) => r.stages.length > 0).length;
-    const envoyCpu = cpuBefore && cpuAfter && sent > 0 ? envoyCpuFigures(cpuBefore, cpuAfter, sent) : undefined;
+    const runnerMsPerTest = sent > 0 ? (runner.user + runner.system) / 1000 / sent : 0;
+    const envoyCpu = cpuBefore && cpuAfter && sent > 0 ? envoyCpuFigures(cpuBefore, cpuAfter, sent, sent / seconds, runnerMsPerTest) : undefined;
     const stackFacts = stack && { envoyVersion: stack.envoyVersion, wasmSha256: stack.wasmSha256, pluginConfigSha256: stack.pluginConfigSha256 };
     const section = ftwSection(results, { crsVersion: prepared.crsVersion, target: target.name, seconds, ...(stackFacts && { stack: stackFacts }), ...(envoyCpu && { envoyCpu }) });
     return { results, section, lines: ftwSummaryLines(section, sent), facts: { target: target.name, crsVersion: prepared.crsVersion, ...stackFacts } };
@@ -191,10 +194,18 @@ export async function writeFtwReports(outcome: FtwRunOutcome, reports: string, a
 }
 
 /** Envoy's CPU per test, and the rate its cores would allow if Envoy had them all (the ceiling for any ftw runner). */
-function envoyCpuFigures(before: ContainerResources, after: ContainerResources, tests: number): FtwSection["envoyCpu"] {
+function envoyCpuFigures(before: ContainerResources, after: ContainerResources, tests: number, testsPerSecond: number, runnerMsPerTest: number): FtwSection["envoyCpu"] {
   const cores = after.onlineCpus ?? availableParallelism();
   const { cpuSeconds, cpuMsPerUnit } = cpuDelta(before, after, tests);
-  return { seconds: round(cpuSeconds, 1), msPerTest: round(cpuMsPerUnit, 2), cores, ceilingTestsPerSecond: Math.round(ceilingPerSecond(cpuMsPerUnit, cores)) };
+  const ceiling = ceilingPerSecond(cpuMsPerUnit, cores);
+  return {
+    seconds: round(cpuSeconds, 1),
+    msPerTest: round(cpuMsPerUnit, 2),
+    cores,
+    ceilingTestsPerSecond: Math.round(ceiling),
+    ceilingRatio: ceiling > 0 ? round(testsPerSecond / ceiling, 2) : null,
+    runnerMsPerTest: round(runnerMsPerTest, 2),
+  };
 }
 
 const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 ** digits;

@@ -1,3 +1,4 @@
+import pLimit from "p-limit";
 import type { Engine, EngineRequest, Exchanged, WafEvidence } from "../engine/index.ts";
 import { judgeFtwStage, type FtwJudgeOptions, type StageResult } from "./judge.ts";
 import { ftwReplayCommand, ftwRequestText } from "./request.ts";
@@ -60,26 +61,33 @@ export async function runFtwTests(tests: readonly OverriddenTest[], options: Ftw
   const maxStages = Math.max(0, ...active.map((t) => t.stages.length));
   for (let stage = 0; stage < maxStages; stage++) {
     const due = active.filter((t) => t.stages.length > stage && results.get(t.id)!.outcome === "passed");
-    for (let i = 0; i < due.length; i += batchSize) {
-      const batch = due.slice(i, i + batchSize);
-      let judged = await judgeBatch(batch, stage, options);
-      // retry_once: a stage that asks for it gets one more try (go-ftw does the same for flaky tests).
-      const retry = judged.filter((j) => j.result.outcome === "failed" && j.test.stages[stage]!.output.retry_once);
-      if (retry.length > 0) {
-        const again = new Map((await judgeBatch(retry.map((r) => r.test), stage, options)).map((j) => [j.test.id, j]));
-        judged = judged.map((j) => again.get(j.test.id) ?? j);
-      }
-      for (const { test, result, exchanged } of judged) {
-        const r = results.get(test.id)!;
-        r.stages.push(stageRecord(exchanged));
-        if (result.outcome !== "passed") {
-          r.outcome = result.outcome;
-          r.reasons = result.reasons.map((x) => (test.stages.length > 1 ? `stage ${stage + 1}: ${x}` : x));
-          if (result.outcome === "failed") r.reasonClass = reasonClass(test, stage, exchanged);
-        }
-        if (stage === test.stages.length - 1 || result.outcome !== "passed") options.onProgress?.(++done, tests.length);
-      }
-    }
+    const batches = Array.from({ length: Math.ceil(due.length / batchSize) }, (_, i) => due.slice(i * batchSize, (i + 1) * batchSize));
+    // Two batches in flight: while one waits for its log lines (its sentinel), the next is already sending, so Envoy
+    // is never idle between batches. Each batch settles on its own correlation ids.
+    const inFlight = pLimit(2);
+    await Promise.all(
+      batches.map((batch) =>
+        inFlight(async () => {
+          let judged = await judgeBatch(batch, stage, options);
+          // retry_once: a stage that asks for it gets one more try (go-ftw does the same for flaky tests).
+          const retry = judged.filter((j) => j.result.outcome === "failed" && j.test.stages[stage]!.output.retry_once);
+          if (retry.length > 0) {
+            const again = new Map((await judgeBatch(retry.map((r) => r.test), stage, options)).map((j) => [j.test.id, j]));
+            judged = judged.map((j) => again.get(j.test.id) ?? j);
+          }
+          for (const { test, result, exchanged } of judged) {
+            const r = results.get(test.id)!;
+            r.stages.push(stageRecord(exchanged));
+            if (result.outcome !== "passed") {
+              r.outcome = result.outcome;
+              r.reasons = result.reasons.map((x) => (test.stages.length > 1 ? `stage ${stage + 1}: ${x}` : x));
+              if (result.outcome === "failed") r.reasonClass = reasonClass(test, stage, exchanged);
+            }
+            if (stage === test.stages.length - 1 || result.outcome !== "passed") options.onProgress?.(++done, tests.length);
+          }
+        }),
+      ),
+    );
   }
   return tests.map((t) => results.get(t.id)!);
 }

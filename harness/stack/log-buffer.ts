@@ -1,4 +1,5 @@
 import { createWriteStream, type WriteStream } from "node:fs";
+import { open, type FileHandle } from "node:fs/promises";
 import type { Readable } from "node:stream";
 
 /**
@@ -10,6 +11,7 @@ export class LogBuffer {
   private size = 0;
   private readonly file?: WriteStream;
   private readonly watchers: Array<{ pattern: RegExp; resolve: (line: string) => void }> = [];
+  private tailing?: { timer: NodeJS.Timeout; handle?: FileHandle };
   constructor(private readonly limit = 8 * 1024 * 1024, file?: string) {
     if (file) this.file = createWriteStream(file, { flags: "a" });
   }
@@ -32,13 +34,49 @@ export class LogBuffer {
     while (this.size > this.limit && this.chunks.length > 1) this.size -= this.chunks.shift()!.length;
   }
 
+  /**
+   * Follows a file another process writes (Envoy's --log-path on a bind mount): what it appends is read every
+   * `intervalMs` into this buffer, so start-up failures and envoyLogs() work as with a stream. The file is only read.
+   */
+  tail(file: string, intervalMs = 100): void {
+    let offset = 0;
+    let busy = false;
+    const state: { timer: NodeJS.Timeout; handle?: FileHandle } = {
+      timer: setInterval(async () => {
+        if (busy) return;
+        busy = true;
+        try {
+          state.handle ??= await open(file, "r");
+          const { size } = await state.handle.stat();
+          if (size > offset) {
+            const buffer = Buffer.alloc(size - offset);
+            const { bytesRead } = await state.handle.read(buffer, 0, buffer.length, offset);
+            offset += bytesRead;
+            this.append(buffer.subarray(0, bytesRead).toString("utf8"));
+          }
+        } catch {
+          // not there yet (Envoy creates it as it starts): try again next tick
+        } finally {
+          busy = false;
+        }
+      }, intervalMs),
+    };
+    state.timer.unref();
+    this.tailing = state;
+  }
+
   /** Resolves with the first match of `pattern` in text appended from now on (never rejects). */
   waitFor(pattern: RegExp): Promise<string> {
     return new Promise((resolve) => this.watchers.push({ pattern, resolve }));
   }
 
-  /** Stops writing the file once what was written is flushed (the in-memory copy stays readable). */
+  /** Stops writing (or tailing) the file once what was written is flushed (the in-memory copy stays readable). */
   close(): Promise<void> {
+    if (this.tailing) {
+      clearInterval(this.tailing.timer);
+      void this.tailing.handle?.close().catch(() => undefined);
+      this.tailing = undefined;
+    }
     return new Promise((resolve) => (this.file ? this.file.end(() => resolve()) : resolve()));
   }
 
