@@ -86,3 +86,12 @@ test("WAF_HTTP=both: a request judged differently over HTTP/2 makes a clean run 
   assert.match(differs.headline, /; 1 requests judged differently over HTTP\/2 than over HTTP\/1\.1 \(1 attacks blocked over one protocol only\)$/);
   assert.equal(Object.fromEntries(overview({ ...input(records), http: "2" }).facts)["HTTP version"], "HTTP/2 (TLS, ALPN h2)");
 });
+
+test("the last npm run soak is a fact on the first screen, flagged when it measured another configuration", () => {
+  const base = input([rec({})]);
+  const soak = { generatedAt: "2026-12-04T18:00:00Z", pluginConfigSha256: base.manifest.pluginConfigSha256, requests: 30000, ratePerSec: 60, growthMbPer100k: -6.5, growthCi95: [-6.8, -6.2] as [number, number], p99DriftRatio: 0.98, passed: true };
+  const fact = (o: ReturnType<typeof overview>) => o.facts.find(([k]) => k === "Sustained load")?.[1];
+  assert.equal(fact(overview(base)), undefined);
+  assert.equal(fact(overview({ ...base, soak })), "gates passed: memory -6.5 MB per 100k requests [-6.8, -6.2], p99 drift ×0.98 (30000 requests at 60/s; npm run soak of 2026-12-04T18:00:00Z, this configuration)");
+  assert.match(fact(overview({ ...base, soak: { ...soak, pluginConfigSha256: "f".repeat(64), passed: false } }))!, /^gates FAILED: .*ANOTHER configuration \(pluginConfig sha256 ffffffffffff…\): run npm run soak again\)$/);
+});

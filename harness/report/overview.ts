@@ -44,9 +44,18 @@ export interface OverviewInput {
   reachedApp?: Array<{ id: string; kind: RecordKind; reason: string; replay: string }>;
   /** WAF_OPENAPI / --openapi: findings per operation (summary.json openapi). */
   openapi?: OpenApiSummary;
+  /** The last `npm run soak` (summary.json soak, carried): shown with its date, and flagged when it measured another config. */
+  soak?: { generatedAt: string; pluginConfigSha256: string; requests: number; ratePerSec: number; growthMbPer100k: number | null; growthCi95: [number, number] | null; p99DriftRatio: number | null; passed: boolean };
   /** Rates by class × placement × encoding (breakdown.ts), and the CRS rule coverage (rule-coverage.ts). */
   breakdown?: Breakdown;
   rules?: RuleCoverage;
+}
+
+/** The carried soak in one line: its figures, when, and whether it measured this run's configuration. */
+function soakFact(s: NonNullable<OverviewInput["soak"]>, pluginConfigSha256: string): string {
+  const growth = s.growthMbPer100k === null ? "growth not estimable" : `memory ${s.growthMbPer100k >= 0 ? "+" : ""}${s.growthMbPer100k} MB per 100k requests${s.growthCi95 ? ` [${s.growthCi95[0]}, ${s.growthCi95[1]}]` : ""}`;
+  const same = s.pluginConfigSha256 === pluginConfigSha256 ? "this configuration" : `ANOTHER configuration (pluginConfig sha256 ${s.pluginConfigSha256.slice(0, 12)}…): run npm run soak again`;
+  return `${s.passed ? "gates passed" : "gates FAILED"}: ${growth}, p99 drift ×${s.p99DriftRatio ?? "?"} (${s.requests} requests at ${s.ratePerSec}/s; npm run soak of ${s.generatedAt}, ${same})`;
 }
 
 export type Verdict = "run-failed" | "not-blocking" | "blocks-everything" | "findings" | "clean" | "no-attacks";
@@ -165,6 +174,7 @@ export function overview(input: OverviewInput): Overview {
     ["Manifest", `${input.manifest.source}; pluginConfig sha256 ${input.manifest.pluginConfigSha256}`],
     ["Target", `${input.target.name} ${input.target.url}`],
     ["Run", input.runId],
+    ...(input.soak ? [["Sustained load", soakFact(input.soak, input.manifest.pluginConfigSha256)] as [string, string]] : []),
   ];
   const latency = (input.overhead ?? [])
     .filter((o) => o.baseline === "envoy")

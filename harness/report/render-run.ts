@@ -147,6 +147,22 @@ export function summaryJson(model: RunModel, counts: RunCounts, detection: Retur
   };
 }
 
+/** summary.json's soak section as the first screen shows it (a section of another shape is not shown). */
+function carriedSoak(section: unknown): OverviewInput["soak"] | undefined {
+  const s = section as { generatedAt?: string; pluginConfigSha256?: string; requests?: number; load?: { ratePerSec?: number }; growthMbPer100k?: number | null; growthCi95?: [number, number] | null; p99Drift?: { ratio?: number | null }; passed?: boolean } | undefined;
+  if (!s || typeof s.generatedAt !== "string" || typeof s.pluginConfigSha256 !== "string" || typeof s.passed !== "boolean") return undefined;
+  return {
+    generatedAt: s.generatedAt,
+    pluginConfigSha256: s.pluginConfigSha256,
+    requests: s.requests ?? 0,
+    ratePerSec: s.load?.ratePerSec ?? 0,
+    growthMbPer100k: s.growthMbPer100k ?? null,
+    growthCi95: s.growthCi95 ?? null,
+    p99DriftRatio: s.p99Drift?.ratio ?? null,
+    passed: s.passed,
+  };
+}
+
 /** summary.json, verdicts.json and junit.xml (with `junitExtra` testsuites): every render writes them, from the records alone. */
 async function writeRecordViews(model: RunModel, dir: string, junitExtra = ""): Promise<{ counts: RunCounts; detection: ReturnType<typeof detectionOf>; summary: Record<string, unknown>; coverage: Coverage }> {
   const counts = countRecords(model.records, model.recordless);
@@ -196,6 +212,7 @@ export function overviewInput(model: RunModel, counts: RunCounts, detection: Ret
     counts,
     outcome: model.outcome,
     ...(model.sections.openapi && { openapi: openapiSummary(model.sections.openapi, model.records) }),
+    ...(carriedSoak(model.carried.soak) && { soak: carriedSoak(model.carried.soak)! }),
     reachedApp: all
       .map((r) => ({ r, kind: recordKind(r) }))
       .filter(({ r, kind }) => r.suite !== "conformance" && KINDS[kind].reachedApp)
