@@ -7,7 +7,7 @@ import { parseArgs } from "node:util";
 import { parseEnv, type WafEnv } from "../harness/config/index.ts";
 import { reportFatal, UserError } from "../harness/errors.ts";
 import {
-  mergeSummarySections, publishAllureResults, regressions, summaryPathIn, verdictDiff, writeFileAtomic, type VerdictsFile,
+  mergeSummarySections, publishAllureResults, regressions, renderSvg, summaryPathIn, verdictDiff, writeFileAtomic, type VerdictsFile,
 } from "../harness/report/index.ts";
 import {
   DEFAULT_MATRIX_VERSIONS, envoyMatrixAllure, envoyMatrixMarkdown, measureReviewCost, probeConformance, probeEnvoyVersion,
@@ -16,6 +16,7 @@ import {
 } from "../harness/review/index.ts";
 import { loadRunInputs, runSuitesInto, splitGrep, type RunInputs } from "../harness/run/index.ts";
 import { onShutdown, PluginLoadError, startLocalStack, type StartedStack } from "../harness/stack/index.ts";
+import { compareSoaks, soakComparisonMarkdown, soakComparisonPlotSpec, soakOn, soakShapes, startSoakStack, type SoakSection } from "../harness/soak/index.ts";
 
 const HELP = `Usage: npm run review -- --candidate <manifest> [--base <manifest>] [options] [-- --grep …]
        npm run review -- --envoy-matrix [1.38.2,1.39.3,1.40.0]
@@ -48,6 +49,13 @@ Options:
   --candidate-wasm SOURCE       review a plug-in build: build | release:<v> | path.wasm for the candidate
                                 (either of these: two stacks side by side, the cost traffic interleaved
                                 between them; a plug-in that does not load there is a finding, exit 1)
+  --soak                        instead of the above: soak base and candidate side by side (a stack each, the
+                                same open-model load at the same time, as npm run soak): memory growth per
+                                100k requests of each and the candidate's extra growth with its interval;
+                                reports/soak-review.md and .svg, summary.json "soakReview"; exit 1 when the
+                                candidate fails its own soak gates or grows more than the base by more than
+                                --max-extra-growth-mb-per-100k (default 10; the interval's lower bound)
+  --soak-requests N             requests per side (default 30000); --soak-rate N arrivals/s per side (default 60)
   --envoy-matrix [VERSIONS]     instead: WAF_PLUGIN on each Envoy version (a stack each): does the plug-in
                                 load, does the seed rule hold, p50 overhead; reports/envoy-matrix.md and the
                                 "envoyMatrix" section of summary.json; exit 1 when a version fails
@@ -70,6 +78,7 @@ interface ReviewArgs {
   candidateEnvoy?: string;
   candidateWasm?: string;
   envoyMatrix?: string[];
+  soak?: { requests: number; rate: number; maxExtraGrowth: number };
   passthrough: string[];
 }
 
@@ -95,6 +104,10 @@ function parseReviewArgs(argv: string[]): ReviewArgs | "help" {
         "candidate-envoy": { type: "string" },
         "candidate-wasm": { type: "string" },
         "envoy-matrix": { type: "boolean" },
+        soak: { type: "boolean" },
+        "soak-requests": { type: "string", default: "30000" },
+        "soak-rate": { type: "string", default: "60" },
+        "max-extra-growth-mb-per-100k": { type: "string", default: "10" },
       },
       allowPositionals: true,
     }));
@@ -124,6 +137,7 @@ function parseReviewArgs(argv: string[]): ReviewArgs | "help" {
     cost: !values["no-cost"],
     ...(values["candidate-envoy"] !== undefined && { candidateEnvoy: envoyVersionArg(values["candidate-envoy"]) }),
     ...(values["candidate-wasm"] !== undefined && { candidateWasm: values["candidate-wasm"] }),
+    ...(values.soak && { soak: { requests: count("soak-requests", 1000), rate: count("soak-rate", 1), maxExtraGrowth: count("max-extra-growth-mb-per-100k", 0) } }),
     passthrough: dash >= 0 ? argv.slice(dash + 1) : [],
   };
 }
@@ -137,6 +151,7 @@ async function main(): Promise<number> {
   const log = (line: string) => console.error(`[review] ${line}`);
   const env = parseEnv();
   if (args.envoyMatrix) return envoyMatrix(args.envoyMatrix, env, log);
+  if (args.soak) return soakReview(args, args.soak, env, log);
   // Every input of both sides is read and checked before the stack starts.
   const sideEnv = (file: string): WafEnv => ({ ...env, WAF_PLUGIN: file, WAF_PARANOIA: undefined });
   const inputs: Record<Side, RunInputs> = {
@@ -239,6 +254,42 @@ async function reportLoadFailure(error: PluginLoadError, inputs: Record<Side, Ru
   await publishAllureResults(reports, [result], headline, log);
   console.log(headline);
   return 1;
+}
+
+/** Base and candidate soaked side by side: a stack each, the same load at the same time, then the comparison. */
+async function soakReview(args: ReviewArgs, soak: NonNullable<ReviewArgs["soak"]>, env: WafEnv, log: (line: string) => void): Promise<number> {
+  const inputs = await loadRunInputs(env); // the base manifest and an existing summary.json are checked first
+  const reports = inputs.reportsDir;
+  const baseFile = args.base ?? env.WAF_PLUGIN;
+  const options = {
+    ratePerSec: soak.rate, attackShare: 0.1, benignShapes: ["get_small", "post_form10"], attackShapes: ["blocked"], maxRequests: soak.requests,
+    maxDurationMs: Math.ceil((soak.requests / soak.rate) * 1000) + 60_000, windowMs: 5_000, warmupFraction: 0.2,
+    gates: { maxGrowthMbPer100k: 20, maxP99Drift: 2 }, wasm: env.WAF_WASM, imageSource: env.WAF_IMAGE_SOURCE, envoyVersion: env.WAF_ENVOY_VERSION,
+  };
+  const shapes = await soakShapes(options);
+  const stacks = await Promise.all([baseFile, args.candidate].map((file, i) => startSoakStack(file, options, (l) => log(`${SIDES[i]}: ${l}`))));
+  let sections;
+  try {
+    sections = await Promise.all(stacks.map((s, i) => soakOn(s, shapes, options, (l) => log(`${SIDES[i]}: ${l}`))));
+  } finally {
+    await Promise.all(stacks.map((s) => s.stop()));
+  }
+  const [base, candidate] = sections as [SoakSection, SoakSection];
+  const comparison = compareSoaks(base, candidate, soak.maxExtraGrowth);
+  const markdown = soakComparisonMarkdown(comparison, base, candidate);
+  const svg = await renderSvg(soakComparisonPlotSpec(base, candidate));
+  await writeFileAtomic(join(reports, "soak-review.md"), markdown);
+  await writeFileAtomic(join(reports, "soak-review.svg"), svg);
+  await mergeSummarySections(summaryPathIn(reports), { soakReview: { ...comparison, baseSoak: base, candidateSoak: candidate } });
+  const headline = markdown.split("\n")[0]!.replaceAll("**", "");
+  const page = {
+    id: "wafcheck:soak-review", name: headline, status: comparison.passed ? ("passed" as const) : ("failed" as const), message: comparison.gates.map((g) => g.line).join("\n"),
+    labels: [{ name: "epic", value: "Review" }, { name: "feature", value: "Sustained load" }, { name: "suite", value: "review" }],
+    attachments: [{ name: "soak-review.md", content: markdown, type: "text/markdown" }, { name: "soak-review.svg", content: svg, type: "image/svg+xml" }],
+  };
+  await publishAllureResults(reports, [page], headline, log);
+  console.log(markdown);
+  return comparison.passed ? 0 : 1;
 }
 
 /** The manifest on each Envoy version, one stack at a time: loads? seed rule? p50 overhead? */

@@ -48,6 +48,8 @@ export interface Growth {
   ci95: [number, number] | null;
   /** Windows in the fit (warm-up excluded). */
   n: number;
+  /** The slope's standard error (MB per 100k), for comparing two soaks; null where there is no interval. */
+  se?: number | null;
 }
 
 export interface SoakFigures {
@@ -91,6 +93,7 @@ export function analyseSoak(windows: readonly WindowWithSamples[], warmupFractio
       mbPer100k: Number.isFinite(fit.slope) ? round(fit.slope) : null,
       ci95: fit.ci95 ? [round(fit.ci95[0]), round(fit.ci95[1])] : null,
       n: fit.n,
+      se: fit.slopeSe === null ? null : round(fit.slopeSe),
     };
   };
   const quarter = Math.floor(steady.length / 4);

@@ -4,3 +4,5 @@ export { analyseSoak, MB, soakGates, warmupWindowsOf, type GateResult, type Soak
 export { soakPlotSpec, type SoakSection } from "./report.ts";
 export { runSoak, SOAK_PLOT, type SoakOptions } from "./soak.ts";
 export { fitSlope, tQuantile975 } from "./stats.ts";
+export { compareSoaks, growthDifference, soakComparisonMarkdown, soakComparisonPlotSpec, type SoakComparison } from "./compare.ts";
+export { soakOn, soakShapes, startSoakStack, type SoakShapes, type SoakStack } from "./soak.ts";

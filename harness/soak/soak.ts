@@ -2,9 +2,9 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { buildRequest, loadDefinition } from "../latency/index.ts";
-import { loadManifest } from "../manifest/index.ts";
+import { loadManifest, type LoadedManifest } from "../manifest/index.ts";
 import { allurePaths, generateAllureReportOrSay, mergeSummarySections, renderSvg, writeAllureResult } from "../report/index.ts";
-import { onShutdown, startLocalStack } from "../stack/index.ts";
+import { onShutdown, startLocalStack, type StartedStack } from "../stack/index.ts";
 import { UserError } from "../errors.ts";
 import { analyseSoak, soakGates, type SoakGateOptions } from "./analysis.ts";
 import { parseEnvoyVmReading } from "./envoy-vm.ts";
@@ -35,6 +35,24 @@ export const SOAK_PLOT = "soak.svg";
 
 /** Runs the soak and writes its outputs; resolves to the section (its `passed` is the exit status's source). */
 export async function runSoak(o: SoakOptions): Promise<SoakSection> {
+  const shapes = await soakShapes(o);
+  const started = await startSoakStack(o.manifestPath, o, o.log);
+  try {
+    const section = await soakOn(started, shapes, o, o.log);
+    await writeOutputs(section, o);
+    return section;
+  } finally {
+    await started.stop();
+  }
+}
+
+export interface SoakShapes {
+  benign: SoakShape[];
+  attacks: SoakShape[];
+}
+
+/** The load's request shapes, checked before any stack starts. */
+export async function soakShapes(o: Pick<SoakOptions, "benignShapes" | "attackShapes" | "attackShare">): Promise<SoakShapes> {
   const def = await loadDefinition();
   const shapeOf = (name: string): SoakShape => {
     const shape = def.shapes.find((s) => s.name === name);
@@ -45,77 +63,92 @@ export async function runSoak(o: SoakOptions): Promise<SoakSection> {
   const attacks = o.attackShapes.map(shapeOf);
   if (benign.length === 0) throw new UserError("at least one benign shape is needed");
   if (o.attackShare > 0 && attacks.length === 0) throw new UserError("an attack share needs at least one attack shape");
+  return { benign, attacks };
+}
 
-  const manifest = await loadManifest(o.manifestPath);
-  const stack = await startLocalStack({ manifest, wasm: o.wasm, imageSource: o.imageSource, envoyVersion: o.envoyVersion, log: (l) => o.log(`[stack] ${l}`) });
-  const removeHandlers = onShutdown(() => stack.stop(), o.log);
-  try {
-    o.log(`stack up: Envoy ${stack.envoyVersion}, plug-in ${stack.wasmSource}${manifest.vmEnv ? `, VM environment ${JSON.stringify(manifest.vmEnv)}` : ""}`);
-    const cpu = await stack.cpuCounter();
-    o.log(
-      `soak: ${o.maxRequests} requests at most, ${(o.maxDurationMs / 1000).toFixed(0)} s at most, ${o.ratePerSec}/s (open model), ` +
-        `${benign.map((s) => s.name).join("+")} with ${(o.attackShare * 100).toFixed(0)} % ${attacks.map((s) => s.name).join("+")}, a window every ${o.windowMs / 1000} s`,
-    );
-    const load = await runSoakLoad({
-      origin: stack.gatewayUrl,
-      benign,
-      attacks,
-      attackShare: o.attackShare,
+export interface SoakStack {
+  stack: StartedStack;
+  manifest: LoadedManifest;
+  stop(): Promise<void>;
+}
+
+/** A local stack for a soak, removed on Ctrl-C as well. */
+export async function startSoakStack(manifestPath: string, o: Pick<SoakOptions, "wasm" | "imageSource" | "envoyVersion">, log: (line: string) => void): Promise<SoakStack> {
+  const manifest = await loadManifest(manifestPath);
+  const stack = await startLocalStack({ manifest, wasm: o.wasm, imageSource: o.imageSource, envoyVersion: o.envoyVersion, log: (l) => log(`[stack] ${l}`) });
+  const removeHandlers = onShutdown(() => stack.stop(), log);
+  log(`stack up: Envoy ${stack.envoyVersion}, plug-in ${stack.wasmSource}${manifest.vmEnv ? `, VM environment ${JSON.stringify(manifest.vmEnv)}` : ""}`);
+  return {
+    stack,
+    manifest,
+    stop: async () => {
+      removeHandlers();
+      await stack.stop();
+    },
+  };
+}
+
+/** The soak's load on one stack, analysed and gated: the section (nothing written). */
+export async function soakOn({ stack, manifest }: SoakStack, shapes: SoakShapes, o: Omit<SoakOptions, "manifestPath" | "outDir" | "summaryPath" | "log">, log: (line: string) => void): Promise<SoakSection> {
+  const { benign, attacks } = shapes;
+  const cpu = await stack.cpuCounter();
+  log(
+    `soak: ${o.maxRequests} requests at most, ${(o.maxDurationMs / 1000).toFixed(0)} s at most, ${o.ratePerSec}/s (open model), ` +
+      `${benign.map((s) => s.name).join("+")} with ${(o.attackShare * 100).toFixed(0)} % ${attacks.map((s) => s.name).join("+")}, a window every ${o.windowMs / 1000} s`,
+  );
+  const load = await runSoakLoad({
+    origin: stack.gatewayUrl,
+    benign,
+    attacks,
+    attackShare: o.attackShare,
+    ratePerSec: o.ratePerSec,
+    maxRequests: o.maxRequests,
+    maxDurationMs: o.maxDurationMs,
+    windowMs: o.windowMs,
+    maxInFlight: 256,
+    connections: 32,
+    requestTimeoutMs: 10_000,
+    cpuSeconds: () => cpu.read(),
+    memory: async () => {
+      const r = await stack.resources();
+      return { memoryBytes: r.memoryBytes, ...(r.rssBytes !== undefined && { rssBytes: r.rssBytes }) };
+    },
+    vm: async () => {
+      const [stats, memory] = await Promise.all([stack.stats(), fetch(`${stack.adminUrl}/memory`, { signal: AbortSignal.timeout(5_000) }).then((r) => r.text())]);
+      return parseEnvoyVmReading(stats, memory);
+    },
+    stopAtFailureShare: 0.5,
+    onWindow: (w) => log(windowLine(w, o.maxRequests)),
+    ...(o.signal && { signal: o.signal }),
+  });
+  if (load.stoppedBy === "failures") log("stopped early: half or more of a window's requests failed (the WAF stopped answering as it should)");
+  for (const u of load.unexpectedSamples) log(`unexpected answer: ${u.shape} → ${u.status} ${JSON.stringify(u.body.slice(0, 160))}`);
+  const figures = analyseSoak(load.windows, o.warmupFraction);
+  return soakSection({
+    figures,
+    windows: load.windows,
+    manifest: manifest.source,
+    pluginConfigSha256: manifest.pluginConfigSha256,
+    vmEnv: manifest.vmEnv ?? null,
+    stack: { envoyVersion: stack.envoyVersion, wasmSha256: stack.wasmSha256, wasmSource: stack.wasmSource },
+    load: {
+      model: "open",
       ratePerSec: o.ratePerSec,
+      attackShare: o.attackShare,
+      benignShapes: o.benignShapes,
+      attackShapes: o.attackShapes,
+      windowSec: o.windowMs / 1000,
       maxRequests: o.maxRequests,
-      maxDurationMs: o.maxDurationMs,
-      windowMs: o.windowMs,
-      maxInFlight: 256,
-      connections: 32,
-      requestTimeoutMs: 10_000,
-      cpuSeconds: () => cpu.read(),
-      memory: async () => {
-        const r = await stack.resources();
-        return { memoryBytes: r.memoryBytes, ...(r.rssBytes !== undefined && { rssBytes: r.rssBytes }) };
-      },
-      vm: async () => {
-        const [stats, memory] = await Promise.all([stack.stats(), fetch(`${stack.adminUrl}/memory`, { signal: AbortSignal.timeout(5_000) }).then((r) => r.text())]);
-        return parseEnvoyVmReading(stats, memory);
-      },
-      stopAtFailureShare: 0.5,
-      onWindow: (w) => o.log(windowLine(w, o.maxRequests)),
-      ...(o.signal && { signal: o.signal }),
-    });
-    if (load.stoppedBy === "failures") o.log("stopped early: half or more of a window's requests failed (the WAF stopped answering as it should)");
-    for (const u of load.unexpectedSamples) o.log(`unexpected answer: ${u.shape} → ${u.status} ${JSON.stringify(u.body.slice(0, 160))}`);
-    const figures = analyseSoak(load.windows, o.warmupFraction);
-    const gates = soakGates(figures, o.gates);
-    const section = soakSection({
-      figures,
-      windows: load.windows,
-      manifest: manifest.source,
-      pluginConfigSha256: manifest.pluginConfigSha256,
-      vmEnv: manifest.vmEnv ?? null,
-      stack: { envoyVersion: stack.envoyVersion, wasmSha256: stack.wasmSha256, wasmSource: stack.wasmSource },
-      load: {
-        model: "open",
-        ratePerSec: o.ratePerSec,
-        attackShare: o.attackShare,
-        benignShapes: o.benignShapes,
-        attackShapes: o.attackShapes,
-        windowSec: o.windowMs / 1000,
-        maxRequests: o.maxRequests,
-        maxDurationSec: o.maxDurationMs / 1000,
-      },
-      elapsedSec: Math.round(load.elapsedMs / 100) / 10,
-      stoppedBy: load.stoppedBy,
-      statusCounts: load.statusCounts,
-      errorCodes: load.errorCodes,
-      unexpectedSamples: load.unexpectedSamples,
-      gates,
-      generatedAt: new Date().toISOString(),
-    });
-    await writeOutputs(section, o);
-    return section;
-  } finally {
-    removeHandlers();
-    await stack.stop();
-  }
+      maxDurationSec: o.maxDurationMs / 1000,
+    },
+    elapsedSec: Math.round(load.elapsedMs / 100) / 10,
+    stoppedBy: load.stoppedBy,
+    statusCounts: load.statusCounts,
+    errorCodes: load.errorCodes,
+    unexpectedSamples: load.unexpectedSamples,
+    gates: soakGates(figures, o.gates),
+    generatedAt: new Date().toISOString(),
+  });
 }
 
 async function writeOutputs(section: SoakSection, o: SoakOptions): Promise<void> {
