@@ -133,7 +133,9 @@ test("local Istio: npm run istio, then package → secret → apply → verify f
     });
   } finally {
     child.kill("SIGINT");
-    const code = await Promise.race([exited, new Promise((r) => setTimeout(r, 60_000, "timeout"))]);
+    let timer: NodeJS.Timeout | undefined;
+    const code = await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 60_000, "timeout")))]);
+    clearTimeout(timer); // a pending timer would keep this file's process alive for another minute
     assert.equal(code, 130, `npm run istio stops on Ctrl-C: ${stderr.slice(-1000)}`);
     assert.ok(!existsSync(join(dir, "env")), "its env file (registry password) is removed");
   }
