@@ -46,6 +46,10 @@ export async function startLocalRegistry(options: { username?: string; password?
   child.stdout!.on("data", keep);
   child.stderr!.on("data", keep);
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  // A crash or process.exit without stop() must not leave the registry running.
+  const orphanGuard = () => child.kill("SIGKILL");
+  process.once("exit", orphanGuard);
+  void exited.then(() => process.off("exit", orphanGuard));
   const spawnError = new Promise<Error>((resolve) => child.once("error", resolve));
 
   const stop = async () => {

@@ -16,11 +16,24 @@ export interface Managed {
   stop(): Promise<void>;
 }
 
+/** Children still running: killed when this process exits without stopping them (a crash, process.exit). */
+const live = new Set<ChildProcess>();
+let exitHook = false;
+
 export function startProcess(name: string, binary: string, args: string[], options: { cwd: string; env?: Record<string, string>; logFile: string }): Managed {
   const log = createWriteStream(options.logFile, { flags: "a" });
-  const child: ChildProcess = spawn(binary, args, { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ["ignore", "pipe", "pipe"] });
+  // Its own process group: what it starts (pilot-agent's Envoy) can be stopped with it, whatever happens to it.
+  const child: ChildProcess = spawn(binary, args, { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ["ignore", "pipe", "pipe"], detached: true });
   child.stdout!.pipe(log, { end: false });
   child.stderr!.pipe(log, { end: false });
+  live.add(child);
+  child.once("close", () => live.delete(child));
+  if (!exitHook) {
+    exitHook = true;
+    process.once("exit", () => {
+      for (const c of live) killGroup(c.pid);
+    });
+  }
   let spawnError: Error | undefined;
   child.once("error", (error) => (spawnError = error));
   const exited = new Promise<void>((resolve) => child.once("close", () => resolve()));
@@ -46,9 +59,19 @@ export function startProcess(name: string, binary: string, args: string[], optio
           await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
         }
       }
+      killGroup(child.pid); // anything it left behind (pilot-agent's Envoy)
       log.end();
     },
   };
+}
+
+function killGroup(pid: number | undefined): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, "SIGKILL");
+  } catch {
+    // ESRCH: the group is gone already
+  }
 }
 
 /**
