@@ -38,6 +38,7 @@ test("openapi summary: generation facts, false positives with the rules and fiel
   assert.deepEqual(s.falsePositives, [{ id: "listOrders/benign/all", operation: "listOrders", method: "GET", path: "/orders", variant: "all", rules: [{ id: 942100, msg: "SQL Injection Attack Detected via libinjection", field: "ARGS:q" }] }]);
   assert.deepEqual(s.falsePositivesByRule, [{ id: 942100, msg: "SQL Injection Attack Detected via libinjection", requests: 1, operations: 1, methods: ["GET"], fields: ["ARGS:q"] }]);
   assert.deepEqual(s.bypassesByLocation, { query: { bypassed: 1, attacks: 2 } });
+  assert.deepEqual(s.detectionWhereValidPasses, { blocked: 0, judged: 0 }, "listOrders's valid request was blocked: its attacks say nothing");
   assert.deepEqual(s.bypassesByParameter, [{ operation: "listOrders", method: "GET", path: "/orders", parameter: "query:q", classes: { sqli: 1 }, ids: ["listOrders/query:q/sqli-1"] }]);
   assert.deepEqual(s.byOperation, [{ operation: "listOrders", method: "GET", path: "/orders", benign: 1, falsePositives: 1, attacks: 2, blocked: 1, bypassed: 1, bypassedParameters: ["query:q"] }]);
   const md = openapiMarkdown(s).join("\n");

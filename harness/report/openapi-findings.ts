@@ -23,6 +23,11 @@ export interface OpenApiSummary {
   falsePositivesByRule: Array<{ id: number; msg?: string; requests: number; operations: number; methods: string[]; fields: string[] }>;
   /** Per attacked parameter that let attacks through: the classes (and requests) that reached the app. */
   bypassesByParameter: Array<{ operation: string; method: string; path: string; parameter: string; classes: Record<string, number>; ids: string[] }>;
+  /**
+   * Attacks blocked / judged on operations whose valid requests all passed: where the WAF also blocks the valid
+   * request (a method CRS does not allow, a content type), blocking the attack says nothing about its payload.
+   */
+  detectionWhereValidPasses: { blocked: number; judged: number };
   /** Attacks that got through and attacks sent, per parameter location (path, query, header, cookie, body). */
   bypassesByLocation: Record<string, { bypassed: number; attacks: number }>;
   /** Operations with a finding (false positive or bypass), the worst first. */
@@ -55,6 +60,13 @@ export function openapiSummary(generation: OpenApiGeneration, records: readonly 
       if (h.field) e.fields.add(h.field);
       byRule.set(h.id, e);
     }
+  const fpOps = new Set(mine.filter(({ kind }) => kind === "false-positive").map(({ m }) => `${m.spec}\0${m.operation}`));
+  const where = { blocked: 0, judged: 0 };
+  for (const { m, kind } of mine) {
+    if (fpOps.has(`${m.spec}\0${m.operation}`) || !(kind === "blocked" || kind === "bypass" || kind === "accepted-gap")) continue;
+    where.judged++;
+    if (kind === "blocked") where.blocked++;
+  }
   const byLocation: OpenApiSummary["bypassesByLocation"] = {};
   for (const { r, m, kind } of mine) {
     if (r.meta.expect !== "block" || !m.location) continue;
@@ -102,6 +114,7 @@ export function openapiSummary(generation: OpenApiGeneration, records: readonly 
       .map(([id, { ops, methods, fields, ...v }]) => ({ id, ...v, operations: ops.size, methods: [...methods].sort(), fields: [...fields].slice(0, 5) }))
       .sort((a, b) => b.requests - a.requests || a.id - b.id),
     bypassesByParameter: [...bypasses.values()],
+    detectionWhereValidPasses: where,
     bypassesByLocation: byLocation,
     byOperation: [...perOp.values()].filter((e) => e.falsePositives + e.bypassed > 0).sort((a, b) => b.falsePositives - a.falsePositives || b.bypassed - a.bypassed || a.operation.localeCompare(b.operation)),
   };
@@ -127,7 +140,8 @@ export function openapiFact(s: OpenApiSummary): [string, string] {
     "OpenAPI",
     `${s.operations} operations (${s.operationsWithValidBenign} with a valid benign request), ${s.requests.benign} benign and ${s.requests.attacks} attack requests; ` +
       `false positives in ${s.falsePositiveOperations} operations (${s.falsePositives.length} requests${rules ? `; rules ${rules}` : ""}); ` +
-      `bypasses in ${s.bypassesByParameter.length} parameters of ${new Set(s.bypassesByParameter.map((b) => b.operation)).size} operations`,
+      `bypasses in ${s.bypassesByParameter.length} parameters of ${new Set(s.bypassesByParameter.map((b) => b.operation)).size} operations; ` +
+      `on operations whose valid requests pass, ${s.detectionWhereValidPasses.blocked}/${s.detectionWhereValidPasses.judged} attacks blocked`,
   ];
 }
 
