@@ -1,6 +1,6 @@
 import { isEstimable, notEstimable, quantileSorted, type CellResult } from "../latency/index.ts";
 import { cpuMsPer1k } from "../stack/index.ts";
-import { blocksOf, pairedEstimate } from "./paired-rounds.ts";
+import { blocksOf, pairedEstimate, type PairedEstimate } from "./paired-rounds.ts";
 
 /** Where a cost cell sends: Envoy without the WAF (the floor both sides pay), or one side's directive set. */
 export type CostSide = "no-waf" | "base" | "candidate";
@@ -27,20 +27,13 @@ export interface CostRow {
   requests: number;
 }
 
-export interface CostDelta {
+/**
+ * Candidate vs base for one shape: the paired-round estimate (paired-rounds.ts: 95 % intervals from resampling whole
+ * rounds; 0 or 1 inside is no measurable change), the CPU ratio's lowest–highest over the rounds, and the precision.
+ */
+export interface CostDelta extends Omit<PairedEstimate, "baseP50Ms"> {
   shape: string;
-  /** Candidate minus base, with 95 % intervals from resampling whole rounds (paired-rounds.ts): 0 inside is no measurable change. */
-  p50DeltaMs: number;
-  p50DeltaCi95: [number, number];
-  p99DeltaMs: number | null;
-  p99DeltaCi95: [number, number] | null;
-  /** Candidate CPU per request over base's, overall, its 95 % interval, and its spread over the rounds (lowest–highest). */
-  cpuRatio: number | null;
-  cpuRatioCi95: [number, number] | null;
   cpuRatioRounds: [number, number] | null;
-  /** Rounds paired, and the middle half of the per-round figures. */
-  rounds: number;
-  roundSpread: { p50DeltaMs: [number, number]; cpuRatio: [number, number] | null };
   /** Interval half-widths as a share of the base (p50: of the base's p50; CPU: of a ratio of 1), and whether both are within the limit. */
   precision: { p50HalfWidthPct: number; cpuHalfWidthPct: number | null; limitPct: number; backed: boolean };
 }
@@ -90,17 +83,11 @@ export function costDelta(shape: string, base: CellResult, candidate: CellResult
   const p50HalfWidthPct = e.baseP50Ms > 0 ? halfWidthPct(e.p50DeltaCi95, e.baseP50Ms) : Number.POSITIVE_INFINITY;
   const cpuHalfWidthPct = e.cpuRatioCi95 ? halfWidthPct(e.cpuRatioCi95, 1) : null;
   const ratios = perRoundCpuRatios(base, candidate);
+  const { baseP50Ms: _base, ...estimate } = e;
   return {
     shape,
-    p50DeltaMs: e.p50DeltaMs,
-    p50DeltaCi95: e.p50DeltaCi95,
-    p99DeltaMs: e.p99DeltaMs,
-    p99DeltaCi95: e.p99DeltaCi95,
-    cpuRatio: e.cpuRatio,
-    cpuRatioCi95: e.cpuRatioCi95,
+    ...estimate,
     cpuRatioRounds: ratios.length > 0 ? [round(Math.min(...ratios), 3), round(Math.max(...ratios), 3)] : null,
-    rounds: e.rounds,
-    roundSpread: e.roundSpread,
     precision: {
       p50HalfWidthPct,
       cpuHalfWidthPct,
