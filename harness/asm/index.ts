@@ -2,7 +2,7 @@
 // ../asm/index.ts; files inside harness/asm import each other directly, never through this file.
 export { formatImageRef, ociUrl, parseImageRef } from "./image-ref.ts";
 export { planApply, planSecret } from "./kube-plan.ts";
-export { startLocalRegistry, type LocalRegistry } from "./local-registry.ts";
+export { freePort, startLocalRegistry, type LocalRegistry } from "./local-registry.ts";
 export { tarEntries } from "./oci-pull.ts";
 export { planPackage, PLUGIN_FILE, pushedDigest } from "./package-plan.ts";
 export { formatPlan, type Stdin, type Step } from "./plan.ts";

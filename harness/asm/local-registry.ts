@@ -80,7 +80,8 @@ export async function startLocalRegistry(options: { username?: string; password?
   throw new UserError(`${binary} did not answer on ${host} within 10 s: ${output.trim().split("\n").slice(-2).join(" | ")}`);
 }
 
-async function freePort(): Promise<number> {
+/** A TCP port free on 127.0.0.1 right now (the OS picks it). */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once("error", reject);

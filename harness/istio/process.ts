@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { request } from "undici";
 import { UserError } from "../errors.ts";
 
@@ -88,18 +87,8 @@ export async function waitReady(proc: Managed, seconds: number, what: string, re
   throw new UserError(`${proc.name}: no ${what} within ${seconds} s: ${await proc.tail()} (log: ${proc.logFile})`);
 }
 
-/** A TCP port free on 127.0.0.1 right now (the OS picks it). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+/** A TCP port free on 127.0.0.1 right now (the OS picks it): the registry's, shared. */
+export { freePort } from "../asm/index.ts";
 
 /** The status of `GET url` sent with this Host (0 when nothing answered). fetch() cannot set Host; undici's request can. */
 export async function statusWithHost(url: string, host: string, headers: Record<string, string> = {}): Promise<number> {
