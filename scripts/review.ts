@@ -39,9 +39,9 @@ Options:
   --max-new-bypasses N          regression limit (default 0)
   --max-new-false-positives N   regression limit (default 0)
   --shapes a,b                  latency shapes (default get_small,get_query12,post_form10,post_json_1k)
-  --samples N                   latency samples per cell at most (default 1500)
-  --cell-budget SECONDS         time per cell at most (default 12)
-  --rounds N                    each cell's samples spread over at least N interleaved rounds (default 30,
+  --samples N                   latency samples per cell at most (default 3000)
+  --cell-budget SECONDS         time per cell at most (default 20)
+  --rounds N                    each cell's samples spread over at least N interleaved rounds (default 60,
                                 ≥ 10); the intervals resample rounds, and a figure whose interval is wider
                                 than ±5 % of the base is not claimed (the headline says the machine was too noisy)
   --no-cost                     verdicts only
@@ -97,9 +97,9 @@ function parseReviewArgs(argv: string[]): ReviewArgs | "help" {
         "max-new-bypasses": { type: "string", default: "0" },
         "max-new-false-positives": { type: "string", default: "0" },
         shapes: { type: "string", default: "get_small,get_query12,post_form10,post_json_1k" },
-        samples: { type: "string", default: "1500" },
-        "cell-budget": { type: "string", default: "12" },
-        rounds: { type: "string", default: "30" },
+        samples: { type: "string", default: "3000" },
+        "cell-budget": { type: "string", default: "20" },
+        rounds: { type: "string", default: "60" },
         "no-cost": { type: "boolean" },
         "candidate-envoy": { type: "string" },
         "candidate-wasm": { type: "string" },

@@ -230,6 +230,7 @@ async function runBlock(result: CellResult, pool: Pool, options: EngineOptions, 
   const start = performance.now();
   const deadline = start + Math.min(options.blockMs, spec.timeBudgetMs - result.spentMs, runDeadline - start);
   const send = (index: number, from: number) => sendOne(result, pool, options, index < warmup, from);
+  const attemptsBefore = result.attempts;
 
   if (spec.model.kind === "closed") await closedBlock(spec.model.vus, quota, deadline, send, options.signal);
   else await openBlock(result, spec.model.ratePerSec, quota, start, deadline, send, options);
@@ -240,7 +241,9 @@ async function runBlock(result: CellResult, pool: Pool, options: EngineOptions, 
   // counting only the busy part would leave slivers of budget for tiny, warm-up-only blocks.
   const elapsed = performance.now() - start;
   const reachedCount = result.samplesMs.length >= spec.samples;
-  result.spentMs += reachedCount || options.signal?.aborted ? elapsed : Math.max(elapsed, deadline - start);
+  // A block capped by maxSamplesPerBlock ended on its own quota, not early: it used only its time.
+  const reachedQuota = result.attempts - attemptsBefore >= quota;
+  result.spentMs += reachedCount || reachedQuota || options.signal?.aborted ? elapsed : Math.max(elapsed, deadline - start);
   if (result.samplesMs.length >= spec.samples) result.stoppedBy = "count";
   else if (result.spentMs >= spec.timeBudgetMs) result.stoppedBy = "time";
 }
