@@ -16,7 +16,8 @@ import {
 } from "../harness/review/index.ts";
 import { loadRunInputs, runSuitesInto, splitGrep, type RunInputs } from "../harness/run/index.ts";
 import { onShutdown, PluginLoadError, startLocalStack, type StartedStack } from "../harness/stack/index.ts";
-import { compareSoaks, soakComparisonMarkdown, soakComparisonPlotSpec, soakOn, soakShapes, startSoakStack, type SoakSection } from "../harness/soak/index.ts";
+import { compareSoaks, SOAK_DEFAULTS, soakComparisonMarkdown, soakComparisonPlotSpec, soakDurationMs, soakOn, soakShapes, startSoakStack, type SoakSection } from "../harness/soak/index.ts";
+import { parseDuration } from "../harness/latency/index.ts";
 
 const HELP = `Usage: npm run review -- --candidate <manifest> [--base <manifest>] [options] [-- --grep …]
        npm run review -- --envoy-matrix [1.38.2,1.39.3,1.40.0]
@@ -261,10 +262,12 @@ async function soakReview(args: ReviewArgs, soak: NonNullable<ReviewArgs["soak"]
   const inputs = await loadRunInputs(env); // the base manifest and an existing summary.json are checked first
   const reports = inputs.reportsDir;
   const baseFile = args.base ?? env.WAF_PLUGIN;
+  // npm run soak's defaults, for both sides.
+  const d = SOAK_DEFAULTS;
   const options = {
-    ratePerSec: soak.rate, attackShare: 0.1, benignShapes: ["get_small", "post_form10"], attackShapes: ["blocked"], maxRequests: soak.requests,
-    maxDurationMs: Math.ceil((soak.requests / soak.rate) * 1000) + 60_000, windowMs: 5_000, warmupFraction: 0.2,
-    gates: { maxGrowthMbPer100k: 20, maxP99Drift: 2 }, wasm: env.WAF_WASM, imageSource: env.WAF_IMAGE_SOURCE, envoyVersion: env.WAF_ENVOY_VERSION,
+    ratePerSec: soak.rate, attackShare: d.attackShare, benignShapes: [...d.benignShapes], attackShapes: [...d.attackShapes], maxRequests: soak.requests,
+    maxDurationMs: soakDurationMs(soak.requests, soak.rate), windowMs: parseDuration(d.window)!, warmupFraction: d.warmup,
+    gates: { maxGrowthMbPer100k: d.maxGrowth, maxP99Drift: d.maxDrift }, wasm: env.WAF_WASM, imageSource: env.WAF_IMAGE_SOURCE, envoyVersion: env.WAF_ENVOY_VERSION,
   };
   const shapes = await soakShapes(options);
   const stacks = await Promise.all([baseFile, args.candidate].map((file, i) => startSoakStack(file, options, (l) => log(`${SIDES[i]}: ${l}`))));

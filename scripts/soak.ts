@@ -4,9 +4,9 @@ import { parseArgs } from "node:util";
 import { parseEnv, reportsDir } from "../harness/config/index.ts";
 import { reportFatal, UserError } from "../harness/errors.ts";
 import { parseDuration } from "../harness/latency/index.ts";
-import { runSoak, SOAK_PLOT } from "../harness/soak/index.ts";
+import { runSoak, SOAK_DEFAULTS, SOAK_PLOT, soakDurationMs } from "../harness/soak/index.ts";
 
-const DEFAULTS = { requests: 100_000, rate: 60, attackShare: 0.1, window: "5s", warmup: 0.2, maxGrowth: 20, maxDrift: 2 };
+const DEFAULTS = SOAK_DEFAULTS;
 
 const HELP = `Usage: npm run soak -- [options]
 
@@ -24,7 +24,7 @@ Load:
   --rate N              arrivals per second (default ${DEFAULTS.rate}: Envoy spends 7-9 ms of CPU per request of the
                         default mix, so a 2-core machine stays well below saturation)
   --attack-share X      share of attack requests, 0..1 (default ${DEFAULTS.attackShare})
-  --benign a,b          benign shapes of harness/latency/scenarios.json (default get_small,post_form10)
+  --benign a,b          benign shapes of harness/latency/scenarios.json (default ${DEFAULTS.benignShapes.join(",")})
   --attacks a,b         attack shapes (default blocked: the seed rule's 403)
   --window D            window length (default ${DEFAULTS.window})
   --warmup X            share of the windows at the start left out of the figures (default ${DEFAULTS.warmup})
@@ -97,7 +97,7 @@ async function main(): Promise<number> {
   const maxDrift = num("max-p99-drift", args["max-p99-drift"], DEFAULTS.maxDrift, (n) => n >= 1, "a ratio ≥ 1");
   const windowMs = duration("window", args.window ?? DEFAULTS.window)!;
   if (windowMs < 1000) throw new UserError(`--window: at least 1s (got ${args.window})`);
-  const maxDurationMs = duration("duration", args.duration) ?? Math.ceil((requests / rate) * 1000) + 60_000;
+  const maxDurationMs = duration("duration", args.duration) ?? soakDurationMs(requests, rate);
   const outDir = resolve(args.out ?? reportsDir());
   const env = parseEnv();
   if (env.WAF_TARGET !== "local") throw new UserError(`npm run soak runs against the local stack only (WAF_TARGET=${env.WAF_TARGET})`);
@@ -115,8 +115,8 @@ async function main(): Promise<number> {
     envoyVersion: env.WAF_ENVOY_VERSION,
     ratePerSec: rate,
     attackShare,
-    benignShapes: list(args.benign, ["get_small", "post_form10"]),
-    attackShapes: list(args.attacks, ["blocked"]),
+    benignShapes: list(args.benign, [...DEFAULTS.benignShapes]),
+    attackShapes: list(args.attacks, [...DEFAULTS.attackShapes]),
     maxRequests: requests,
     maxDurationMs,
     windowMs,

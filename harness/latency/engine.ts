@@ -213,7 +213,11 @@ async function meteredBlock(result: CellResult, block: () => Promise<void>, mete
 /** Items with equal keys brought together, groups in the order of their first member (a stable grouping). */
 function groupedInOrder<T>(items: readonly T[], key: (item: T) => string): T[] {
   const groups = new Map<string, T[]>();
-  for (const item of items) groups.set(key(item), [...(groups.get(key(item)) ?? []), item]);
+  for (const item of items) {
+    const group = groups.get(key(item));
+    if (group) group.push(item);
+    else groups.set(key(item), [item]);
+  }
   return [...groups.values()].flat();
 }
 

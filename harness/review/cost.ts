@@ -33,7 +33,6 @@ export interface CostRow {
  */
 export interface CostDelta extends Omit<PairedEstimate, "baseP50Ms"> {
   shape: string;
-  cpuRatioRounds: [number, number] | null;
   /** Interval half-widths as a share of the base (p50: of the base's p50; CPU: of a ratio of 1), and whether both are within the limit. */
   precision: { p50HalfWidthPct: number; cpuHalfWidthPct: number | null; limitPct: number; backed: boolean };
 }
@@ -82,12 +81,10 @@ export function costDelta(shape: string, base: CellResult, candidate: CellResult
   const halfWidthPct = ([lo, hi]: [number, number], of: number) => round(((hi - lo) / 2 / of) * 100, 1);
   const p50HalfWidthPct = e.baseP50Ms > 0 ? halfWidthPct(e.p50DeltaCi95, e.baseP50Ms) : Number.POSITIVE_INFINITY;
   const cpuHalfWidthPct = e.cpuRatioCi95 ? halfWidthPct(e.cpuRatioCi95, 1) : null;
-  const ratios = perRoundCpuRatios(base, candidate);
   const { baseP50Ms: _base, ...estimate } = e;
   return {
     shape,
     ...estimate,
-    cpuRatioRounds: ratios.length > 0 ? [round(Math.min(...ratios), 3), round(Math.max(...ratios), 3)] : null,
     precision: {
       p50HalfWidthPct,
       cpuHalfWidthPct,
@@ -95,15 +92,6 @@ export function costDelta(shape: string, base: CellResult, candidate: CellResult
       backed: p50HalfWidthPct <= PRECISION_LIMIT_PCT && (cpuHalfWidthPct === null || cpuHalfWidthPct <= PRECISION_LIMIT_PCT),
     },
   };
-}
-
-/** Each round's candidate CPU per request over the base's (rounds where both sent requests). */
-function perRoundCpuRatios(base: CellResult, candidate: CellResult): number[] {
-  const [b, c] = [base.cpuBlocks, candidate.cpuBlocks];
-  return b.slice(0, c.length).flatMap((x, i) => {
-    const y = c[i]!;
-    return x.requests > 0 && y.requests > 0 && x.cpuSeconds > 0 ? [y.cpuSeconds / y.requests / (x.cpuSeconds / x.requests)] : [];
-  });
 }
 
 const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 ** digits;

@@ -24,6 +24,8 @@ export interface PairedEstimate {
   cpuRatioCi95: [number, number] | null;
   /** The middle half of the per-round figures: how far apart the rounds were. */
   roundSpread: { p50DeltaMs: [number, number]; cpuRatio: [number, number] | null };
+  /** The lowest and highest per-round CPU ratio. */
+  cpuRatioRounds: [number, number] | null;
   baseP50Ms: number;
 }
 
@@ -93,6 +95,7 @@ export function pairedEstimate(base: readonly RoundBlock[], candidate: readonly 
       p50DeltaMs: middleHalf(perRound.map((f) => f.p50), 3),
       cpuRatio: cpuRounds.length >= 2 ? middleHalf(cpuRounds, 3) : null,
     },
+    cpuRatioRounds: cpuRounds.length > 0 ? [round(Math.min(...cpuRounds), 3), round(Math.max(...cpuRounds), 3)] : null,
     baseP50Ms: round(pool(pairs.map((p) => p[0])).p50, 3),
   };
 }

@@ -115,7 +115,7 @@ export function reviewSection(input: { mode: string; base: SideFacts; candidate:
  * and the phrase says so rather than print one.
  */
 export function costPrecision(deltas: readonly CostDelta[]): NonNullable<ReviewSection["costPrecision"]> {
-  const limitPct = deltas[0]?.precision.limitPct ?? PRECISION_LIMIT_PCT;
+  const limitPct = PRECISION_LIMIT_PCT;
   const unbacked = deltas.filter((d) => !d.precision.backed).map((d) => `${d.shape} (p50 ±${d.precision.p50HalfWidthPct} %${d.precision.cpuHalfWidthPct === null ? "" : `, CPU ±${d.precision.cpuHalfWidthPct} %`})`);
   const differs = deltas.filter((d) => d.precision.backed).flatMap((d) => [
     ...(d.p50DeltaCi95[0] > 0 || d.p50DeltaCi95[1] < 0 ? [`${d.shape} p50 ${signed(d.p50DeltaMs)} ms`] : []),

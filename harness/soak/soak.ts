@@ -33,6 +33,22 @@ export interface SoakOptions {
 
 export const SOAK_PLOT = "soak.svg";
 
+/** npm run soak's defaults, which review --soak uses as they are. */
+export const SOAK_DEFAULTS = {
+  requests: 100_000,
+  rate: 60,
+  attackShare: 0.1,
+  benignShapes: ["get_small", "post_form10"],
+  attackShapes: ["blocked"],
+  window: "5s",
+  warmup: 0.2,
+  maxGrowth: 20,
+  maxDrift: 2,
+} as const;
+
+/** Long enough for `requests` at `rate`, plus a minute of slack. */
+export const soakDurationMs = (requests: number, rate: number) => Math.ceil((requests / rate) * 1000) + 60_000;
+
 /** Runs the soak and writes its outputs; resolves to the section (its `passed` is the exit status's source). */
 export async function runSoak(o: SoakOptions): Promise<SoakSection> {
   const shapes = await soakShapes(o);
