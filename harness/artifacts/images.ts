@@ -1,12 +1,12 @@
 import { createHash } from "node:crypto";
-import { copyFile, mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { execa } from "execa";
 import { GenericContainer, ImageName } from "testcontainers";
 import { connectDocker } from "./docker-engine.ts";
 import { UserError } from "../errors.ts";
-import { cacheDir } from "./cache.ts";
+import { cacheDir, exists } from "./cache.ts";
 import { ENVOY_VERSION, ENVOY_VERSION_PATTERN, HTTPBIN_MODULE, HTTPBIN_VERSION, REGISTRY_IMAGES } from "../config/index.ts";
 
 /** How a container image is run: which image, and where its binary sits inside it. */
@@ -203,10 +203,6 @@ async function buildScratchImage(name: string, log: (line: string) => void, file
 async function imageExists(name: string): Promise<boolean> {
   const client = await connectDocker();
   return client.image.exists(ImageName.fromString(name));
-}
-
-async function exists(path: string): Promise<boolean> {
-  return stat(path).then(() => true, () => false);
 }
 
 async function run(command: string, args: string[], what: string, env: Record<string, string> = {}, cwd?: string) {

@@ -1,9 +1,9 @@
-import { mkdir, readFile, rename, stat, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { cpus } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
 import { UserError } from "../errors.ts";
-import { cacheDir } from "./cache.ts";
+import { cacheDir, exists } from "./cache.ts";
 import { goModule } from "./go-module.ts";
 import { ETCD_VERSION, ISTIO_MODULE_VERSION, KUBERNETES_STAGING_VERSION, KUBERNETES_VERSION } from "../config/index.ts";
 
@@ -126,8 +126,4 @@ async function go(args: string[], cwd: string | undefined, what: string, env: Re
       throw new UserError(`${what} failed: ${(error.stderr || error.shortMessage || "").trim().split("\n").slice(-3).join(" | ")}`);
     },
   );
-}
-
-async function exists(path: string): Promise<boolean> {
-  return stat(path).then(() => true, () => false);
 }

@@ -25,7 +25,7 @@ export function istioGatewayEnvoyOptions(hosts: readonly string[], plugin: { nam
     serverName: ISTIO_SERVER_NAME,
     domains: hosts.flatMap((h) => [h, `${h}:*`]),
     pluginName: configName,
-    istioWasm: { filterName: `extensions.istio.io/trafficextension/${configName}`, configName },
+    istioWasm: { filterName: `extensions.istio.io/trafficextension/${configName}` },
     filtersAfterWasm: [
       {
         name: "envoy.filters.http.grpc_stats",

@@ -16,13 +16,13 @@ export interface EnvoyConfigInput {
    */
   domains?: string[];
   filtersAfterWasm?: unknown[];
-  /** The wasm filter's config name (Istio uses `<namespace>.<WasmPlugin name>`); default `coraza`. */
+  /** The wasm filter's config name (istiod: `<namespace>.<WasmPlugin name>~istio-translated-wasmplugin`); default `coraza`. */
   pluginName?: string;
   /**
    * The wasm filter exactly as istiod generates it for a WasmPlugin (read from a real istiod's config_dump: npm run
-   * istio): its HTTP filter name (the ECDS resource name) and wasm config name; see renderEnvoyConfig.
+   * istio): its HTTP filter name (the ECDS resource name); the wasm config name is pluginName; see renderEnvoyConfig.
    */
-  istioWasm?: { filterName: string; configName: string };
+  istioWasm?: { filterName: string };
   /**
    * A reflecting backend (albedo) for paths under /reflect (the ftw suite's response-phase tests), and for any path of
    * a request carrying REFLECTOR_HEADER (OpenAPI runs: an API's own paths get albedo's 200, not httpbin's 404).
@@ -68,7 +68,7 @@ export function renderEnvoyConfig(input: EnvoyConfigInput): Record<string, unkno
     typed_config: {
       "@type": "type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm",
       config: {
-        name: istio?.configName ?? input.pluginName ?? "coraza",
+        name: input.pluginName ?? "coraza",
         // As istiod generates it: no root_id or vm_id, failure_policy instead of the deprecated fail_open, and
         // pluginConfig as canonical JSON (protojson of a Struct: keys sorted, no spaces).
         ...(istio ? {} : { root_id: "" }),

@@ -1,5 +1,6 @@
 // What Istio delivered to its gateway for a WasmPlugin, read from the gateway Envoy's /config_dump (pure: the
 // dump and the agent's log are inputs), and istio-agent's refusals in its own words.
+import { canonicalJson } from "../manifest/index.ts";
 
 /** The WasmPlugin's filter as the gateway's Envoy holds it. */
 export interface DeliveredPlugin {
@@ -196,16 +197,10 @@ function describeConfig(delivered: string | undefined, standin: string): string 
   if (delivered === undefined) return "-";
   if (delivered === standin) return "byte for byte the stand-in's string";
   try {
-    return JSON.stringify(sortKeys(JSON.parse(delivered))) === JSON.stringify(sortKeys(JSON.parse(standin)))
+    return canonicalJson(JSON.parse(delivered)) === canonicalJson(JSON.parse(standin))
       ? "the same JSON value, serialized differently (key order / spacing)"
       : "a different JSON value";
   } catch {
     return "not JSON";
   }
-}
-
-function sortKeys(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(sortKeys);
-  if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)).map(([k, x]) => [k, sortKeys(x)]));
-  return v;
 }
