@@ -45,6 +45,9 @@ export function removedIds(directive: string): number[] {
   return ids;
 }
 
+/** The CRS version a rule file names (`ver:'OWASP_CRS/4.14.0'`), if any. */
+export const crsVersionOf = (text: string) => /ver:'OWASP_CRS\/(\d+\.\d+\.\d+)'/.exec(text)?.[1];
+
 const removedTags = (directive: string) => /^\s*SecRuleRemoveByTag\s+["']?([^"']+)["']?\s*$/i.exec(directive)?.[1]?.trim();
 
 /** The catalog of one configuration: its includes and exclusion directives (ConfigFacts), over the rule files' text. */
@@ -55,7 +58,7 @@ export function ruleCatalog(input: { source: string; files: ReadonlyArray<{ name
   const ids = new Set(input.exclusions.flatMap(removedIds));
   const tags = new Set(input.exclusions.map(removedTags).filter((t): t is string => !!t));
   const isRemoved = (r: CrsRule) => ids.has(r.id) || r.tags.some((t) => tags.has(t));
-  const crsVersion = files.map((f) => /ver:'OWASP_CRS\/(\d+\.\d+\.\d+)'/.exec(byName.get(f)!)?.[1]).find(Boolean);
+  const crsVersion = files.map((f) => crsVersionOf(byName.get(f)!)).find(Boolean);
   return {
     source: input.source,
     ...(crsVersion && { crsVersion }),

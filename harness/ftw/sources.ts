@@ -1,7 +1,7 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { goModule } from "../artifacts/index.ts";
-import { EMBEDDED_CRS_DIR } from "../crs/index.ts";
+import { crsVersionOf, EMBEDDED_CRS_DIR } from "../crs/index.ts";
 import { UserError } from "../errors.ts";
 import { parseFtwConfig, type FtwPolicy } from "./overrides.ts";
 
@@ -13,8 +13,8 @@ const CRS_TEST_SUMS: Record<string, string> = { "v4.14.0": "h1:bblMqFRGQyREP81ds
 export async function embeddedCrsVersion(pluginDir: string): Promise<string> {
   const dir = join(pluginDir, EMBEDDED_CRS_DIR);
   for (const f of (await readdir(dir)).filter((f) => f.endsWith(".conf")).sort()) {
-    const m = /ver:'OWASP_CRS\/(\d+\.\d+\.\d+)'/.exec(await readFile(join(dir, f), "utf8"));
-    if (m) return m[1]!;
+    const version = crsVersionOf(await readFile(join(dir, f), "utf8"));
+    if (version) return version;
   }
   throw new UserError(`${dir}: no OWASP_CRS version in the plug-in's rule files`);
 }

@@ -15,6 +15,6 @@ export { corazaVersionFor } from "./render-run.ts";
 export { renderSvg } from "./render-svg.ts";
 export { buildRunModel, carriedSections, joinSteps, type RecordSet, type RunOutcome, type StepOutput } from "./run-model.ts";
 export { mergeSummarySections, readSummary, summaryPathIn, updateSummary } from "./summary-store.ts";
-export { CHANGE_KINDS, regressions, verdictDiff, type ChangeKind, type RequestChange, type VerdictDiff } from "./verdict-diff.ts";
+export { ATTACK_JUDGEMENTS, BENIGN_JUDGEMENTS, CHANGE_KINDS, regressions, verdictDiff, type ChangeKind, type RequestChange, type VerdictDiff } from "./verdict-diff.ts";
 export { computeDrift, describeDrift, type Drift, type RunVerdicts, type VerdictsFile } from "./verdicts.ts";
 export { readJsonIfPresent, writeFileAtomic } from "./write-atomic.ts";

@@ -18,3 +18,12 @@ export function wilson(k: number, n: number, z = Z95): Interval {
   const round = (x: number) => Math.round(x * 10_000) / 10_000;
   return { k, n, rate: round(p), low: round(Math.max(0, centre - half)), high: round(Math.min(1, centre + half)) };
 }
+
+/** The 95 % interval of k/n in %, rounded to `decimals`, or null for an empty denominator (the report tables). */
+export function wilsonPct(k: number, n: number, decimals: number): [number, number] | null {
+  if (n === 0) return null;
+  const w = wilson(k, n);
+  const scale = 10 ** decimals;
+  const round = (x: number) => Math.round(x * (100 * scale)) / scale;
+  return [round(w.low), round(w.high)];
+}

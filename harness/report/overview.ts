@@ -6,7 +6,7 @@ import { owasp2025Name } from "../payloads/index.ts";
 import type { Breakdown } from "./breakdown.ts";
 import { breakdownHtml, breakdownMarkdown, rulesHtml, rulesMarkdown, rulesSentence } from "./coverage-views.ts";
 import type { Detection, Tally } from "./detection.ts";
-import { wilson } from "./interval.ts";
+import { wilsonPct } from "./interval.ts";
 import type { RuleCoverage } from "./rule-coverage.ts";
 import { KINDS, type RecordKind } from "../verdict/index.ts";
 import { COUNT_DEFINITIONS, describeRate, type RunCounts } from "./counts.ts";
@@ -203,11 +203,7 @@ export function overview(input: OverviewInput): Overview {
 const judgedOf = (t: Tally) => t.blocked + (t.bypassed ?? 0) + (t.acceptedGaps ?? 0);
 
 /** A 95 % Wilson interval in % (one decimal), or null when nothing was judged. */
-function ciPct(k: number, n: number): [number, number] | null {
-  if (n === 0) return null;
-  const w = wilson(k, n);
-  return [Math.round(w.low * 1000) / 10, Math.round(w.high * 1000) / 10];
-}
+const ciPct = (k: number, n: number) => wilsonPct(k, n, 1);
 
 const ciCell = (ci: [number, number] | null) => (ci ? `${ci[0]}–${ci[1]}` : "-");
 

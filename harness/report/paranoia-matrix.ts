@@ -1,6 +1,6 @@
 import type { TopLevelSpec } from "vega-lite";
 import type { Detection } from "./detection.ts";
-import { wilson } from "./interval.ts";
+import { wilsonPct } from "./interval.ts";
 
 /** One paranoia level's figures over the whole corpus (every request, whatever level its case names). */
 export interface MatrixRow {
@@ -18,11 +18,7 @@ export interface MatrixRow {
 }
 
 /** A 95 % Wilson interval in % (two decimals), or null for an empty denominator. */
-function ciPct(k: number, n: number): [number, number] | null {
-  if (n === 0) return null;
-  const w = wilson(k, n);
-  return [Math.round(w.low * 10_000) / 100, Math.round(w.high * 10_000) / 100];
-}
+const ciPct = (k: number, n: number) => wilsonPct(k, n, 2);
 
 export function matrixRow(level: number, detection: Detection): MatrixRow {
   const pct = (a: number, b: number) => (b === 0 ? 0 : Math.round((a / b) * 10_000) / 100);

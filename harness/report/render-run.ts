@@ -197,6 +197,7 @@ export function overviewInput(model: RunModel, counts: RunCounts, detection: Ret
   const stack = model.stack;
   const section = <T>(key: string) => (model.sections as Record<string, unknown>)[key] as T | undefined;
   const ftw = section<OverviewInput["ftw"]>("ftw");
+  const soak = carriedSoak(model.carried.soak);
   const grpc = section<OverviewInput["grpc"]>("grpc");
   const http = section<NonNullable<OverviewInput["protocols"]>["comparison"] & { passes?: { "HTTP/2"?: { detection?: NonNullable<OverviewInput["protocols"]>["http2"] } } }>("http");
   const http2 = http?.passes?.["HTTP/2"]?.detection;
@@ -212,7 +213,7 @@ export function overviewInput(model: RunModel, counts: RunCounts, detection: Ret
     counts,
     outcome: model.outcome,
     ...(model.sections.openapi && { openapi: openapiSummary(model.sections.openapi, model.records) }),
-    ...(carriedSoak(model.carried.soak) && { soak: carriedSoak(model.carried.soak)! }),
+    ...(soak && { soak }),
     reachedApp: all
       .map((r) => ({ r, kind: recordKind(r) }))
       .filter(({ r, kind }) => r.suite !== "conformance" && KINDS[kind].reachedApp)

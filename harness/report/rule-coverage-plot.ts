@@ -6,6 +6,8 @@ import type { RuleCoverage } from "./rule-coverage.ts";
 
 const STATES = ["fired on attacks only", "fired on benign requests too", "never fired", "response body (phase 4): not in the log", "above the paranoia level"] as const;
 const STATE_COLOURS = ["#2f8f4e", "#c0392b", "#f0b429", "#9db4cc", "#cfd6dd"];
+const MEASURES = ["attacks matched", "attacks blocked by this rule alone", "benign requests matched"] as const;
+const MEASURE_COLOURS = ["#4c78a8", "#f0b429", "#c0392b"];
 const TOP_RULES = 25;
 
 /** "942 application attack sqli" from REQUEST-942-APPLICATION-ATTACK-SQLI.conf */
@@ -23,11 +25,7 @@ export function ruleCoverageSpec(c: RuleCoverage): TopLevelSpec {
   const topRules = c.fired.filter((u) => u.role === "detection").slice(0, TOP_RULES);
   const labelOf = (u: RuleCoverage["fired"][number]) => `${u.id}${u.msg ? ` ${u.msg.slice(0, 44)}${u.msg.length > 44 ? "…" : ""}` : ""}`;
   const order = topRules.map(labelOf);
-  const top = topRules.flatMap((u) => [
-    { rule: labelOf(u), measure: "attacks matched", n: u.attacks },
-    { rule: labelOf(u), measure: "attacks blocked by this rule alone", n: u.singleRuleBlocks },
-    { rule: labelOf(u), measure: "benign requests matched", n: u.benign },
-  ]);
+  const top = topRules.flatMap((u) => [u.attacks, u.singleRuleBlocks, u.benign].map((n, i) => ({ rule: labelOf(u), measure: MEASURES[i]!, n })));
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     title: {
@@ -58,9 +56,9 @@ export function ruleCoverageSpec(c: RuleCoverage): TopLevelSpec {
         mark: { type: "bar" },
         encoding: {
           y: { field: "rule", type: "nominal", title: null, sort: order, axis: { labelLimit: 500 } },
-          yOffset: { field: "measure", type: "nominal", sort: ["attacks matched", "attacks blocked by this rule alone", "benign requests matched"] },
+          yOffset: { field: "measure", type: "nominal", sort: [...MEASURES] },
           x: { field: "n", type: "quantitative", title: "requests" },
-          color: { field: "measure", type: "nominal", title: null, scale: { domain: ["attacks matched", "attacks blocked by this rule alone", "benign requests matched"], range: ["#4c78a8", "#f0b429", "#c0392b"] }, legend: { orient: "bottom", columns: 1, labelLimit: 300 } },
+          color: { field: "measure", type: "nominal", title: null, scale: { domain: [...MEASURES], range: MEASURE_COLOURS }, legend: { orient: "bottom", columns: 1, labelLimit: 300 } },
         },
       },
     ],

@@ -30,8 +30,9 @@ export interface VerdictDiff {
   infra: { base: number; candidate: number };
 }
 
-const ATTACK = new Set(["true-positive", "bypass", "accepted-gap"]);
-const BENIGN = new Set(["true-negative", "false-positive"]);
+/** The judgements of an attack, and of a benign request (verdicts.json; the rule diff sorts requests by them too). */
+export const ATTACK_JUDGEMENTS: ReadonlySet<string> = new Set(["true-positive", "bypass", "accepted-gap"]);
+export const BENIGN_JUDGEMENTS: ReadonlySet<string> = new Set(["true-negative", "false-positive"]);
 
 /**
  * The per-request difference between two runs of the same requests (two records of the same request id, one per
@@ -74,11 +75,11 @@ function changeKind(b: Entry, c: Entry, rulesDiffer: boolean): ChangeKind | unde
   const judged = [b.judgement, c.judgement];
   const blockedThenNot = b.verdict === "blocked" && c.verdict === "allowed";
   const notThenBlocked = b.verdict === "allowed" && c.verdict === "blocked";
-  if (judged.some((j) => j !== undefined && ATTACK.has(j))) {
+  if (judged.some((j) => j !== undefined && ATTACK_JUDGEMENTS.has(j))) {
     if (blockedThenNot) return "new-bypass";
     if (notThenBlocked) return "new-block";
   }
-  if (judged.some((j) => j !== undefined && BENIGN.has(j))) {
+  if (judged.some((j) => j !== undefined && BENIGN_JUDGEMENTS.has(j))) {
     if (notThenBlocked) return "new-false-positive";
     if (blockedThenNot) return "fixed-false-positive";
   }

@@ -1,7 +1,7 @@
 // The review's rule diff: which CRS rules fired on how many attack and benign requests on each side, the rules
 // only one side fired (a rule removed or added by the change, or one it no longer reaches). A view of the two
 // sides' verdicts files (each request's matched rules), pure.
-import type { VerdictsFile } from "../report/index.ts";
+import { ATTACK_JUDGEMENTS, BENIGN_JUDGEMENTS, type VerdictsFile } from "../report/index.ts";
 
 export interface RuleCounts {
   attacks: number;
@@ -16,9 +16,6 @@ export interface RulesDiff {
   /** Every rule whose counts differ between the sides, the largest change first. */
   changed: Array<{ id: number; base: RuleCounts; candidate: RuleCounts }>;
 }
-
-const ATTACK_JUDGEMENTS = new Set(["true-positive", "bypass", "accepted-gap"]);
-const BENIGN_JUDGEMENTS = new Set(["true-negative", "false-positive"]);
 
 /** Attack or benign, from the entry's expect (or, in older files, its judgement); undefined for conformance-like entries without either. */
 function sideOf(e: VerdictsFile["requests"][string]): keyof RuleCounts | undefined {
