@@ -40,7 +40,9 @@ export function payloadPool(cases: readonly PayloadCase[], classes: readonly Cas
   const pool = new Map<CaseClass, PayloadCase[]>();
   for (const c of cases) {
     if (c.expect !== "block" || c.payload === undefined || !classes.includes(c.class)) continue;
-    pool.set(c.class, [...(pool.get(c.class) ?? []), c]);
+    const list = pool.get(c.class) ?? [];
+    list.push(c);
+    pool.set(c.class, list);
   }
   return pool;
 }

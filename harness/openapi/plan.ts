@@ -1,6 +1,5 @@
 // The OpenAPI part of a run, planned before anything starts: each spec loaded, its operations filtered, requests
 // generated; what the run will report about the generation (operations, and those without a valid benign request).
-import { loadCorpus, payloadDirs } from "../payloads/index.ts";
 import { filterOperations, listOperations } from "./operation.ts";
 import { generateRequests, type OpenApiRequest, type OperationReport } from "./generate.ts";
 import { loadSpec, type LoadedSpec } from "./load-spec.ts";
@@ -20,7 +19,7 @@ export interface OpenApiPlan {
   generation: OpenApiGeneration;
 }
 
-export async function planOpenApi(options: OpenApiOptions, paranoia: number, log: (line: string) => void, cases: readonly PayloadCase[] = loadCorpus(payloadDirs())): Promise<OpenApiPlan> {
+export async function planOpenApi(options: OpenApiOptions, paranoia: number, log: (line: string) => void, cases: readonly PayloadCase[]): Promise<OpenApiPlan> {
   const specs = await Promise.all(options.specs.map((source) => loadSpec(source, log)));
   const plan = generate(specs, options, paranoia, cases);
   const attacks = plan.requests.filter((r) => r.expect === "block").length;
